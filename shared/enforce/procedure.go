@@ -1,0 +1,232 @@
+package enforce
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Step kinds the guard gives meaning beyond their data.
+const (
+	StepShowID       = "show_id"
+	StepNotifyRights = "notify_rights"
+	StepCloseScene   = "close_scene"
+)
+
+// Field types a step form may use.
+const (
+	FieldText     = "text"
+	FieldLongText = "longtext"
+	FieldDate     = "date"
+	FieldDateTime = "datetime"
+	FieldNumber   = "number"
+	FieldChoice   = "choice"
+	FieldBool     = "bool"
+	FieldItems    = "items"
+)
+
+// Procedure is one versioned procedure definition (程序定义): the stages of
+// an enforcement type and the on-scene steps with what each requires. It is
+// data, pushed from the backend to terminals (SPEC F2).
+type Procedure struct {
+	ID          string    `json:"id"`
+	Version     int       `json:"version"`
+	Name        string    `json:"name"`
+	NameEn      string    `json:"name_en"`
+	Basis       string    `json:"basis"`
+	RightsText  string    `json:"rights_text"`
+	MinOfficers int       `json:"min_officers"`
+	Stages      []Stage   `json:"stages"`
+	Steps       []StepDef `json:"steps"`
+}
+
+// Stage is a stage of the procedure per 003 §3.
+type Stage struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en"`
+}
+
+// StepDef is one step of a procedure and everything it requires.
+type StepDef struct {
+	Kind       string     `json:"kind"`
+	Stage      string     `json:"stage"`
+	Label      string     `json:"label"`
+	LabelEn    string     `json:"label_en"`
+	Article    string     `json:"article"`
+	Mandatory  bool       `json:"mandatory"`
+	Repeatable bool       `json:"repeatable"`
+	AfterClose bool       `json:"after_close,omitempty"`
+	NeedsCrew  bool       `json:"needs_crew"`
+	After      []string   `json:"after,omitempty"`
+	Fields     []FieldDef `json:"fields,omitempty"`
+	Evidence   Evidence   `json:"evidence"`
+	Signatures []SignReq  `json:"signatures,omitempty"`
+	Variants   []Variant  `json:"variants,omitempty"`
+}
+
+// FieldDef is one form field; Items describes the columns of an item list.
+type FieldDef struct {
+	Name     string     `json:"name"`
+	Label    string     `json:"label"`
+	LabelEn  string     `json:"label_en"`
+	Type     string     `json:"type"`
+	Required bool       `json:"required"`
+	Options  []string   `json:"options,omitempty"`
+	Items    []FieldDef `json:"items,omitempty"`
+}
+
+// Evidence says which media a step needs. Audio/video is required when AV is
+// set, unless the field named by AVUnless is filled (an emergency reason).
+type Evidence struct {
+	AV        bool   `json:"av,omitempty"`
+	AVUnless  string `json:"av_unless,omitempty"`
+	MinPhotos int    `json:"min_photos,omitempty"`
+	MinFiles  int    `json:"min_files,omitempty"`
+	Article   string `json:"article,omitempty"`
+}
+
+// SignReq is a handwritten signature a step needs, waived when the field
+// named by Unless is filled (a recorded refusal to sign).
+type SignReq struct {
+	Role   string `json:"role"`
+	Unless string `json:"unless,omitempty"`
+}
+
+// Variant adds requirements when a choice field has a given value, such as
+// service by lodging (留置送达).
+type Variant struct {
+	Field      string    `json:"field"`
+	Equals     string    `json:"equals"`
+	Article    string    `json:"article"`
+	Fields     []string  `json:"fields,omitempty"`
+	AV         bool      `json:"av,omitempty"`
+	Signatures []SignReq `json:"signatures,omitempty"`
+}
+
+// ParseProcedure decodes and validates a definition file.
+func ParseProcedure(data []byte) (*Procedure, error) {
+	var p Procedure
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, Errorf(EInvalid, "procedure definition is not valid JSON: %v", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Validate refuses a definition a terminal could not follow.
+func (p *Procedure) Validate() error {
+	bad := func(format string, args ...any) error {
+		return Errorf(EInvalid, "procedure %s v%d: %s", p.ID, p.Version, fmt.Sprintf(format, args...))
+	}
+	if p.ID == "" || p.Version < 1 || p.Name == "" {
+		return bad("id, version ≥ 1 and name are required")
+	}
+	if p.MinOfficers < 1 {
+		return bad("min_officers must be at least 1")
+	}
+	stages := map[string]bool{}
+	for _, s := range p.Stages {
+		stages[s.ID] = true
+	}
+	kinds := map[string]bool{}
+	for _, s := range p.Steps {
+		if s.Kind == "" || kinds[s.Kind] {
+			return bad("step kind %q is empty or repeated", s.Kind)
+		}
+		kinds[s.Kind] = true
+		if !stages[s.Stage] {
+			return bad("step %s names unknown stage %q", s.Kind, s.Stage)
+		}
+		if s.Label == "" || s.Article == "" {
+			return bad("step %s needs a label and an article", s.Kind)
+		}
+		fields := map[string]FieldDef{}
+		for _, f := range s.Fields {
+			if err := validateField(f); err != nil {
+				return bad("step %s: %v", s.Kind, err)
+			}
+			fields[f.Name] = f
+		}
+		for _, name := range []string{s.Evidence.AVUnless} {
+			if _, ok := fields[name]; name != "" && !ok {
+				return bad("step %s: av_unless names unknown field %q", s.Kind, name)
+			}
+		}
+		for _, sr := range s.Signatures {
+			if _, ok := fields[sr.Unless]; sr.Unless != "" && !ok {
+				return bad("step %s: signature %s unless names unknown field %q", s.Kind, sr.Role, sr.Unless)
+			}
+		}
+		for _, v := range s.Variants {
+			f, ok := fields[v.Field]
+			if !ok || f.Type != FieldChoice || !slices.Contains(f.Options, v.Equals) {
+				return bad("step %s: variant on %s=%s does not match a choice field option", s.Kind, v.Field, v.Equals)
+			}
+			for _, name := range v.Fields {
+				if _, ok := fields[name]; !ok {
+					return bad("step %s: variant %s=%s requires unknown field %q", s.Kind, v.Field, v.Equals, name)
+				}
+			}
+		}
+	}
+	for _, s := range p.Steps {
+		for _, a := range s.After {
+			if !kinds[a] {
+				return bad("step %s must follow unknown step %q", s.Kind, a)
+			}
+		}
+	}
+	for _, k := range []string{StepShowID, StepCloseScene} {
+		if !kinds[k] {
+			return bad("every procedure needs a %s step", k)
+		}
+	}
+	return nil
+}
+
+func validateField(f FieldDef) error {
+	if f.Name == "" || f.Label == "" {
+		return fmt.Errorf("a field needs a name and a label")
+	}
+	switch f.Type {
+	case FieldText, FieldLongText, FieldDate, FieldDateTime, FieldNumber, FieldBool:
+	case FieldChoice:
+		if len(f.Options) == 0 {
+			return fmt.Errorf("choice field %s has no options", f.Name)
+		}
+	case FieldItems:
+		if len(f.Items) == 0 {
+			return fmt.Errorf("item list %s has no columns", f.Name)
+		}
+		for _, c := range f.Items {
+			if err := validateField(c); err != nil {
+				return fmt.Errorf("item list %s: %v", f.Name, err)
+			}
+		}
+	default:
+		return fmt.Errorf("field %s has unknown type %q", f.Name, f.Type)
+	}
+	return nil
+}
+
+// Step returns the definition of a step kind.
+func (p *Procedure) Step(kind string) (*StepDef, bool) {
+	for i := range p.Steps {
+		if p.Steps[i].Kind == kind {
+			return &p.Steps[i], true
+		}
+	}
+	return nil, false
+}
+
+// Kinds lists the procedure's step kinds in order.
+func (p *Procedure) Kinds() []string {
+	out := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		out[i] = s.Kind
+	}
+	return out
+}
