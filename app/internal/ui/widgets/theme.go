@@ -1,0 +1,148 @@
+package widgets
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"lawtrace/assets/fonts"
+)
+
+// MinTouchTarget is the height, in device-independent pixels, the
+// high-contrast theme guarantees for buttons, entries, selects and checks.
+const MinTouchTarget = 48
+
+// cjkFont is the bundled Noto Sans SC subset.
+var cjkFont = fyne.NewStaticResource(fonts.CJKName, fonts.CJK)
+
+// Theme is Fyne's default theme drawing all text with the bundled CJK font, so
+// Simplified Chinese renders on every platform (SPEC F13), and optionally in
+// high contrast for outdoor use: pure black and white, saturated status
+// colours, larger text and padding, touch targets of at least MinTouchTarget.
+type Theme struct {
+	base         fyne.Theme
+	highContrast bool
+}
+
+var _ fyne.Theme = (*Theme)(nil)
+
+// NewTheme returns LawTrace's theme; highContrast selects the outdoor variant.
+func NewTheme(highContrast bool) fyne.Theme {
+	return &Theme{base: theme.DefaultTheme(), highContrast: highContrast}
+}
+
+// HighContrast reports whether t is the outdoor variant.
+func (t *Theme) HighContrast() bool { return t.highContrast }
+
+// Font returns the CJK font for every text style, including bold, italic
+// and monospace (drawn regular and proportional: the subset has one face).
+// Symbol text keeps Fyne's symbol font, which has glyphs the CJK font lacks.
+func (t *Theme) Font(style fyne.TextStyle) fyne.Resource {
+	if style.Symbol {
+		return t.base.Font(style)
+	}
+	return cjkFont
+}
+
+// Icon returns the default theme's icon.
+func (t *Theme) Icon(name fyne.ThemeIconName) fyne.Resource {
+	return t.base.Icon(name)
+}
+
+// Color returns the default colour, or in high contrast a colour chosen for
+// legibility in sunlight.
+func (t *Theme) Color(name fyne.ThemeColorName, variant fyne.ThemeVariant) color.Color {
+	if t.highContrast {
+		if c, ok := highContrastColor(name, variant); ok {
+			return c
+		}
+	}
+	return t.base.Color(name, variant)
+}
+
+// Size returns the default size, or larger ones in high contrast.
+func (t *Theme) Size(name fyne.ThemeSizeName) float32 {
+	if t.highContrast {
+		if s, ok := highContrastSizes[name]; ok {
+			return s
+		}
+	}
+	return t.base.Size(name)
+}
+
+// highContrastSizes: text 20 instead of 14 and inner padding 12 instead of 8
+// give widgets a minimum height of about 53 with the CJK font's line height
+// (1.448 em), above MinTouchTarget.
+var highContrastSizes = map[fyne.ThemeSizeName]float32{
+	theme.SizeNameText:               20,
+	theme.SizeNameHeadingText:        30,
+	theme.SizeNameSubHeadingText:     24,
+	theme.SizeNameCaptionText:        16,
+	theme.SizeNameInlineIcon:         28,
+	theme.SizeNamePadding:            6,
+	theme.SizeNameInnerPadding:       12,
+	theme.SizeNameLineSpacing:        6,
+	theme.SizeNameInputBorder:        2,
+	theme.SizeNameSeparatorThickness: 2,
+	theme.SizeNameScrollBar:          16,
+	theme.SizeNameScrollBarSmall:     6,
+}
+
+func rgb(v uint32) color.NRGBA {
+	return color.NRGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+}
+
+func rgba(v uint32, a uint8) color.NRGBA {
+	c := rgb(v)
+	c.A = a
+	return c
+}
+
+func highContrastColor(name fyne.ThemeColorName, variant fyne.ThemeVariant) (color.Color, bool) {
+	dark := variant != theme.VariantLight // as Fyne's default theme decides
+	pick := func(light, darkV color.Color) (color.Color, bool) {
+		if dark {
+			return darkV, true
+		}
+		return light, true
+	}
+	switch name {
+	case theme.ColorNameBackground, theme.ColorNameInputBackground, theme.ColorNameMenuBackground,
+		theme.ColorNameOverlayBackground, theme.ColorNameHeaderBackground:
+		return pick(rgb(0xffffff), rgb(0x000000))
+	case theme.ColorNameForeground, theme.ColorNameInputBorder, theme.ColorNameSeparator:
+		return pick(rgb(0x000000), rgb(0xffffff))
+	case theme.ColorNameButton:
+		return pick(rgb(0xdcdcdc), rgb(0x3a3a3a))
+	case theme.ColorNameDisabledButton:
+		return pick(rgb(0xeeeeee), rgb(0x222222))
+	case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
+		return pick(rgb(0x555555), rgb(0xb0b0b0))
+	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
+		return pick(rgb(0x0037b3), rgb(0x8fb4ff))
+	case theme.ColorNameForegroundOnPrimary:
+		return pick(rgb(0xffffff), rgb(0x000000))
+	case theme.ColorNameFocus:
+		return pick(rgba(0x0037b3, 0x99), rgba(0x8fb4ff, 0x99))
+	case theme.ColorNameSelection:
+		return pick(rgba(0x0037b3, 0x55), rgba(0x8fb4ff, 0x66))
+	case theme.ColorNameHover:
+		return pick(rgba(0x000000, 0x26), rgba(0xffffff, 0x33))
+	case theme.ColorNamePressed:
+		return pick(rgba(0x000000, 0x40), rgba(0xffffff, 0x4d))
+	case theme.ColorNameScrollBar:
+		return pick(rgba(0x000000, 0xb3), rgba(0xffffff, 0xb3))
+	case theme.ColorNameShadow:
+		return pick(rgba(0x000000, 0x66), rgba(0x000000, 0xcc))
+	case theme.ColorNameError:
+		return pick(rgb(0xb00020), rgb(0xff6e6e))
+	case theme.ColorNameSuccess:
+		return pick(rgb(0x00662b), rgb(0x5fe08c))
+	case theme.ColorNameWarning:
+		return pick(rgb(0x8a4b00), rgb(0xffc14d))
+	case theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning:
+		return pick(rgb(0xffffff), rgb(0x000000))
+	}
+	return nil, false
+}
