@@ -75,3 +75,8 @@ lines = ["" if l == "." else l for l in lines]
 with open(sys.argv[3], "w", encoding="utf-8") as f:
     f.write("\n".join(notice) + "\n\n" + "\n".join(lines) + "\n")
 PY
+
+# The PDF writer (go-pdf/fpdf) reads TrueType outlines only: the same subset,
+# its cubic CFF curves converted to quadratic glyf curves (1 unit tolerance).
+"$py" "$here/otf2ttf.py" "$here/NotoSansSC-LawTrace.otf" "$here/NotoSansSC-LawTrace.ttf"
+ls -l "$here/NotoSansSC-LawTrace.ttf"

@@ -13,3 +13,9 @@ const CJKName = "NotoSansSC-LawTrace.otf"
 //
 //go:embed NotoSansSC-LawTrace.otf
 var CJK []byte
+
+// CJKTrueType is the same subset with TrueType outlines, for the PDF writer
+// (go-pdf/fpdf reads only TrueType); otf2ttf.py makes it from CJK.
+//
+//go:embed NotoSansSC-LawTrace.ttf
+var CJKTrueType []byte

@@ -143,6 +143,7 @@ func TestProcedureValidateRefusesBrokenDefinitions(t *testing.T) {
 		{"after unknown", `{"id":"x","version":1,"name":"X","min_officers":2,"stages":[{"id":"s"}],"steps":[{"kind":"show_id","stage":"s","label":"亮证","article":"a","after":["ghost"]},{"kind":"close_scene","stage":"s","label":"结束","article":"a"}]}`, "unknown step \"ghost\""},
 		{"bad field type", `{"id":"x","version":1,"name":"X","min_officers":2,"stages":[{"id":"s"}],"steps":[{"kind":"show_id","stage":"s","label":"亮证","article":"a","fields":[{"name":"f","label":"F","type":"colour"}]}]}`, "unknown type"},
 		{"variant on a non-option", `{"id":"x","version":1,"name":"X","min_officers":2,"stages":[{"id":"s"}],"steps":[{"kind":"show_id","stage":"s","label":"亮证","article":"a","fields":[{"name":"m","label":"M","type":"choice","options":["a"]}],"variants":[{"field":"m","equals":"b"}]}]}`, "does not match a choice field option"},
+		{"label for an unknown option", `{"id":"x","version":1,"name":"X","min_officers":2,"stages":[{"id":"s"}],"steps":[{"kind":"show_id","stage":"s","label":"亮证","article":"a","fields":[{"name":"m","label":"M","type":"choice","options":["a"],"option_labels":{"b":"乙"}}]}]}`, "labels unknown option"},
 		{"zero officers", `{"id":"x","version":1,"name":"X","min_officers":0}`, "min_officers"},
 	}
 	for _, tc := range tests {

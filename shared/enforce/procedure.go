@@ -74,6 +74,23 @@ type FieldDef struct {
 	Required bool       `json:"required"`
 	Options  []string   `json:"options,omitempty"`
 	Items    []FieldDef `json:"items,omitempty"`
+
+	// OptionLabels and OptionLabelsEn name each option for people; an option
+	// without a label is shown as written.
+	OptionLabels   map[string]string `json:"option_labels,omitempty"`
+	OptionLabelsEn map[string]string `json:"option_labels_en,omitempty"`
+}
+
+// OptionLabel is how a choice option is shown, in Chinese or English.
+func (f FieldDef) OptionLabel(option string, english bool) string {
+	labels := f.OptionLabels
+	if english {
+		labels = f.OptionLabelsEn
+	}
+	if l, ok := labels[option]; ok {
+		return l
+	}
+	return option
 }
 
 // Evidence says which media a step needs. Audio/video is required when AV is
@@ -196,6 +213,13 @@ func validateField(f FieldDef) error {
 	case FieldChoice:
 		if len(f.Options) == 0 {
 			return fmt.Errorf("choice field %s has no options", f.Name)
+		}
+		for _, labels := range []map[string]string{f.OptionLabels, f.OptionLabelsEn} {
+			for o := range labels {
+				if !slices.Contains(f.Options, o) {
+					return fmt.Errorf("choice field %s labels unknown option %q", f.Name, o)
+				}
+			}
 		}
 	case FieldItems:
 		if len(f.Items) == 0 {
