@@ -36,6 +36,7 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
            [--sign ROLE=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
   correct CASE ENTRY --reason R [--set key=value ...]
   log CASE [--json]                           the case's entries in order
+  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample list, service receipt)
   verify [CASE]                               exit 0 intact, 1 with the findings
   status [--json]                             outbox, pending media, last sync
   demo                                        record a full inspection case with generated evidence
@@ -141,6 +142,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.withTerminal(args, c.correct)
 	case "log":
 		return c.withTerminal(args, c.log)
+	case "document":
+		return c.withTerminal(args, c.document)
 	case "verify":
 		return c.withTerminal(args, c.verify)
 	case "status":

@@ -151,6 +151,16 @@ func TestInspectionScenarioEndToEnd(t *testing.T) {
 		t.Fatalf("entries %s", got)
 	}
 	refused(t, home, "the on-scene record is closed", "step", id, "photo", "--set", "caption=x", "--attach", in.Photo)
+
+	// SPEC F12: the on-scene documents print as PDF.
+	for _, step := range []string{"notify_rights", "inspection_notes", "sample", "serve"} {
+		pdf := filepath.Join(t.TempDir(), step+".pdf")
+		must(t, home, "document", id, step, "-o", pdf)
+		if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Fatalf("%s: not a PDF (%v)", step, err)
+		}
+	}
+	refused(t, home, "has no printed form", "document", id, "case_open", "-o", filepath.Join(t.TempDir(), "x.pdf"))
 }
 
 // SPEC F3 F9 F11: the guard's refusals reach the officer with the article,

@@ -1,0 +1,84 @@
+package field
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"lawtrace/shared/enforce"
+	"lawtrace/shared/paper"
+)
+
+// Document renders a step entry of a case as the PDF to print or file
+// (SPEC F12); entry is an entry id or a step kind (its latest entry).
+func (t *Terminal) Document(caseID, entry string) ([]byte, error) {
+	c, err := t.Case(caseID)
+	if err != nil {
+		return nil, err
+	}
+	idx := -1
+	for i, e := range c.Entries {
+		if e.ID == entry || e.Step == entry {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, enforce.Errorf(enforce.ENotFound, "case %s has no entry or step %q", caseID, entry)
+	}
+	e := c.Entries[idx]
+	agency, err := t.Setting("agency_name")
+	if err != nil {
+		return nil, err
+	}
+	doc := paper.Document{Agency: agency, CaseID: c.ID, Procedure: c.Procedure, Party: c.Open.Party, Officers: c.Officers, Entry: e,
+		Image: func(hash string) ([]byte, error) {
+			r, err := t.media.Open(hash)
+			if err != nil {
+				return nil, err
+			}
+			defer r.Close()
+			return io.ReadAll(r)
+		}}
+	var p StepPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, err
+	}
+	if p.Rights != nil {
+		r, err := t.rightsVersion(p.Rights.Ref)
+		if err != nil {
+			return nil, err
+		}
+		doc.Rights = &r
+	}
+	var buf bytes.Buffer
+	if err := paper.Render(&buf, doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// rightsVersion finds an exact rights text version by its ref ("id-vN").
+func (t *Terminal) rightsVersion(ref string) (enforce.RightsText, error) {
+	var r enforce.RightsText
+	i := strings.LastIndex(ref, "-v")
+	if i < 0 {
+		return r, enforce.Errorf(enforce.EInvalid, "rights text reference %q is not id-vN", ref)
+	}
+	version, err := strconv.Atoi(ref[i+2:])
+	if err != nil {
+		return r, enforce.Errorf(enforce.EInvalid, "rights text reference %q is not id-vN", ref)
+	}
+	var body []byte
+	err = t.db.QueryRow(`SELECT body FROM catalog WHERE kind = ? AND id = ? AND version = ?`, catalogRights, ref[:i], version).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, enforce.Errorf(enforce.ENotFound, "rights text %s is not on this terminal", ref)
+	}
+	if err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal(body, &r)
+}
