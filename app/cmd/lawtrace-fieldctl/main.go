@@ -40,6 +40,11 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
   verify [CASE]                               exit 0 intact, 1 with the findings
   status [--json]                             outbox, pending media, last sync
   demo                                        record a full inspection case with generated evidence
+  enroll --server URL --code CODE [--json]    register this terminal's key with the backend
+  sync [--watch] [--batch N] [--json]         send entries and media, fetch catalog updates;
+                                              exit 0 when nothing is left queued; --watch keeps
+                                              syncing in the background and resumes after drops
+  proof ENTRY [--json]                        the entry's transparency-log proof, re-verified
 
 --home defaults to $LAWTRACE_HOME. Types: penalty, penalty-simple, inspection,
 coercion, permit. Sources: inspection, complaint, assigned, transferred, other.
@@ -150,6 +155,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.withTerminal(args, c.status)
 	case "demo":
 		return c.demo(args)
+	case "enroll", "enrol":
+		return c.withTerminal(args, c.enroll)
+	case "sync":
+		return c.withTerminal(args, c.syncCmd)
+	case "proof":
+		return c.withTerminal(args, c.proof)
 	}
 	return fmt.Errorf("%w: unknown command %q (run without arguments for help)", errUsage, cmd)
 }

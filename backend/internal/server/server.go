@@ -1,0 +1,336 @@
+// Package server wires the embedded backend — SQLite store, media folder, sync service, events, metrics, health and the log endpoints — into one process that starts on any address, 127.0.0.1:0 in tests (SPEC X1, X3).
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"lawtrace/backend/internal/blob"
+	"lawtrace/backend/internal/events"
+	"lawtrace/backend/internal/metrics"
+	"lawtrace/backend/internal/store"
+	"lawtrace/backend/internal/store/sqlite"
+	"lawtrace/backend/internal/syncsrv"
+	"lawtrace/shared/syncproto"
+)
+
+// Config configures a backend process.
+type Config struct {
+	// DataDir holds lawtrace.db, media/ and server.key.
+	DataDir string
+	// Listen is the address to serve on, e.g. 127.0.0.1:8080 or 127.0.0.1:0.
+	Listen string
+	// PublicURL is how terminals reach this server (for enrolment codes);
+	// empty means ws://LISTEN-ADDRESS/sync.
+	PublicURL string
+	// Demo seeds an agency and officers with credentials.
+	Demo   bool
+	Agency string
+	Logger *slog.Logger
+	Now    func() time.Time
+	// SkewThreshold flags device clocks off by more (SPEC S4); default 1m.
+	SkewThreshold time.Duration
+	// PollInterval is how often live connections pick up revocations and
+	// catalog changes; default 200ms.
+	PollInterval time.Duration
+}
+
+// Data is an opened data directory: what both the server and the operator
+// commands work on.
+type Data struct {
+	Dir   string
+	Key   ed25519.PrivateKey
+	Store *sqlite.DB
+	Blobs *blob.Folder
+	Now   func() time.Time
+}
+
+// OpenData opens (creating on first use) the data directory: the server
+// key, the store and the media folder.
+func OpenData(dir string, now func() time.Time) (*Data, error) {
+	if dir == "" {
+		return nil, errors.New("no data directory given (--data DIR)")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	key, err := loadOrCreateKey(filepath.Join(dir, "server.key"))
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(filepath.Join(dir, "lawtrace.db"), sqlite.Options{SignKey: key, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := blob.OpenFolder(filepath.Join(dir, "media"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Data{Dir: dir, Key: key, Store: st, Blobs: blobs, Now: now}, nil
+}
+
+// Close closes the store.
+func (d *Data) Close() error { return d.Store.Close() }
+
+// ServerID is the server's signer id.
+func (d *Data) ServerID() string { return syncproto.ServerIDFor(d.Key.Public().(ed25519.PublicKey)) }
+
+// loadOrCreateKey reads the server's Ed25519 seed (hex) or creates it.
+func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		seed := make([]byte, ed25519.SeedSize)
+		if _, err := rand.Read(seed); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := f.WriteString(hex.EncodeToString(seed) + "\n"); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		return ed25519.NewKeyFromSeed(seed), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s is not a server key (hex Ed25519 seed)", path)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// Main is one running backend.
+type Main struct {
+	cfg     Config
+	Data    *Data
+	Sync    *syncsrv.Server
+	Bus     *events.Bus
+	Metrics *metrics.Registry
+	log     *slog.Logger
+
+	ln     net.Listener
+	http   *http.Server
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Open opens the data directory, seeds it and builds the services.
+func Open(cfg Config) (*Main, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	data, err := OpenData(cfg.DataDir, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	if err := Seed(ctx, data.Store, cfg.Now(), cfg.Demo, cfg.Agency); err != nil {
+		data.Close()
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	agency := cfg.Agency
+	if agency == "" {
+		agency, _ = data.Store.Setting(ctx, "agency")
+	}
+	m := &Main{cfg: cfg, Data: data, Bus: new(events.Bus), Metrics: metrics.NewRegistry(), log: cfg.Logger}
+	m.Sync = syncsrv.New(syncsrv.Config{Store: data.Store, Blobs: data.Blobs, Key: data.Key, Bus: m.Bus, Logger: cfg.Logger,
+		Metrics: m.Metrics, Now: cfg.Now, SkewThreshold: cfg.SkewThreshold, PollInterval: cfg.PollInterval, Agency: agency})
+	return m, nil
+}
+
+// Start listens and serves in the background.
+func (m *Main) Start() error {
+	ln, err := net.Listen("tcp", m.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	m.ln = ln
+	public := m.cfg.PublicURL
+	if public == "" {
+		public = "ws://" + ln.Addr().String() + "/sync"
+	}
+	if err := m.Data.Store.SetSetting(context.Background(), "public_url", public); err != nil {
+		ln.Close()
+		return err
+	}
+	m.http = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go m.Sync.Watch(ctx)
+	go func() {
+		defer close(m.done)
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("http server stopped", "err", err)
+		}
+	}()
+	m.log.Info("lawtrace-server listening", "addr", ln.Addr().String(), "sync", public, "data", m.cfg.DataDir, "server_id", m.Data.ServerID())
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// URL is the server's HTTP base URL.
+func (m *Main) URL() string { return "http://" + m.Addr() }
+
+// SyncURL is the websocket URL terminals connect to.
+func (m *Main) SyncURL() string { return "ws://" + m.Addr() + "/sync" }
+
+// Close stops serving: live sync connections are told to come back later.
+func (m *Main) Close() error {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.Sync.Close()
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = m.http.Shutdown(ctx)
+		<-m.done
+	}
+	return m.Data.Close()
+}
+
+// Handler routes the HTTP endpoints.
+func (m *Main) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/sync", m.Sync)
+	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		m.Metrics.Write(w)
+	})
+	mux.HandleFunc("GET /log/tree-head", m.treeHead)
+	mux.HandleFunc("GET /log/proof", m.proof)
+	mux.HandleFunc("GET /log/consistency", m.consistency)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "LawTrace backend (server id %s)\n\nterminals sync at %s\nhealth  %s/healthz\nmetrics %s/metrics\nlog     %s/log/tree-head\n",
+			m.Data.ServerID(), m.SyncURL(), m.URL(), m.URL(), m.URL())
+	})
+	return m.logRequests(mux)
+}
+
+func (m *Main) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/sync" {
+			m.log.Debug("http", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := m.Data.Store.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
+		return
+	}
+	th, err := m.Data.Store.TreeHead(ctx)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "server_id": m.Data.ServerID(), "tree_size": th.Size, "connections": m.Sync.Live(),
+		"protocol": syncproto.ProtocolVersion})
+}
+
+func (m *Main) treeHead(w http.ResponseWriter, r *http.Request) {
+	th, err := m.Data.Store.TreeHead(r.Context())
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tree_head": th, "server_id": m.Data.ServerID(), "server_key": m.Data.Key.Public()})
+}
+
+func (m *Main) proof(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	size, err := m.sizeParam(ctx, r.URL.Query().Get("size"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	p, err := m.Data.Store.ProofByEntry(ctx, r.URL.Query().Get("entry"), size)
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such entry"})
+		return
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	th, err := m.Data.Store.TreeHeadAt(ctx, size)
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no signed tree head of that size"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tree_head": th, "proof": p})
+}
+
+func (m *Main) consistency(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	from, err1 := strconv.ParseUint(r.URL.Query().Get("from"), 10, 64)
+	to, err2 := m.sizeParam(ctx, r.URL.Query().Get("to"))
+	if err1 != nil || err2 != nil || from > to {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want from=SIZE&to=SIZE with from ≤ to"})
+		return
+	}
+	hashes, err := m.Data.Store.Consistency(ctx, from, to)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "hashes": hashes})
+}
+
+// sizeParam reads a tree size, the newest signed size when empty.
+func (m *Main) sizeParam(ctx context.Context, s string) (uint64, error) {
+	if s == "" {
+		th, err := m.Data.Store.TreeHead(ctx)
+		return th.Size, err
+	}
+	return strconv.ParseUint(s, 10, 64)
+}

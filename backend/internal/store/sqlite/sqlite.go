@@ -1,0 +1,406 @@
+// Package sqlite is the embedded default store: one SQLite file in WAL mode with full fsync, foreign keys and embedded, numbered migrations applied in transactions (SPEC X1).
+package sqlite
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+
+	"lawtrace/backend/internal/store"
+	"lawtrace/backend/internal/translog"
+	"lawtrace/shared/ledger"
+	"lawtrace/shared/syncproto"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options configure a DB.
+type Options struct {
+	// SignKey signs tree heads; without it the store cannot ingest (the
+	// operator commands open it this way).
+	SignKey ed25519.PrivateKey
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+}
+
+// DB is the SQLite store.
+type DB struct {
+	db   *sql.DB
+	key  ed25519.PrivateKey
+	now  func() time.Time
+	path string
+
+	// logMu serialises ingestion: one group of batches appends to the log
+	// at a time; qmu guards the batches waiting for the next group.
+	logMu sync.Mutex
+	qmu   sync.Mutex
+	queue []*ingestReq
+	tree  *translog.Tree // cached right edge of the log, nil until first use
+	nodes *nodeCache
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the store at path and migrates it.
+func Open(path string, opt Options) (*DB, error) {
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=15000&_txlock=immediate"
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := sdb.Ping(); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(sdb); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	d := &DB{db: sdb, key: opt.SignKey, now: opt.Now, path: path, nodes: newNodeCache()}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.key != nil {
+		if err := d.ensureEmptyHead(context.Background()); err != nil {
+			sdb.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+func migrate(db *sql.DB) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if err := applyMigration(db, version, name); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(db *sql.DB, version int, name string) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	script, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(script)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return ledger.FormatTime(t)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := ledger.ParseTime(s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func bumpChanges(tx *sql.Tx) error {
+	_, err := tx.Exec(`UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changes'`)
+	return err
+}
+
+// Setting reads a server setting, "" when unset.
+func (d *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := d.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting writes a server setting.
+func (d *DB) SetSetting(ctx context.Context, key, value string) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// Changes reads the change counter.
+func (d *DB) Changes(ctx context.Context) (int64, error) {
+	var n int64
+	err := d.db.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'changes'`).Scan(&n)
+	return n, err
+}
+
+// ---- enrolment and devices ----
+
+// CreateEnrolCode stores a one-time code by its hash.
+func (d *DB) CreateEnrolCode(ctx context.Context, c store.EnrolCode) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, device_name, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		c.Hash, c.DeviceName, fmtTime(c.CreatedAt), fmtTime(c.ExpiresAt))
+	return err
+}
+
+// Enrol consumes a code and registers the device.
+func (d *DB) Enrol(ctx context.Context, codeHash string, dev store.Device) (store.Device, error) {
+	now := d.now()
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		var name, expires, used, usedBy string
+		err := tx.QueryRow(`SELECT device_name, expires_at, COALESCE(used_at, ''), COALESCE(device_id, '') FROM enrol_codes WHERE code_hash = ?`, codeHash).
+			Scan(&name, &expires, &used, &usedBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code is not known; ask the administrator for a new one")
+		}
+		if err != nil {
+			return err
+		}
+		existing, err := getDevice(tx, dev.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			existing = nil
+		case err != nil:
+			return err
+		}
+		if used != "" && usedBy != dev.ID {
+			return syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code was already used at %s; ask the administrator for a new one", used)
+		}
+		if used == "" && parseTime(expires).Before(now) {
+			return syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code expired at %s; ask the administrator for a new one", expires)
+		}
+		if existing != nil {
+			if existing.Revoked() {
+				return syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s and cannot enrol again", dev.ID, fmtTime(existing.RevokedAt))
+			}
+			if !existing.PublicKey.Equal(dev.PublicKey) {
+				return syncproto.Errorf(syncproto.CodeEnrolCode, "device id %s is already enrolled with another key", dev.ID)
+			}
+		} else {
+			if name == "" {
+				name = dev.Name
+			}
+			if _, err := tx.Exec(`INSERT INTO devices (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)`,
+				dev.ID, name, []byte(dev.PublicKey), fmtTime(now)); err != nil {
+				return err
+			}
+		}
+		if used == "" {
+			if _, err := tx.Exec(`UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE code_hash = ?`, fmtTime(now), dev.ID, codeHash); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Device{}, err
+	}
+	return d.Device(ctx, dev.ID)
+}
+
+const deviceColumns = `id, name, public_key, enrolled_at, last_seq, last_seen, app_version, outbox, pending_media_bytes,
+	clock_offset_ms, clock_skewed, remote, revoked_at, revoke_reason, wipe_requested_at, wipe_reason, wiped_at, wipe_report`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanDevice(r rowScanner) (*store.Device, error) {
+	var dv store.Device
+	var key []byte
+	var enrolled, seen, revoked, wipeReq, wiped string
+	err := r.Scan(&dv.ID, &dv.Name, &key, &enrolled, &dv.LastSeq, &seen, &dv.AppVersion, &dv.Outbox, &dv.PendingMediaBytes,
+		&dv.ClockOffsetMs, &dv.ClockSkewed, &dv.Remote, &revoked, &dv.RevokeReason, &wipeReq, &dv.WipeReason, &wiped, &dv.WipeReport)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	dv.PublicKey = ed25519.PublicKey(key)
+	dv.Fingerprint = ledger.KeyFingerprint(dv.PublicKey)
+	dv.EnrolledAt, dv.LastSeen, dv.RevokedAt = parseTime(enrolled), parseTime(seen), parseTime(revoked)
+	dv.WipeRequestedAt, dv.WipedAt = parseTime(wipeReq), parseTime(wiped)
+	return &dv, nil
+}
+
+func getDevice(q interface {
+	QueryRow(string, ...any) *sql.Row
+}, id string) (*store.Device, error) {
+	return scanDevice(q.QueryRow(`SELECT `+deviceColumns+` FROM devices WHERE id = ?`, id))
+}
+
+// Device reads one device.
+func (d *DB) Device(ctx context.Context, id string) (store.Device, error) {
+	dv, err := scanDevice(d.db.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = ?`, id))
+	if err != nil {
+		return store.Device{}, err
+	}
+	return *dv, nil
+}
+
+// Devices lists every device by enrolment time.
+func (d *DB) Devices(ctx context.Context) ([]store.Device, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices ORDER BY enrolled_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Device
+	for rows.Next() {
+		dv, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *dv)
+	}
+	return out, rows.Err()
+}
+
+// TouchDevice records what a connection told about the device.
+func (d *DB) TouchDevice(ctx context.Context, id string, s store.Seen) error {
+	_, err := d.db.ExecContext(ctx, `UPDATE devices SET last_seen = ?, app_version = ?, outbox = ?, pending_media_bytes = ?,
+		clock_offset_ms = ?, clock_skewed = ?, remote = ? WHERE id = ?`,
+		fmtTime(s.At), s.AppVersion, s.Outbox, s.PendingBytes, s.ClockOffsetMs, s.Skewed, s.Remote, id)
+	return err
+}
+
+// Revoke marks the device revoked and publishes the revocation.
+func (d *DB) Revoke(ctx context.Context, id, reason string, at time.Time) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		dv, err := getDevice(tx, id)
+		if err != nil {
+			return err
+		}
+		if dv.Revoked() {
+			return nil
+		}
+		if _, err := tx.Exec(`UPDATE devices SET revoked_at = ?, revoke_reason = ? WHERE id = ?`, fmtTime(at), reason, id); err != nil {
+			return err
+		}
+		body, err := jsonMarshal(syncproto.Revocation{DeviceID: id, RevokedAt: fmtTime(at), Reason: reason})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO catalog (kind, key, version, body, created_at) VALUES (?, ?, 1, ?, ?)`,
+			syncproto.KindRevocation, id, body, fmtTime(at)); err != nil {
+			return err
+		}
+		return bumpChanges(tx)
+	})
+}
+
+// RequestWipe orders a remote wipe of the device.
+func (d *DB) RequestWipe(ctx context.Context, id, reason string, at time.Time) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := getDevice(tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE devices SET wipe_requested_at = ?, wipe_reason = ? WHERE id = ?`, fmtTime(at), reason, id); err != nil {
+			return err
+		}
+		return bumpChanges(tx)
+	})
+}
+
+// WipeDone records the device's wipe report.
+func (d *DB) WipeDone(ctx context.Context, id string, report syncproto.WipeDone, at time.Time) error {
+	body, err := jsonMarshal(report)
+	if err != nil {
+		return err
+	}
+	_, err = d.db.ExecContext(ctx, `UPDATE devices SET wiped_at = ?, wipe_report = ? WHERE id = ?`, fmtTime(at), string(body), id)
+	return err
+}
+
+// ---- security events ----
+
+// RecordSecurityEvent stores a security event.
+func (d *DB) RecordSecurityEvent(ctx context.Context, ev store.SecurityEvent) error {
+	if ev.At.IsZero() {
+		ev.At = d.now()
+	}
+	_, err := d.db.ExecContext(ctx, `INSERT INTO security_events (at, device_id, remote, kind, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)`,
+		fmtTime(ev.At), ev.DeviceID, ev.Remote, ev.Kind, ev.Detail, ev.Evidence)
+	return err
+}
+
+// SecurityEvents lists the newest events first.
+func (d *DB) SecurityEvents(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT id, at, device_id, remote, kind, detail, evidence FROM security_events ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.SecurityEvent
+	for rows.Next() {
+		var ev store.SecurityEvent
+		var at string
+		if err := rows.Scan(&ev.ID, &at, &ev.DeviceID, &ev.Remote, &ev.Kind, &ev.Detail, &ev.Evidence); err != nil {
+			return nil, err
+		}
+		ev.At = parseTime(at)
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
