@@ -9,14 +9,13 @@ export LANG := C.UTF-8
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
-build: ## build the command-line binaries into bin/
-	$(GO) build -o $(BIN)/ ./app/cmd/lawtrace-fieldctl
+build: ## build lawtrace-server and lawtrace-fieldctl into bin/
+	$(GO) build -o $(BIN)/ ./backend/cmd/lawtrace-server ./app/cmd/lawtrace-fieldctl
 
-run: build ## record the demo inspection case offline and show it
-	rm -rf .tmp/demo-terminal
-	$(BIN)/lawtrace-fieldctl --home .tmp/demo-terminal demo
-	$(BIN)/lawtrace-fieldctl --home .tmp/demo-terminal case show $$($(BIN)/lawtrace-fieldctl --home .tmp/demo-terminal case list | cut -f1)
-	$(BIN)/lawtrace-fieldctl --home .tmp/demo-terminal status
+run: build ## start lawtrace-server with demo data on 127.0.0.1:8080 and sync a demo terminal to it
+	LISTEN=$(LISTEN) bash backend/run-demo.sh
+
+LISTEN ?= 127.0.0.1:8080
 
 test: lint ## vet, staticcheck and every test with the race detector
 	$(GO) test -race -count=1 ./...
