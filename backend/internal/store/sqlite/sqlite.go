@@ -8,10 +8,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +16,7 @@ import (
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/translog"
 	"lawtrace/shared/ledger"
+	"lawtrace/shared/migrate"
 	"lawtrace/shared/syncproto"
 )
 
@@ -64,7 +61,7 @@ func Open(path string, opt Options) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := migrate(sdb); err != nil {
+	if err := migrate.Apply(sdb, migrations, "migrations"); err != nil {
 		sdb.Close()
 		return nil, err
 	}
@@ -88,51 +85,6 @@ func (d *DB) Close() error { return d.db.Close() }
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
 	return d.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
-}
-
-func migrate(db *sql.DB) error {
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		if err := applyMigration(db, version, name); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
-	}
-	return nil
-}
-
-func applyMigration(db *sql.DB, version int, name string) error {
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
-		return err
-	}
-	script, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(string(script)); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 func fmtTime(t time.Time) string {
