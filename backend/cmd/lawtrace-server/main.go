@@ -52,7 +52,10 @@ commands:
   officer list [--json]
   seed [--demo] [--agency NAME]
                            load procedure definitions and rights texts (and demo data)
-
+  useradd --username U --name N --role supervisor|reviewer|officer|admin [--officer CERT] [--password-stdin]
+                           add a web account; prints a one-time password unless given on stdin
+  passwd USERNAME          give a web account a new one-time password (to be changed at sign-in)
+` + reviewUsage + `
 --data defaults to $LAWTRACE_DATA, else ./lawtrace-data.
 `
 
@@ -153,6 +156,10 @@ func (c *cli) serve(sf *serveFlags) error {
 	}
 	fmt.Fprintf(c.out, "lawtrace-server listening on %s\n  terminals sync at %s\n  health %s/healthz, metrics %s/metrics\n  data in %s; enrol a terminal with: lawtrace-server --data %s enroll --device-name NAME\n",
 		m.URL(), m.SyncURL(), m.URL(), m.URL(), c.data, c.data)
+	fmt.Fprintf(c.out, "  web pages %s/login\n", m.URL())
+	if m.FirstAdminFile != "" {
+		fmt.Fprintf(c.out, "  first administrator: sign in as admin with the one-time password in %s, then choose a new one\n", m.FirstAdminFile)
+	}
 	if f, ok := c.out.(*os.File); ok {
 		_ = f.Sync()
 	}
@@ -221,6 +228,20 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.officer(args)
 	case "seed":
 		return c.seed(args)
+	case "useradd":
+		return c.useradd(args)
+	case "passwd":
+		return c.passwd(args)
+	case "catalog":
+		return c.catalog(args)
+	case "calendar":
+		return c.calendar(args)
+	case "reviewer":
+		return c.reviewer(args)
+	case "deadlines":
+		return c.deadlines(args)
+	case "review":
+		return c.reviewShow(args)
 	case "help":
 		fmt.Fprint(c.out, usage)
 		return nil

@@ -22,9 +22,11 @@ import (
 	"lawtrace/backend/internal/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/metrics"
+	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/store/sqlite"
 	"lawtrace/backend/internal/syncsrv"
+	"lawtrace/backend/internal/web"
 	"lawtrace/shared/syncproto"
 )
 
@@ -47,6 +49,8 @@ type Config struct {
 	// PollInterval is how often live connections pick up revocations and
 	// catalog changes; default 200ms.
 	PollInterval time.Duration
+	// Web tunes the web pages (password cost, cookies, timeouts).
+	Web web.Options
 }
 
 // Data is an opened data directory: what both the server and the operator
@@ -135,7 +139,13 @@ type Main struct {
 	Sync    *syncsrv.Server
 	Bus     *events.Bus
 	Metrics *metrics.Registry
-	log     *slog.Logger
+	// Review is the legal review, decision and deadline service (issue 6).
+	Review *reviewsrv.Service
+	log    *slog.Logger
+	// Web is the web pages (web.go wires it); FirstAdminFile is set when
+	// this start created the first administrator (its one-time password).
+	Web            *web.Server
+	FirstAdminFile string
 
 	ln     net.Listener
 	http   *http.Server
@@ -167,6 +177,15 @@ func Open(cfg Config) (*Main, error) {
 	m := &Main{cfg: cfg, Data: data, Bus: new(events.Bus), Metrics: metrics.NewRegistry(), log: cfg.Logger}
 	m.Sync = syncsrv.New(syncsrv.Config{Store: data.Store, Blobs: data.Blobs, Key: data.Key, Bus: m.Bus, Logger: cfg.Logger,
 		Metrics: m.Metrics, Now: cfg.Now, SkewThreshold: cfg.SkewThreshold, PollInterval: cfg.PollInterval, Agency: agency})
+	if m.Review, err = reviewsrv.New(ctx, reviewsrv.Config{Store: data.Store, Blobs: data.Blobs, Bus: m.Bus, Logger: cfg.Logger, Now: cfg.Now, ServerID: data.ServerID(), Demo: cfg.Demo}); err != nil {
+		data.Close()
+		return nil, fmt.Errorf("review service: %w", err)
+	}
+	if err := m.openWeb(agency); err != nil {
+		data.Close()
+		return nil, fmt.Errorf("web pages: %w", err)
+	}
+	m.Web.AttachReview(m.Review) // the review and deadline pages (issue 6)
 	return m, nil
 }
 
@@ -190,6 +209,7 @@ func (m *Main) Start() error {
 	m.cancel = cancel
 	m.done = make(chan struct{})
 	go m.Sync.Watch(ctx)
+	go m.Review.Watch(ctx)
 	go func() {
 		defer close(m.done)
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -215,6 +235,7 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.Sync.Close()
+	m.Web.Close()
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -236,11 +257,9 @@ func (m *Main) Handler() http.Handler {
 	mux.HandleFunc("GET /log/tree-head", m.treeHead)
 	mux.HandleFunc("GET /log/proof", m.proof)
 	mux.HandleFunc("GET /log/consistency", m.consistency)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "LawTrace backend (server id %s)\n\nterminals sync at %s\nhealth  %s/healthz\nmetrics %s/metrics\nlog     %s/log/tree-head\n",
-			m.Data.ServerID(), m.SyncURL(), m.URL(), m.URL(), m.URL())
-	})
+	// the review JSON API, on the web sessions (issue 6)
+	m.Review.Register(mux, m.ReviewAuthenticator())
+	mux.Handle("/", m.Web) // the web pages: sign-in, board, cases, admin (backend/internal/web)
 	return m.logRequests(mux)
 }
 

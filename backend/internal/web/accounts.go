@@ -1,0 +1,240 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"lawtrace/backend/internal/auth"
+	"lawtrace/backend/internal/store"
+)
+
+// Accounts with roles, created and changed by an administrator; every
+// change is in the audit log. The last enabled administrator cannot be
+// disabled or demoted.
+
+type accountsData struct {
+	Accounts []store.Account
+	Officers []OfficerView
+	Error    string
+	Form     auth.NewAccount
+	// NewPassword is shown once after a reset or a generated password.
+	NewPassword string
+	NewFor      string
+	Done        string
+}
+
+func (s *Server) accountsData(r *http.Request) (accountsData, error) {
+	accts, err := s.st.Accounts(r.Context())
+	if err != nil {
+		return accountsData{}, err
+	}
+	officers, err := s.officerViews(r)
+	if err != nil {
+		return accountsData{}, err
+	}
+	return accountsData{Accounts: accts, Officers: officers, Form: auth.NewAccount{Role: auth.Officer}}, nil
+}
+
+func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.accountsData(r)
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, "accounts", "账号与角色", d)
+}
+
+func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
+	role, _ := auth.ParseRole(r.PostFormValue("role"))
+	na := auth.NewAccount{Username: strings.TrimSpace(r.PostFormValue("username")), Name: strings.TrimSpace(r.PostFormValue("name")), Role: role,
+		OfficerCert: strings.TrimSpace(r.PostFormValue("officer_cert")), Password: r.PostFormValue("password"), MustChange: true}
+	generated := false
+	if na.Password == "" {
+		pw, err := auth.NewPassword()
+		if err != nil {
+			return err
+		}
+		na.Password, generated = pw, true
+	}
+	if role == "" {
+		na.Role = auth.Role(r.PostFormValue("role"))
+	}
+	a, err := s.auth.CreateAccount(r.Context(), na)
+	var pe *auth.PasswordError
+	if errors.As(err, &pe) || errors.Is(err, store.ErrExists) {
+		d, derr := s.accountsData(r)
+		if derr != nil {
+			return derr
+		}
+		d.Error, d.Form = err.Error(), na
+		d.Form.Password = ""
+		if errors.Is(err, store.ErrExists) {
+			d.Error = "用户名 " + na.Username + " 已被使用。"
+		}
+		return s.renderStatus(w, r, http.StatusBadRequest, "accounts", "账号与角色", d)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(r, "account_create", a.Username, string(a.Role))
+	d, err := s.accountsData(r)
+	if err != nil {
+		return err
+	}
+	if generated {
+		d.NewPassword, d.NewFor = na.Password, a.Username
+	}
+	d.Done = "已创建账号 " + a.Username + "（" + auth.Role(a.Role).Label() + "），首次登录须修改密码。"
+	return s.Render(w, r, "accounts", "账号与角色", d)
+}
+
+func (s *Server) accountFromPath(r *http.Request) (store.Account, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.Account{}, errNotFound("账号")
+	}
+	a, err := s.st.Account(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return a, errNotFound("账号")
+	}
+	return a, err
+}
+
+// otherAdmins counts enabled administrators other than a.
+func (s *Server) otherAdmins(r *http.Request, a store.Account) (int, error) {
+	accts, err := s.st.Accounts(r.Context())
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range accts {
+		if o.ID != a.ID && o.Role == string(auth.Admin) && !o.Disabled {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.accountFromPath(r)
+	if err != nil {
+		return err
+	}
+	role, ok := auth.ParseRole(r.PostFormValue("role"))
+	if !ok {
+		return errBad("未知角色。")
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" {
+		return errBad("请填写姓名。")
+	}
+	cert := strings.TrimSpace(r.PostFormValue("officer_cert"))
+	if role == auth.Officer && cert == "" {
+		return s.redirect(w, r, "/admin/accounts", "执法人员账号须关联执法证号。")
+	}
+	disabled := r.PostFormValue("disabled") == "yes"
+	if a.Role == string(auth.Admin) && !a.Disabled && (role != auth.Admin || disabled) {
+		n, err := s.otherAdmins(r, a)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return s.redirect(w, r, "/admin/accounts", "不能停用或降级最后一个系统管理员账号。")
+		}
+	}
+	before := a
+	a.Name, a.Role, a.OfficerCert, a.Disabled = name, string(role), cert, disabled
+	a.UpdatedAt = s.cfg.Now()
+	if err := s.st.UpdateAccount(r.Context(), a); err != nil {
+		return err
+	}
+	detail := "role " + before.Role + " → " + a.Role
+	if before.Disabled != a.Disabled {
+		detail += ", disabled=" + strconv.FormatBool(a.Disabled)
+	}
+	s.audit(r, "account_update", a.Username, detail)
+	return s.redirect(w, r, "/admin/accounts", "已更新账号 "+a.Username+"。")
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.accountFromPath(r)
+	if err != nil {
+		return err
+	}
+	pw, err := auth.NewPassword()
+	if err != nil {
+		return err
+	}
+	if err := s.auth.SetPassword(r.Context(), a, pw, true); err != nil {
+		return err
+	}
+	s.audit(r, "account_password_reset", a.Username, "")
+	d, err := s.accountsData(r)
+	if err != nil {
+		return err
+	}
+	d.NewPassword, d.NewFor = pw, a.Username
+	return s.Render(w, r, "accounts", "账号与角色", d)
+}
+
+// removeBootstrapFile deletes the first administrator's one-time password
+// file once that administrator chose a password.
+func (s *Server) removeBootstrapFile(sess *auth.Session) {
+	if s.cfg.DataDir == "" || sess.Role() != auth.Admin || !sess.Account.MustChange {
+		return
+	}
+	path := filepath.Join(s.cfg.DataDir, auth.BootstrapFile)
+	if err := os.Remove(path); err == nil {
+		s.log.Info("first administrator chose a password; one-time password file removed", "file", path)
+	}
+}
+
+type settingsData struct {
+	Policy Policy
+}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.policy(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, "settings", "调阅审批规则", settingsData{Policy: p})
+}
+
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
+	val := func(on bool) string {
+		if on {
+			return "1"
+		}
+		return "0"
+	}
+	p := Policy{Download: r.PostFormValue("download") == "yes", AV: r.PostFormValue("av") == "yes"}
+	if err := s.st.SetSetting(r.Context(), settingApproveDownload, val(p.Download)); err != nil {
+		return err
+	}
+	if err := s.st.SetSetting(r.Context(), settingApproveAV, val(p.AV)); err != nil {
+		return err
+	}
+	s.audit(r, "settings_access_policy", "", "download="+val(p.Download)+" av="+val(p.AV))
+	return s.redirect(w, r, "/admin/settings", "调阅审批规则已保存。")
+}
+
+type securityData struct {
+	Events []store.SecurityEvent
+	Audit  []store.AuditRecord
+}
+
+func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
+	evs, err := s.st.SecurityEvents(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	audit, err := s.st.AuditRecords(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, "security", "安全日志", securityData{Events: evs, Audit: audit})
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"rsc.io/qr"
+
+	"lawtrace/backend/internal/store"
+	"lawtrace/shared/syncproto"
+)
+
+// Devices (SPEC D3, S6): enrolment codes as text and QR image, the list
+// with what each terminal last told, revocation and remote wipe.
+
+// DeviceView is a device row.
+type DeviceView struct {
+	store.Device
+	Online       bool
+	PendingFiles int
+	PendingBytes int64
+	OverdueFiles int
+	State        string
+	StateClass   string
+	WipeReport   *syncproto.WipeDone
+}
+
+type devicesData struct {
+	Devices []DeviceView
+	Enrol   *enrolView
+	Error   string
+	Name    string
+}
+
+type enrolView struct {
+	EnrolCode
+	QR template.URL // data: URL of the PNG this package drew
+}
+
+func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
+	ctx := r.Context()
+	devs, err := s.st.Devices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := s.st.PendingMedia(ctx, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	type agg struct {
+		n, overdue int
+		bytes      int64
+	}
+	by := map[string]*agg{}
+	for _, p := range pending {
+		a := by[p.DeviceID]
+		if a == nil {
+			a = &agg{}
+			by[p.DeviceID] = a
+		}
+		a.n++
+		a.bytes += p.Size
+		if p.Overdue {
+			a.overdue++
+		}
+	}
+	out := make([]DeviceView, 0, len(devs))
+	for _, d := range devs {
+		v := DeviceView{Device: d, Online: s.online.has(d.ID), State: "正常", StateClass: "ok"}
+		if a := by[d.ID]; a != nil {
+			v.PendingFiles, v.PendingBytes, v.OverdueFiles = a.n, a.bytes, a.overdue
+		}
+		switch {
+		case d.Revoked():
+			v.State, v.StateClass = "已吊销", "bad"
+		case d.WipePending():
+			v.State, v.StateClass = "待远程清除", "warn"
+		case d.ClockSkewed:
+			v.State, v.StateClass = "时钟偏差", "warn"
+		}
+		if !d.WipedAt.IsZero() && d.WipeReport != "" {
+			var rep syncproto.WipeDone
+			if json.Unmarshal([]byte(d.WipeReport), &rep) == nil {
+				v.WipeReport = &rep
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) error {
+	devs, err := s.deviceViews(r)
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, "devices", "终端设备", devicesData{Devices: devs})
+}
+
+func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	hours, _ := strconv.Atoi(r.PostFormValue("ttl_hours"))
+	if hours <= 0 || hours > 24*7 {
+		hours = 24
+	}
+	fail := func(msg string) error {
+		devs, err := s.deviceViews(r)
+		if err != nil {
+			return err
+		}
+		return s.renderStatus(w, r, http.StatusBadRequest, "devices", "终端设备", devicesData{Devices: devs, Error: msg, Name: name})
+	}
+	if name == "" || utf8.RuneCountInString(name) > 60 {
+		return fail("请填写设备名称（不超过 60 字）。")
+	}
+	if s.cfg.NewEnrolCode == nil {
+		return errors.New("web: no enrolment function configured")
+	}
+	ec, err := s.cfg.NewEnrolCode(r.Context(), name, time.Duration(hours)*time.Hour)
+	if err != nil {
+		return err
+	}
+	code, err := qr.Encode(ec.Payload, qr.M)
+	if err != nil {
+		return err
+	}
+	code.Scale = 6
+	view := &enrolView{EnrolCode: ec, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))}
+	s.audit(r, "device_enrol_code", name, "valid until "+ec.ExpiresAt.Format(time.RFC3339))
+	devs, err := s.deviceViews(r)
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, "devices", "终端设备", devicesData{Devices: devs, Enrol: view})
+}
+
+func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, wipe bool) error {
+	id := r.PathValue("id")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" || utf8.RuneCountInString(reason) > 200 {
+		return s.redirect(w, r, "/admin/devices", "请填写原因（不超过 200 字）。")
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		return s.redirect(w, r, "/admin/devices", "请勾选确认。")
+	}
+	var err error
+	if wipe {
+		err = s.st.RequestWipe(r.Context(), id, reason, s.cfg.Now())
+	} else {
+		err = s.st.Revoke(r.Context(), id, reason, s.cfg.Now())
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("设备")
+	}
+	if err != nil {
+		return err
+	}
+	if wipe {
+		s.audit(r, "device_wipe", id, reason)
+		return s.redirect(w, r, "/admin/devices", "已下达远程清除指令：终端下次连接时先上传未确认的记录，再清除服务器已确认的数据。")
+	}
+	s.audit(r, "device_revoke", id, reason)
+	return s.redirect(w, r, "/admin/devices", "设备 "+id+" 已吊销：在线连接将在 1 秒内断开，之后的同步一律拒绝。")
+}
+
+func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {
+	return s.deviceAction(w, r, false)
+}
+func (s *Server) wipeDevice(w http.ResponseWriter, r *http.Request) error {
+	return s.deviceAction(w, r, true)
+}

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"sync"
+	"time"
+
+	"lawtrace/backend/internal/store"
+	"lawtrace/shared/ledger"
+	"lawtrace/shared/syncproto"
+)
+
+// verifier checks what the pages show without trusting the database: each
+// case's chain and signatures (ledger.VerifyCase on the stored bodies, the
+// result kept until the case grows), each entry's inclusion in the signed
+// transparency log, and each file's bytes against its hash (kept for a
+// while: files never change, but a changed one must show).
+type verifier struct {
+	s     *Server
+	mu    sync.Mutex
+	cases map[string]caseCheck
+	files map[string]fileCheck
+	keys  map[string]ed25519.PublicKey
+}
+
+type caseCheck struct {
+	lastSeq  int64
+	findings []string
+}
+
+type fileCheck struct {
+	at     time.Time
+	stored bool
+	ok     bool
+	size   int64
+}
+
+func newVerifier(s *Server) *verifier {
+	return &verifier{s: s, cases: map[string]caseCheck{}, files: map[string]fileCheck{}, keys: map[string]ed25519.PublicKey{}}
+}
+
+// deviceKey returns an enrolled device's key.
+func (v *verifier) deviceKey(ctx context.Context, id string) (ed25519.PublicKey, error) {
+	v.mu.Lock()
+	k, ok := v.keys[id]
+	v.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	d, err := v.s.st.Device(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	v.keys[id] = d.PublicKey
+	v.mu.Unlock()
+	return d.PublicKey, nil
+}
+
+// caseFindings verifies a case (or returns the kept result for lastSeq).
+func (v *verifier) caseFindings(ctx context.Context, caseID string, lastSeq int64) ([]string, bool) {
+	v.mu.Lock()
+	c, ok := v.cases[caseID]
+	v.mu.Unlock()
+	if ok && c.lastSeq == lastSeq {
+		return c.findings, true
+	}
+	recs, err := v.s.st.CaseRecords(ctx, caseID)
+	if err != nil {
+		v.s.log.Error("verify case", "case", caseID, "err", err)
+		return nil, false
+	}
+	entries := make([]ledger.Entry, len(recs))
+	keys := ledger.Keys{}
+	for i, r := range recs {
+		entries[i] = r.Entry
+		if _, ok := keys[r.Entry.DeviceID]; !ok {
+			k, err := v.deviceKey(ctx, r.Entry.DeviceID)
+			if err != nil {
+				return nil, false
+			}
+			if k != nil {
+				keys[r.Entry.DeviceID] = k
+			}
+		}
+	}
+	var findings []string
+	for _, f := range ledger.VerifyCase(caseID, entries, keys, nil) {
+		findings = append(findings, f.String())
+	}
+	seq := int64(0)
+	if len(recs) > 0 {
+		seq = recs[len(recs)-1].Entry.Seq
+	}
+	v.mu.Lock()
+	v.cases[caseID] = caseCheck{lastSeq: seq, findings: findings}
+	v.mu.Unlock()
+	return findings, true
+}
+
+// EntryCheck is the verification of one entry, each part on its own.
+type EntryCheck struct {
+	Hash      bool // the content hashes to the entry's hash
+	Signature bool // the device key signed the hash
+	Chain     bool // numbered in order and linked to the entry before
+	Log       bool // included in the transparency log under a signed tree head
+	LeafIndex uint64
+	Problems  []string
+}
+
+// OK reports whether every check passed.
+func (c EntryCheck) OK() bool { return c.Hash && c.Signature && c.Chain && c.Log }
+
+// checkEntries verifies each entry of a case against the newest signed
+// tree head.
+func (v *verifier) checkEntries(ctx context.Context, recs []store.CaseRecord) ([]EntryCheck, syncproto.TreeHead, bool, error) {
+	th, err := v.s.st.TreeHead(ctx)
+	if err != nil {
+		return nil, th, false, err
+	}
+	headOK := th.Verify(v.s.cfg.ServerKey) == nil
+	out := make([]EntryCheck, len(recs))
+	prev := ledger.GenesisHash
+	for i, r := range recs {
+		e := &recs[i].Entry
+		c := &out[i]
+		if h, err := e.ComputeHash(); err == nil && h == e.Hash {
+			c.Hash = true
+		} else {
+			c.Problems = append(c.Problems, "内容与哈希不符")
+		}
+		key, err := v.deviceKey(ctx, e.DeviceID)
+		if err != nil {
+			return nil, th, headOK, err
+		}
+		if key != nil && e.CheckSignature(key) {
+			c.Signature = true
+		} else {
+			c.Problems = append(c.Problems, "设备签名无法验证")
+		}
+		if e.Seq == int64(i+1) && e.PrevHash == prev {
+			c.Chain = true
+		} else {
+			c.Problems = append(c.Problems, "哈希链断裂或序号不连续")
+		}
+		prev = e.Hash
+		c.LeafIndex = r.LeafIndex
+		if headOK && r.LeafIndex < th.Size {
+			p, err := v.s.st.ProofByEntry(ctx, e.ID, th.Size)
+			if err == nil && p.EntryHash == e.Hash && p.LeafIndex == r.LeafIndex && syncproto.VerifyInclusion(th, p) == nil {
+				c.Log = true
+			}
+		}
+		if !c.Log {
+			c.Problems = append(c.Problems, "未能证明已写入透明日志")
+		}
+	}
+	return out, th, headOK, nil
+}
+
+// file re-hashes a stored file (kept for five minutes).
+func (v *verifier) file(hash string) fileCheck {
+	now := v.s.cfg.Now()
+	v.mu.Lock()
+	c, ok := v.files[hash]
+	v.mu.Unlock()
+	if ok && now.Sub(c.at) < 5*time.Minute && now.Sub(c.at) >= 0 {
+		return c
+	}
+	c = fileCheck{at: now}
+	rc, err := v.s.cfg.Blobs.Open(hash)
+	if err == nil {
+		h := sha256.New()
+		n, err := io.Copy(h, rc)
+		rc.Close()
+		c.stored, c.size = true, n
+		c.ok = err == nil && hex.EncodeToString(h.Sum(nil)) == hash
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		v.s.log.Error("read media", "hash", hash, "err", err)
+	}
+	v.mu.Lock()
+	v.files[hash] = c
+	v.mu.Unlock()
+	return c
+}
