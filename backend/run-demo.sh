@@ -32,6 +32,8 @@ code=$("$bin/lawtrace-server" --data "$data" enroll --device-name "演示终端"
 cat <<TXT
 
 LawTrace is running on http://$listen (server data in $data, log in .tmp/server.log).
+  web pages:     http://$listen/  — demo accounts (password lawtrace-<name>):
+                 supervisor (live board), reviewer (法制审核), officer, admin (devices, officers)
   health:        http://$listen/healthz
   metrics:       http://$listen/metrics
   terminal:      $bin/lawtrace-fieldctl --home $terminal status
