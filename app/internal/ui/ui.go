@@ -1,0 +1,498 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"lawtrace/app/internal/field"
+	"lawtrace/shared/enforce"
+	"lawtrace/shared/ledger"
+)
+
+// Settings the app keeps in the field store, so a killed app reopens where
+// it was (field.Terminal.Setting).
+const (
+	setSetupDone    = "ui.setup_done"
+	setOnDuty       = "ui.on_duty"
+	setLang         = "ui.lang"
+	setHighContrast = "ui.high_contrast"
+	setLastCase     = "ui.last_case"
+	setLastStep     = "ui.last_step"
+	setDraft        = "ui.draft"
+	setServerURL    = "server_url" // shared with the field core's Status and sync
+)
+
+// WideWidth is the window width, in Fyne units, from which the tablet layout
+// (step list beside the step) replaces the phone layout (one screen at a time).
+const WideWidth = 800
+
+// Options adjust the UI for tests, screenshots and platforms.
+type Options struct {
+	// PickFile lets the officer choose an evidence file and calls done with
+	// a local path (nil: Fyne's file dialog, dialog.NewFileOpen; on Android
+	// the system picker, whose content is copied into the terminal home).
+	PickFile func(done func(path string, err error))
+	// Synchronous runs core calls on the calling goroutine instead of in the
+	// background with a progress dialog (tests).
+	Synchronous bool
+	// RefreshEvery is how often the sync indicator re-reads the outbox
+	// (0: every 2 seconds; negative: never, tests call Refresh).
+	RefreshEvery time.Duration
+	// Version is shown on the about screen.
+	Version string
+	// ImportDir is where picked files that have no local path are copied.
+	ImportDir string
+	// OnLanguage is called after the officer changes the language, so main
+	// can point Fyne's own strings at it.
+	OnLanguage func(lang string)
+}
+
+// Screens are the names Open takes.
+var Screens = []string{"firstrun", "cases", "newcase", "procedure", "show_id", "notify_rights", "sign", "photo", "av_record",
+	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "close_scene", "settings", "about", "sync"}
+
+// UI is the field app: the screens over one terminal's field core.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	term *field.Terminal
+	sync Sync
+	opt  Options
+	tr   *translator
+
+	stack   []route
+	body    *fyne.Container
+	frame   *fyne.Container
+	top     *fyne.Container
+	backBtn *widget.Button
+	title   *widget.Label
+	syncInd *syncIndicator
+	// settingsBtn opens the settings (kept for tests)
+	settingsBtn *widget.Button
+	wide        bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// The screens on show, kept so tests can tap their widgets.
+	firstRun *firstRunScreen
+	cases    *caseListScreen
+	newCase  *newCaseScreen
+	proc     *procedureScreen
+	form     *stepForm
+	signer   *signScreen
+	settings *settingsScreen
+	about    *aboutScreen
+
+	addOfficer *addOfficerDialog
+	joinSubmit func()
+	// lastRecorded is the last entry a form recorded (tests read it).
+	lastRecorded *ledger.Entry
+	joinPicker   *officerPicker
+
+	// lastRefusal is what the last refusal dialog showed (tests read it).
+	lastRefusal *refusal
+	dialogs     []string // titles of the dialogs shown, in order
+}
+
+// route is one screen on the navigation stack; build makes its content
+// afresh (after a language, theme or layout change, from saved state).
+type route struct {
+	name  string
+	build func() (title string, content fyne.CanvasObject)
+}
+
+// New makes the UI for terminal t in window w. Start shows it.
+func New(a fyne.App, w fyne.Window, t *field.Terminal, s Sync, opt Options) *UI {
+	if s == nil {
+		s = Offline{}
+	}
+	u := &UI{app: a, win: w, term: t, sync: s, opt: opt}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.tr = newTranslator(u.setting(setLang))
+	u.applyTheme()
+	u.backBtn = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), u.back)
+	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.title.Truncation = fyne.TextTruncateEllipsis
+	u.syncInd = newSyncIndicator(u)
+	u.body = container.NewStack()
+	u.top = container.NewVBox()
+	u.frame = container.NewBorder(u.top, nil, nil, nil, u.body)
+	root := container.New(&rootLayout{u: u}, u.frame)
+	w.SetContent(root)
+	u.wide = w.Canvas().Size().Width >= WideWidth
+	return u
+}
+
+// Start shows the first screen: first run until set up, else the case and
+// step the officer was on when the app last stopped, else the case list;
+// it starts background sync and the indicator's refresh.
+func (u *UI) Start() {
+	u.sync.OnChange(func() { fyne.Do(u.Refresh) })
+	u.sync.Start(u.ctx)
+	if every := u.opt.RefreshEvery; every >= 0 {
+		if every == 0 {
+			every = 2 * time.Second
+		}
+		go u.refreshLoop(every)
+	}
+	switch {
+	case u.setting(setSetupDone) == "":
+		u.reset(u.firstRunRoute())
+	default:
+		u.reset(u.casesRoute())
+		id, step := u.setting(setLastCase), u.setting(setLastStep)
+		if id != "" {
+			if _, err := u.term.Case(id); err == nil {
+				u.openCase(id)
+				if step != "" {
+					u.openStep(step)
+				}
+			}
+		}
+	}
+	u.Refresh()
+}
+
+// Stop ends background work.
+func (u *UI) Stop() { u.cancel() }
+
+func (u *UI) refreshLoop(every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-tick.C:
+			st, err := u.term.Status()
+			ss := u.sync.State()
+			fyne.Do(func() { u.syncInd.set(st, err, ss) })
+		}
+	}
+}
+
+// Refresh re-reads the sync state and the counts shown (call on the Fyne
+// goroutine).
+func (u *UI) Refresh() {
+	st, err := u.term.Status()
+	u.syncInd.set(st, err, u.sync.State())
+	if u.cases != nil && u.current() == "cases" {
+		u.cases.reload()
+	}
+}
+
+// T translates a UI string.
+func (u *UI) T(key string, data ...map[string]any) string { return u.tr.T(key, data...) }
+
+func (u *UI) now() time.Time { return u.term.Now() }
+
+func (u *UI) setting(key string) string {
+	v, err := u.term.Setting(key)
+	if err != nil {
+		fyne.LogError("read setting "+key, err)
+	}
+	return v
+}
+
+func (u *UI) setSetting(key, value string) {
+	if err := u.term.SetSetting(key, value); err != nil {
+		u.showError(err, nil)
+	}
+}
+
+func (u *UI) applyTheme() {
+	u.app.Settings().SetTheme(appTheme(u.setting(setHighContrast) == "1", u.setting(setDark) == "1"))
+}
+
+// current is the name of the screen on top.
+func (u *UI) current() string {
+	if len(u.stack) == 0 {
+		return ""
+	}
+	return u.stack[len(u.stack)-1].name
+}
+
+// push shows a new screen above the current one.
+func (u *UI) push(r route) {
+	u.stack = append(u.stack, r)
+	u.render()
+}
+
+// reset makes r the only screen.
+func (u *UI) reset(r route) {
+	u.stack = nil
+	u.push(r)
+}
+
+// back pops the screen on top.
+func (u *UI) back() {
+	if len(u.stack) <= 1 {
+		return
+	}
+	top := u.stack[len(u.stack)-1]
+	u.stack = u.stack[:len(u.stack)-1]
+	u.leaving(top.name)
+	u.render()
+}
+
+// popTo pops screens until name is on top.
+func (u *UI) popTo(name string) {
+	for len(u.stack) > 1 && u.current() != name {
+		u.leaving(u.current())
+		u.stack = u.stack[:len(u.stack)-1]
+	}
+	u.render()
+}
+
+// leaving forgets per-screen state when a screen is popped.
+func (u *UI) leaving(name string) {
+	switch {
+	case name == "procedure":
+		u.setSetting(setLastCase, "")
+		u.setSetting(setLastStep, "")
+	case strings.HasPrefix(name, "step:"):
+		u.setSetting(setLastStep, "")
+	}
+}
+
+// rebuild makes the screens on the stack again, e.g. after a language or
+// theme change or when the window crosses WideWidth.
+func (u *UI) rebuild() {
+	u.wide = u.win.Canvas().Size().Width >= WideWidth
+	u.render()
+}
+
+func (u *UI) render() {
+	if len(u.stack) == 0 {
+		return
+	}
+	r := u.stack[len(u.stack)-1]
+	title, content := r.build()
+	u.title.SetText(title)
+	if len(u.stack) > 1 {
+		u.backBtn.Show()
+	} else {
+		u.backBtn.Hide()
+	}
+	settingsBtn := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.push(u.settingsRoute()) })
+	u.settingsBtn = settingsBtn
+	if r.name == "settings" || r.name == "about" || r.name == "firstrun" {
+		settingsBtn.Hide()
+	}
+	bar := container.NewBorder(nil, nil, u.backBtn, container.NewHBox(settingsBtn), u.title)
+	if u.wide {
+		bar = container.NewBorder(nil, nil, u.backBtn, settingsBtn, container.NewGridWithColumns(2, u.title, u.syncInd))
+		u.top.Objects = []fyne.CanvasObject{bar, widget.NewSeparator()}
+	} else {
+		u.top.Objects = []fyne.CanvasObject{bar, u.syncInd, widget.NewSeparator()}
+	}
+	u.top.Refresh()
+	u.body.Objects = []fyne.CanvasObject{content}
+	u.body.Refresh()
+	u.frame.Refresh() // the top bar's height may have changed
+}
+
+// rootLayout fills the window and rebuilds the screens when the width
+// crosses WideWidth (a phone rotated, a window resized).
+type rootLayout struct{ u *UI }
+
+func (l *rootLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	if wide := size.Width >= WideWidth; wide != l.u.wide && !l.u.opt.Synchronous {
+		go fyne.Do(l.u.rebuild)
+	}
+}
+
+func (l *rootLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// run calls the field core: in the background behind a progress dialog
+// (copying a long video takes a while), or inline in tests. done runs on
+// the Fyne goroutine.
+func (u *UI) run(what string, work func() error, done func(err error)) {
+	if u.opt.Synchronous {
+		done(work())
+		return
+	}
+	bar := widget.NewProgressBarInfinite()
+	d := newModal(u, what, bar)
+	d.Show()
+	go func() {
+		err := work()
+		fyne.Do(func() {
+			d.Hide()
+			done(err)
+		})
+	}()
+}
+
+// showError shows a refusal or failure; proc names the steps it may cite.
+func (u *UI) showError(err error, proc *enforce.Procedure) {
+	if err == nil {
+		return
+	}
+	r := u.tr.explain(err, proc)
+	u.lastRefusal = &r
+	u.dialogs = append(u.dialogs, r.Title)
+	showRefusal(u, r)
+}
+
+// problem shows something the officer must fix before the app can go on
+// (not a refusal of the field core).
+func (u *UI) problem(title, msg string) {
+	r := refusal{Title: title, Reason: msg}
+	u.lastRefusal = &r
+	u.dialogs = append(u.dialogs, title)
+	showRefusal(u, r)
+}
+
+// info shows a short message.
+func (u *UI) info(title, msg string) {
+	u.dialogs = append(u.dialogs, title)
+	showMessage(u, title, msg)
+}
+
+// Open shows a named screen: firstrun, cases, newcase, procedure (the last
+// case), a step kind of the last case (show_id, notify_rights, photo,
+// av_record, inspection_notes, sample, serve, close_scene …), serve-lodging
+// (service with lodging chosen), sign, settings, about or sync. It is for screenshots and the --screen flag.
+func (u *UI) Open(name string) error {
+	switch name {
+	case "", "cases":
+		u.reset(u.casesRoute())
+	case "firstrun":
+		u.reset(u.firstRunRoute())
+	case "newcase":
+		u.reset(u.casesRoute())
+		u.push(u.newCaseRoute())
+	case "settings":
+		u.push(u.settingsRoute())
+	case "about":
+		u.push(u.settingsRoute())
+		u.push(u.aboutRoute())
+	case "sync":
+		u.syncInd.tapped()
+	default:
+		kind, sign, lodging := name, false, false
+		switch name {
+		case "sign":
+			kind, sign = enforce.StepNotifyRights, true
+		case "serve-lodging":
+			kind, lodging = "serve", true
+		}
+		id, err := u.caseFor(kind)
+		if err != nil {
+			return err
+		}
+		u.reset(u.casesRoute())
+		u.openCase(id)
+		if name == "procedure" {
+			return nil
+		}
+		if u.proc == nil || !hasStep(u.proc.c.Procedure, kind) {
+			return fmt.Errorf("unknown screen %q", name)
+		}
+		u.openStep(kind)
+		if sign && u.form != nil {
+			u.form.sign("party")
+		}
+		if lodging && u.form != nil {
+			if r := u.form.choices["method"]; r != nil {
+				r.SetSelected(u.tr.opt("method", "lodging"))
+			}
+		}
+	}
+	return nil
+}
+
+// caseFor picks the case a screen opens on: the last case, unless the step
+// cannot be taken on it and another case allows it.
+func (u *UI) caseFor(kind string) (string, error) {
+	cs, err := u.term.Cases(time.Time{})
+	if err != nil {
+		return "", err
+	}
+	if len(cs) == 0 {
+		return "", fmt.Errorf("screen %s needs a case on the terminal", kind)
+	}
+	last := u.setting(setLastCase)
+	if last == "" {
+		last = cs[0].ID
+	}
+	ids := []string{last}
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	for _, id := range ids {
+		c, err := u.term.Case(id)
+		if err != nil {
+			continue
+		}
+		if def, ok := c.Procedure.Step(kind); ok && u.term.State(c).Blocked(def) == nil {
+			return id, nil
+		}
+	}
+	return last, nil
+}
+
+// tall keeps o at least h high: a large touch target for gloved hands.
+func tall(o fyne.CanvasObject, h float32) fyne.CanvasObject {
+	return container.New(&minHeight{h: h}, o)
+}
+
+type minHeight struct{ h float32 }
+
+func (m *minHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (m *minHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	s.Height = max(s.Height, m.h)
+	return s
+}
+
+// touch is the height of the app's main buttons.
+const touch = 56
+
+// heading is a bold section title.
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// wrapped is a label that wraps.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// scroll puts a screen's content in a vertical scroll with padding.
+func scroll(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVScroll(container.NewPadded(container.NewVBox(objs...)))
+}
+
+func asEnforce(err error, target **enforce.Error) bool { return errors.As(err, target) }

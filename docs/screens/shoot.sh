@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Takes the PNG screenshots in docs/screens of the real field app under Xvfb
+# (see docs/app.md). Usage: docs/screens/shoot.sh [BINARY] [OUTDIR]
+# Needs: xvfb, libgl1-mesa-dri, imagemagick (convert reads Xvfb's XWD frame buffer).
+set -euo pipefail
+BIN=${1:-bin/lawtrace-field}
+OUT=${2:-docs/screens}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export LANG=C.UTF-8
+# A demo server address, so the credential QR codes show (nothing connects).
+SERVER=ws://127.0.0.1:8080/sync
+
+# shoot NAME WIDTH HEIGHT SCALE [app flags...]: one screenshot of WIDTHxHEIGHT pixels.
+shoot() {
+	local name=$1 w=$2 h=$3 scale=$4
+	shift 4
+	local fb="$WORK/fb-$name" home="$WORK/home-$name" disp=97
+	mkdir -p "$fb"
+	Xvfb ":$disp" -screen 0 "${w}x${h}x24" -fbdir "$fb" -nolisten tcp >/dev/null 2>&1 &
+	local xpid=$!
+	sleep 1
+	local fw fh
+	fw=$(awk -v a="$w" -v s="$scale" 'BEGIN{printf "%d", a/s}')
+	fh=$(awk -v a="$h" -v s="$scale" 'BEGIN{printf "%d", a/s}')
+	DISPLAY=":$disp" FYNE_SCALE=$scale timeout -s KILL 30 "$BIN" --home "$home" --demo --server "$SERVER" --size "${fw}x${fh}" --quit-after 8s "$@" >"$WORK/$name.log" 2>&1 &
+	local apid=$!
+	sleep 6
+	convert "xwd:$fb/Xvfb_screen0" -strip "$OUT/$name.png"
+	wait "$apid" || { echo "app failed for $name:"; cat "$WORK/$name.log"; }
+	kill "$xpid" 2>/dev/null || true
+	wait "$xpid" 2>/dev/null || true
+	echo "$OUT/$name.png"
+}
+
+PHONE="720 1440 2"
+TABLET="1280 800 1"
+shoot phone-cases $PHONE --screen cases
+shoot phone-procedure $PHONE --screen procedure
+shoot phone-newcase $PHONE --screen newcase
+shoot phone-show-id $PHONE --screen show_id
+shoot phone-rights $PHONE --screen notify_rights
+shoot phone-sign $PHONE --screen sign
+shoot phone-av $PHONE --screen av_record
+shoot phone-sample $PHONE --screen sample
+shoot phone-serve $PHONE --screen serve-lodging
+shoot phone-close $PHONE --screen close_scene
+shoot phone-settings $PHONE --screen settings
+shoot phone-about $PHONE --screen about
+shoot phone-firstrun $PHONE --screen firstrun
+shoot phone-cases-en $PHONE --screen cases --lang en
+shoot phone-procedure-high-contrast $PHONE --screen procedure --high-contrast on
+shoot tablet-procedure $TABLET --screen procedure
+shoot tablet-show-id $TABLET --screen show_id
+shoot tablet-serve $TABLET --screen serve-lodging
+shoot tablet-cases $TABLET --screen cases
