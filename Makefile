@@ -2,7 +2,7 @@
 GO        ?= go
 BIN       := bin
 STATICCHECK_VERSION := v0.8.2
-export LANG := C.UTF-8
+export LANG := en_US.UTF-8
 
 .PHONY: help build run test test-short lint bench clean
 

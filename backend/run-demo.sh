@@ -29,11 +29,26 @@ code=$("$bin/lawtrace-server" --data "$data" enroll --device-name "演示终端"
 "$bin/lawtrace-server" --data "$data" verify
 "$bin/lawtrace-server" --data "$data" stats
 
+app_note="  field app:     needs a desktop (DISPLAY); run make run there to open it enrolled here"
+if [ -n "${DISPLAY:-}" ]; then
+  # On a desktop: the Fyne field app too, enrolled with its own one-time code.
+  go build -o "$bin/" ./app/cmd/lawtrace-field
+  app_home=.tmp/field-app
+  if [ ! -e "$app_home/terminal.db" ]; then
+    app_code=$("$bin/lawtrace-server" --data "$data" enroll --device-name "执法终端（桌面）" --json | sed -n 's/.*"code": *"\([^"]*\)".*/\1/p')
+    "$bin/lawtrace-fieldctl" --home "$app_home" init --device-name "执法终端（桌面）" >/dev/null
+    "$bin/lawtrace-fieldctl" --home "$app_home" enroll --server "ws://$listen/sync" --code "$app_code" >/dev/null
+  fi
+  "$bin/lawtrace-field" --home "$app_home" --server "ws://$listen/sync" &
+  app_note="  field app:     started (home $app_home), enrolled and syncing to this server"
+fi
+
 cat <<TXT
 
 LawTrace is running on http://$listen (server data in $data, log in .tmp/server.log).
   web pages:     http://$listen/  — demo accounts (password lawtrace-<name>):
                  supervisor (live board), reviewer (法制审核), officer, admin (devices, officers)
+$app_note
   health:        http://$listen/healthz
   metrics:       http://$listen/metrics
   terminal:      $bin/lawtrace-fieldctl --home $terminal status

@@ -329,6 +329,9 @@ func (c *cli) revoke(args []string) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: revoke DEVICE [--reason R]", errUsage)
 	}
+	if store.IsServerSigner(pos[0]) {
+		return fmt.Errorf("%s is the server's own signer (the office chains of the legal review), not a terminal: it cannot be revoked", pos[0])
+	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
 		if err := d.Store.Revoke(ctx, pos[0], *reason, d.Now()); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -350,6 +353,9 @@ func (c *cli) wipe(args []string) error {
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: wipe DEVICE [--reason R]", errUsage)
+	}
+	if store.IsServerSigner(pos[0]) {
+		return fmt.Errorf("%s is the server's own signer (the office chains of the legal review), not a terminal: it cannot be wiped", pos[0])
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
 		if err := d.Store.RequestWipe(ctx, pos[0], *reason, d.Now()); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"lawtrace/shared/ledger"
@@ -145,3 +146,8 @@ type Reviewer struct {
 	Active        bool      `json:"active"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
+
+// IsServerSigner reports whether a device id is the server's own signer
+// (syncproto.ServerIDFor: "S…"), the row of devices the office chains are
+// signed by. It is not a terminal: it cannot be revoked or wiped.
+func IsServerSigner(deviceID string) bool { return strings.HasPrefix(deviceID, "S") }

@@ -213,7 +213,7 @@ type Stats struct {
 	Devices          int    `json:"devices"`
 	RevokedDevices   int    `json:"revoked_devices"`
 	SkewedDevices    int    `json:"skewed_devices"`
-	Cases            int    `json:"cases"`
+	Cases            int    `json:"cases"` // terminal cases; the office chains of the review service are not counted
 	Entries          int    `json:"entries"`
 	MediaFiles       int    `json:"media_files"`
 	MediaBytes       int64  `json:"media_bytes"`

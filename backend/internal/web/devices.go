@@ -73,6 +73,9 @@ func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
 	}
 	out := make([]DeviceView, 0, len(devs))
 	for _, d := range devs {
+		if store.IsServerSigner(d.ID) {
+			continue // the server's own signer of the office chains, not a terminal
+		}
 		v := DeviceView{Device: d, Online: s.online.has(d.ID), State: "正常", StateClass: "ok"}
 		if a := by[d.ID]; a != nil {
 			v.PendingFiles, v.PendingBytes, v.OverdueFiles = a.n, a.bytes, a.overdue
@@ -143,6 +146,13 @@ func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, wipe bool) error {
 	id := r.PathValue("id")
+	if store.IsServerSigner(id) {
+		action := "吊销"
+		if wipe {
+			action = "远程清除"
+		}
+		return &Error{Status: http.StatusBadRequest, Msg: "设备 " + id + " 是服务器自身的签名身份（法制审核记录由它签名），不是执法终端，不能" + action + "。"}
+	}
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
 		return s.redirect(w, r, "/admin/devices", "请填写原因（不超过 200 字）。")

@@ -11,6 +11,7 @@ import (
 
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/events"
+	"lawtrace/backend/internal/reviewsrv"
 )
 
 // The live board (SPEC D1): the hub follows the event bus, recomputes the
@@ -92,7 +93,9 @@ func (h *hub) run(ctx context.Context) {
 				return
 			}
 			switch ev.Kind {
-			case events.BatchIngested:
+			case events.BatchIngested, reviewsrv.EventDeadline:
+				// a sync, an office step, or a review deadline that appeared
+				// or changed state (the board's deadline column)
 				for _, c := range ev.Cases {
 					cases[c] = true
 				}

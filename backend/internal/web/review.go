@@ -21,9 +21,11 @@ import (
 // The legal review pages (issue 6, SPEC L1-L6, D5): the review queue, the
 // reviewer's page — the case record and the submitted materials next to
 // the checklist and the opinion form — and the deadline monitor. The pages
-// and the JSON API of reviewsrv run behind this package's guard (session,
-// role, CSRF); reviewsrv checks who may take each step, so a refusal is
-// the same from a page, the API or a test.
+// run behind this package's guard (session, role, CSRF). The JSON API of
+// reviewsrv is mounted once, by package server (Service.Register on the
+// server's mux), on these sessions and CSRF tokens through Authenticate;
+// reviewsrv checks who may take each step, so a refusal is the same from a
+// page, the API or a test.
 
 var (
 	reviewReaders = []auth.Role{auth.Supervisor, auth.Reviewer, auth.Officer}
@@ -50,6 +52,9 @@ func (s *Server) AttachReview(svc *reviewsrv.Service) {
 		{Method: "POST", Path: "/review/cases/{id}/extend", Roles: []auth.Role{auth.Supervisor}, Handler: p.extend},
 		{Method: "POST", Path: "/review/cases/{id}/objection", Roles: reviewHandler, Handler: p.objection},
 		{Method: "POST", Path: "/review/cases/{id}/head-decision", Roles: []auth.Role{auth.Supervisor}, Handler: p.headDecision},
+		{Method: "POST", Path: "/review/cases/{id}/proposal", Roles: reviewHandler, Handler: p.propose},
+		{Method: "POST", Path: "/review/cases/{id}/submit", Roles: reviewHandler, Handler: p.submit},
+		{Method: "POST", Path: "/review/cases/{id}/decision", Roles: []auth.Role{auth.Supervisor}, Handler: p.decide},
 		{Method: "GET", Path: "/deadlines", Roles: reviewReaders, Nav: "期限监控", NavOrder: 22, Handler: p.deadlines},
 	} {
 		s.Handle(rt)
@@ -148,17 +153,20 @@ type reviewCaseData struct {
 	// What the signed-in role may do now.
 	CanOpinion, CanExtend, CanObject, CanHeadDecide bool
 	Extension                                       int
+	// Handler are the handler's and the head's forms (review_handler.go).
+	Handler *handlerForms
 }
 
 var opinionOrder = []string{"agree", "change", "correct", "supplement", "continue_investigation", "do_not_decide", "transfer"}
 
 func (p *reviewPages) casePage(w http.ResponseWriter, r *http.Request) error {
-	return p.render(w, r, http.StatusOK, nil, nil)
+	return p.render(w, r, http.StatusOK, nil, nil, nil)
 }
 
 // render shows the reviewer's page; after a refused opinion it keeps what
 // the reviewer entered (form) and shows why (fail).
-func (p *reviewPages) render(w http.ResponseWriter, r *http.Request, status int, form *reviewsrv.OpinionRequest, fail *reviewsrv.APIError) error {
+// A refused handler form (in) is shown again the same way.
+func (p *reviewPages) render(w http.ResponseWriter, r *http.Request, status int, form *reviewsrv.OpinionRequest, fail *reviewsrv.APIError, in *handlerInput) error {
 	row, err := p.s.caseFor(r)
 	if err != nil {
 		return err
@@ -225,6 +233,9 @@ func (p *reviewPages) render(w http.ResponseWriter, r *http.Request, status int,
 	d.CanExtend = open && state == review.StateUnderReview && !st.Review.Extended && !st.Overdue && u.Can(reviewsrv.Heads) && st.Settings.ExtensionWorkdays > 0
 	d.CanObject = open && state == review.StateReturned && !st.Review.HeadDecided && u.Can(reviewsrv.Handlers)
 	d.CanHeadDecide = open && state == review.StateEscalated && u.Can(reviewsrv.Heads)
+	if d.Handler, err = p.handlerForms(ctx, r, st, row, in); err != nil {
+		return err
+	}
 	return p.s.renderStatus(w, r, status, "review_case", "法制审核 "+row.ID, d)
 }
 
@@ -335,7 +346,7 @@ func (p *reviewPages) opinion(w http.ResponseWriter, r *http.Request) error {
 		if status == http.StatusInternalServerError {
 			return err
 		}
-		return p.render(w, r, status, &req, &body)
+		return p.render(w, r, status, &req, &body, nil)
 	}
 	return p.s.redirect(w, r, "/review/cases/"+id, "审核意见已记录："+review.Opinions[req.Kind])
 }
@@ -489,5 +500,8 @@ func init() {
 	funcs["opinionLabel"] = func(k string) string { return review.Opinions[k] }
 	funcs["measureLabel"] = func(k string) string { return review.Measures[k] }
 	funcs["flagLabel"] = func(k string) string { return review.Flags[k] }
+	funcs["isChosen"] = isChosen
+	funcs["mediaKindLabel"] = mediaKindLabel
+	funcs["hasString"] = func(list []string, s string) bool { return slices.Contains(list, s) }
 	funcs["dueTime"] = func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04") }
 }

@@ -219,3 +219,113 @@ func TestReviewerPageInChromium(t *testing.T) {
 	}
 	reviewScreenshot(t, h, "deadlines.png")
 }
+
+// SPEC L1 L2 L5: the handler's forms in real Chromium. The head (also a
+// handler) proposes a fine on the case's review page and sees the catalog
+// rule that makes review required; recording the decision is refused on
+// screen with the article, since the review has not agreed; a submission
+// without the draft decision is refused with the missing list, and with
+// every material (an uploaded file each) it goes to review.
+func TestHandlerPagesInChromium(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))} // Monday
+	e := start(t, clk)
+	const id = "20260302-4a4d0001"
+	penaltyCase(t, e, 62, id)
+	dir := t.TempDir()
+	file := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("%PDF-1.4 "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	report, draft, evidence, decision := file("report.pdf"), file("draft.pdf"), file("evidence.pdf"), file("decision.pdf")
+
+	b := reviewChrome(t)
+	type C = chromedp.CSS
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(b, chromedp.Text(C(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(v)
+	}
+	if err := chromedp.Do(b,
+		chromedp.Navigate(e.url+"/login"),
+		chromedp.SendKeys(C(`#username`), "supervisor"),
+		chromedp.SendKeys(C(`#password`), "lawtrace-supervisor"),
+		chromedp.Click(C(`#login`)),
+		chromedp.WaitVisible(C(`header.top nav`)),
+		chromedp.Navigate(e.url+"/review/cases/"+id),
+		chromedp.WaitVisible(C(`#proposal-form`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Propose: a fine of 150 000 yuan.
+	if err := chromedp.Do(b,
+		chromedp.Click(C(`#measure-fine`)),
+		chromedp.SendKeys(C(`#proposal-fine`), "150000"),
+		chromedp.SendKeys(C(`#proposal-summary`), "罚款 15 万元"),
+		chromedp.Click(C(`#proposal-submit`)),
+		chromedp.WaitVisible(C(`#review-rules`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if rules, head := text(`#review-rules`), text(`section.review-head`); !strings.Contains(rules, "large-fine") || !strings.Contains(rules, "000-review §3(2)") || !strings.Contains(head, "需法制审核") {
+		t.Fatalf("after the proposal: rules %q head %q", rules, head)
+	}
+	reviewScreenshot(t, b, "review-proposal.png")
+
+	// Decide before review: refused on screen with the articles.
+	if err := chromedp.Do(b,
+		chromedp.SendKeys(C(`#decision-number`), "新市监罚〔2026〕12号"),
+		chromedp.SetUploadFiles(C(`#decision-file`), []string{decision}),
+		chromedp.Click(C(`#decision-submit`)),
+		chromedp.WaitVisible(C(`#review-error`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if msg := text(`#review-error`); !strings.Contains(msg, "000-review §5") || !strings.Contains(msg, "large-fine") {
+		t.Fatalf("refused decision: %q", msg)
+	}
+	if st, err := e.m.Review.State(context.Background(), id); err != nil || st.Decision != nil {
+		t.Fatalf("a decision was recorded: %v", err)
+	}
+
+	// Submit without the draft decision: refused with the missing list.
+	if err := chromedp.Do(b,
+		chromedp.Navigate(e.url+"/review/cases/"+id),
+		chromedp.WaitVisible(C(`#submit-form`)),
+		chromedp.SetUploadFiles(C(`#file-investigation_report`), []string{report}),
+		chromedp.SetUploadFiles(C(`#file-evidence`), []string{evidence}),
+		chromedp.SendKeys(C(`#ex-basic_facts`), "销售超过保质期的食品 120 袋"),
+		chromedp.SendKeys(C(`#ex-law_and_discretion`), "《食品安全法》第一百二十四条"),
+		chromedp.SendKeys(C(`#ex-officer_qualification`), "两名执法人员证件有效"),
+		chromedp.SendKeys(C(`#ex-investigation_and_hearing`), "当事人放弃听证"),
+		chromedp.Click(C(`#submit-submit`)),
+		chromedp.WaitVisible(C(`#review-error`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := chromedp.Run(b, chromedp.Evaluate[string](`document.getElementById('ex-basic_facts').value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := text(`#review-error`); !strings.Contains(msg, "draft_decision") || strings.Contains(msg, "investigation_report") || kept != "销售超过保质期的食品 120 袋" {
+		t.Fatalf("refused submission: %q (explanation kept: %q)", msg, kept)
+	}
+	if err := chromedp.Do(b,
+		chromedp.SetUploadFiles(C(`#file-investigation_report`), []string{report}),
+		chromedp.SetUploadFiles(C(`#file-draft_decision`), []string{draft}),
+		chromedp.SetUploadFiles(C(`#file-evidence`), []string{evidence}),
+		chromedp.Click(C(`#submit-submit`)),
+		chromedp.WaitVisible(C(`.flash`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if state, materials := text(`#review-state`), text(`#review-materials`); state != "审核中" || !strings.Contains(materials, "行政执法决定书代拟稿") {
+		t.Fatalf("after the submission: state %q materials %q", state, materials)
+	}
+	reviewScreenshot(t, b, "review-submitted.png")
+}

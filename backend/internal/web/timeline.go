@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -36,6 +37,28 @@ type Timeline struct {
 	ProcName  string
 	ProcVer   int
 	CanSeeLog bool
+	// Office are the review steps of the case's office chain ("CASE/office",
+	// server-signed; docs/review.md), shown after the terminal's entries.
+	Office         []OfficeEntryView
+	OfficeVerified int
+}
+
+// OfficeEntryView is one server-signed review step of the office chain.
+type OfficeEntryView struct {
+	Seq   int64
+	ID    string
+	Hash  string
+	Step  string
+	Label string
+	At    time.Time
+	Check EntryCheck
+}
+
+// officeStepLabels name the review service's steps (reviewsrv.Step*).
+var officeStepLabels = map[string]string{
+	"decision_proposal": "拟作出决定", "review_submit": "送法制审核", "review_extend": "延长审核期限", "review_opinion": "法制审核意见",
+	"review_objection": "承办机构异议", "review_head_decision": "负责人决定异议", "decision": "作出执法决定",
+	"emergency_approval": "紧急情况内部批准", "decision_published": "执法决定公示", "case_end": "结案", "case_archived": "归档",
 }
 
 // EntryView is one entry of the timeline.
@@ -241,12 +264,41 @@ func (s *Server) Timeline(ctx context.Context, row *BoardRow, grant store.Access
 		}
 		tl.Entries = append(tl.Entries, ev)
 	}
+	if err := s.officeEntries(ctx, tl); err != nil {
+		return nil, err
+	}
 	if tl.CanSeeLog {
 		if tl.Register, err = s.st.AccessRecords(ctx, store.AccessFilter{CaseID: row.ID, Limit: 50}); err != nil {
 			return nil, err
 		}
 	}
 	return tl, nil
+}
+
+// officeEntries adds the case's office chain (the review steps, signed by
+// the server) with the same checks as the terminal's entries.
+func (s *Server) officeEntries(ctx context.Context, tl *Timeline) error {
+	recs, err := s.st.CaseRecords(ctx, tl.Case.ID+store.OfficeChainSuffix)
+	if errors.Is(err, store.ErrNotFound) || len(recs) == 0 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	checks, _, _, err := s.verify.checkEntries(ctx, recs)
+	if err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		e := rec.Entry
+		v := OfficeEntryView{Seq: e.Seq, ID: e.ID, Hash: e.Hash, Step: e.Step, Label: orDefault(officeStepLabels[e.Step], e.Step), Check: checks[i]}
+		v.At, _ = ledger.ParseTime(e.DeviceTime)
+		if v.Check.OK() {
+			tl.OfficeVerified++
+		}
+		tl.Office = append(tl.Office, v)
+	}
+	return nil
 }
 
 func hasBindingProblem(findings []string, seq int64, role string) bool {

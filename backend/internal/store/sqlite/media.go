@@ -203,7 +203,7 @@ func (d *DB) Stats(ctx context.Context, now time.Time) (store.Stats, error) {
 		(SELECT COUNT(*) FROM devices),
 		(SELECT COUNT(*) FROM devices WHERE revoked_at != ''),
 		(SELECT COUNT(*) FROM devices WHERE clock_skewed != 0),
-		(SELECT COUNT(*) FROM cases),
+		(SELECT COUNT(*) FROM cases WHERE id NOT IN (SELECT chain_id FROM office_chains)),
 		(SELECT COUNT(*) FROM entries),
 		(SELECT COUNT(*) FROM media),
 		(SELECT COALESCE(SUM(size), 0) FROM media),

@@ -439,7 +439,9 @@ func inClause(col string, ids []string) (string, []any) {
 // systemSteps are entries that are not steps of the procedure.
 var systemSteps = map[string]bool{"case_open": true, "officer_join": true, "correction": true}
 
-// CaseRows reads board rows.
+// CaseRows reads board rows. The review service's office chains
+// (office_chains.chain_id, "CASE/office") are not cases of their own and
+// are left out.
 func (d *DB) CaseRows(ctx context.Context, ids []string, now time.Time) ([]store.CaseRow, error) {
 	if ids != nil && len(ids) == 0 {
 		return nil, nil
@@ -447,7 +449,8 @@ func (d *DB) CaseRows(ctx context.Context, ids []string, now time.Time) ([]store
 	cond, args := inClause("c.id", ids)
 	rows, err := d.db.QueryContext(ctx, `SELECT c.id, c.device_id, COALESCE(dv.name, ''), COALESCE(dv.clock_skewed, 0), COALESCE(dv.revoked_at, ''),
 		c.procedure, c.party, c.opened_at, c.last_seq, c.last_step, c.updated_at
-		FROM cases c LEFT JOIN devices dv ON dv.id = c.device_id WHERE 1 = 1`+cond+` ORDER BY c.updated_at DESC, c.id`, args...)
+		FROM cases c LEFT JOIN devices dv ON dv.id = c.device_id
+		WHERE c.id NOT IN (SELECT chain_id FROM office_chains)`+cond+` ORDER BY c.updated_at DESC, c.id`, args...)
 	if err != nil {
 		return nil, err
 	}
