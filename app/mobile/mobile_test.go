@@ -151,7 +151,7 @@ func TestGobindBindsEverything(t *testing.T) {
 	if err := os.WriteFile(stub, []byte("package android.content;\npublic class Context {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"-d", filepath.Join(out, "classes"), stub}, java...)
+	args := append([]string{"-encoding", "UTF-8", "-d", filepath.Join(out, "classes"), stub}, java...)
 	if b, err := exec.Command("javac", args...).CombinedOutput(); err != nil {
 		t.Fatalf("javac: %v\n%s", err, b)
 	}
