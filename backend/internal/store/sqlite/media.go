@@ -231,20 +231,7 @@ func (d *DB) Stats(ctx context.Context, now time.Time) (store.Stats, error) {
 
 // CaseIDs lists every case.
 func (d *DB) CaseIDs(ctx context.Context) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT id FROM cases ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, d.db, `SELECT id FROM cases ORDER BY id`)
 }
 
 // CaseEntries returns a case's entries in chain order, decoded from the

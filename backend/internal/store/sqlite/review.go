@@ -288,20 +288,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 
 // OfficeCases lists the cases that have an office chain.
 func (d *DB) OfficeCases(ctx context.Context) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT case_id FROM office_chains ORDER BY case_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, d.db, `SELECT case_id FROM office_chains ORDER BY case_id`)
 }
 
 // DeadlineCases reads what the deadlines of the given terminal cases (all

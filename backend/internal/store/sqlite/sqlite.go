@@ -356,3 +356,21 @@ func (d *DB) SecurityEvents(ctx context.Context, limit int) ([]store.SecurityEve
 	}
 	return out, rows.Err()
 }
+
+// queryStrings runs a query whose rows are one text column.
+func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -624,20 +624,7 @@ func (d *DB) CaseMedia(ctx context.Context, caseID string, now time.Time) ([]sto
 
 // CasesOfMedia lists the cases referencing a file.
 func (d *DB) CasesOfMedia(ctx context.Context, hash string) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT case_id FROM media_refs WHERE hash = ? ORDER BY case_id`, hash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, d.db, `SELECT DISTINCT case_id FROM media_refs WHERE hash = ? ORDER BY case_id`, hash)
 }
 
 // CatalogVersions lists every version of a kind's items.
