@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/auth"
-	"lawtrace/backend/internal/blob"
+	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/store"

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"lawtrace/backend/internal/blob"
+	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/reviewsrv"

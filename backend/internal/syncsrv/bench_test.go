@@ -16,7 +16,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"lawtrace/backend/internal/blob"
+	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/shared/ledger"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"lawtrace/backend/internal/blob"
+	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/syncproto"

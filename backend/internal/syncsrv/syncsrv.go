@@ -14,7 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"lawtrace/backend/internal/blob"
+	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/store"

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/auth"
-	"lawtrace/backend/internal/blob"
+	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/enforce"
