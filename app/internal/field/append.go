@@ -84,7 +84,12 @@ func nextDeviceSeq(tx *sql.Tx) (int64, error) {
 
 // caseEntries reads a case's entries in chain order.
 func (t *Terminal) caseEntries(caseID string) ([]ledger.Entry, error) {
-	rows, err := t.db.Query(`SELECT body FROM entries WHERE case_id = ? ORDER BY seq`, caseID)
+	return t.queryEntries(`SELECT body FROM entries WHERE case_id = ? ORDER BY seq`, caseID)
+}
+
+// queryEntries decodes the sealed entry bodies a query returns.
+func (t *Terminal) queryEntries(query string, args ...any) ([]ledger.Entry, error) {
+	rows, err := t.db.Query(query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package field
 
 import (
-	"encoding/json"
 	"time"
 
 	"lawtrace/shared/ledger"
@@ -60,22 +59,5 @@ func (t *Terminal) Status() (Status, error) {
 // Outbox returns up to limit entries not yet confirmed by the server, in
 // device order.
 func (t *Terminal) Outbox(limit int) ([]ledger.Entry, error) {
-	rows, err := t.db.Query(`SELECT body FROM entries WHERE acked = 0 ORDER BY device_seq LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ledger.Entry
-	for rows.Next() {
-		var body []byte
-		var e ledger.Entry
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(body, &e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return t.queryEntries(`SELECT body FROM entries WHERE acked = 0 ORDER BY device_seq LIMIT ?`, limit)
 }

@@ -474,22 +474,5 @@ func (t *Terminal) Wipe() (WipeResult, error) {
 // not, in device order: the push cursor starts where the server's last
 // accepted number ends, so a server that lost entries gets them again.
 func (t *Terminal) EntriesFrom(from int64, limit int) ([]ledger.Entry, error) {
-	rows, err := t.db.Query(`SELECT body FROM entries WHERE device_seq >= ? ORDER BY device_seq LIMIT ?`, from, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ledger.Entry
-	for rows.Next() {
-		var body []byte
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var e ledger.Entry
-		if err := json.Unmarshal(body, &e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return t.queryEntries(`SELECT body FROM entries WHERE device_seq >= ? ORDER BY device_seq LIMIT ?`, from, limit)
 }
