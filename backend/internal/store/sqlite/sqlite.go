@@ -359,18 +359,27 @@ func (d *DB) SecurityEvents(ctx context.Context, limit int) ([]store.SecurityEve
 
 // queryStrings runs a query whose rows are one text column.
 func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	return queryAll(ctx, db, func(r rowScanner) (string, error) {
+		var s string
+		err := r.Scan(&s)
+		return s, err
+	}, query, args...)
+}
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, db *sql.DB, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -63,20 +63,7 @@ func (d *DB) AccountByUsername(ctx context.Context, username string) (store.Acco
 
 // Accounts lists every account by username.
 func (d *DB) Accounts(ctx context.Context) ([]store.Account, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY username`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.db, scanAccount, `SELECT `+accountColumns+` FROM accounts ORDER BY username`)
 }
 
 // UpdateAccount writes an account's name, role, officer and flags.
@@ -355,20 +342,7 @@ func (d *DB) AccessRequests(ctx context.Context, f store.RequestFilter) ([]store
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := d.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.AccessRequest
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.db, scanRequest, q, args...)
 }
 
 // DecideAccessRequest records the decision on a pending request.
