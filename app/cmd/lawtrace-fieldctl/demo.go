@@ -7,13 +7,14 @@ import (
 
 	"lawtrace/app/internal/demo"
 	"lawtrace/app/internal/field"
+	"lawtrace/shared/cmdline"
 )
 
 // demo records a full inspection case into the home, creating it if needed.
 func (c *cli) demo(args []string) error {
-	fs := c.flags("demo")
+	fs := cmdline.FlagSet("demo")
 	party := fs.String("party", "新城区惠民便利店", "the party of the demo case")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	t, err := field.Open(c.home)

@@ -5,18 +5,19 @@ import (
 	"os"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/shared/cmdline"
 )
 
 // document writes the PDF of a step entry (or a step kind's latest entry).
 func (c *cli) document(t *field.Terminal, args []string) error {
-	fs := c.flags("document")
+	fs := cmdline.FlagSet("document")
 	out := fs.String("o", "", "output PDF file")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 || *out == "" {
-		return fmt.Errorf("%w: document CASE ENTRY|STEP -o FILE.pdf", errUsage)
+		return fmt.Errorf("%w: document CASE ENTRY|STEP -o FILE.pdf", cmdline.ErrUsage)
 	}
 	pdf, err := t.Document(pos[0], pos[1])
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/shared/cmdline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 )
@@ -24,11 +25,11 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
   init [--device-name NAME] [--json]          create the device key and store
   identity [--json]                           device id and key fingerprint
   officer add --name N --cert C --expires YYYY-MM-DD [--unit U]
-  officer list [--json]
+  officer cmdline.List [--json]
   case new --type T --party P --party-kind person|org [--source S]
            --officer CERT [--officer CERT ...] [--emergency-reason R] [--place ADDR] [--json]
   case join CASE --officer CERT [...]         add officers to a case
-  case list [--json]
+  case cmdline.List [--json]
   case show CASE [--json]                     steps, what is recorded, what is missing
   case close-scene CASE                       close the on-scene record
   step CASE STEP [--set key=value ...] [--items NAME=JSON ...]
@@ -36,7 +37,7 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
            [--sign ROLE=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
   correct CASE ENTRY --reason R [--set key=value ...]
   log CASE [--json]                           the case's entries in order
-  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample list, service receipt)
+  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample cmdline.List, service receipt)
   verify [CASE]                               exit 0 intact, 1 with the findings
   status [--json]                             outbox, pending media, last sync
   demo                                        record a full inspection case with generated evidence
@@ -60,9 +61,6 @@ type cli struct {
 	home        string
 }
 
-// errUsage marks a command line that could not be understood.
-var errUsage = errors.New("usage")
-
 func run(args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("lawtrace-fieldctl", flag.ContinueOnError)
 	global.SetOutput(stderr)
@@ -85,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.Is(err, cmdline.ErrUsage):
 		fmt.Fprintf(stderr, "lawtrace-fieldctl: %v\n", err)
 		return 2
 	default:
@@ -97,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func (c *cli) dispatch(cmd string, args []string) error {
 	sub := func() (string, []string, error) {
 		if len(args) == 0 {
-			return "", nil, fmt.Errorf("%w: %s needs a subcommand", errUsage, cmd)
+			return "", nil, fmt.Errorf("%w: %s needs a subcommand", cmdline.ErrUsage, cmd)
 		}
 		return args[0], args[1:], nil
 	}
@@ -117,7 +115,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		case "list":
 			return c.withTerminal(rest, c.officerList)
 		}
-		return fmt.Errorf("%w: unknown command officer %s", errUsage, s)
+		return fmt.Errorf("%w: unknown command officer %s", cmdline.ErrUsage, s)
 	case "case":
 		s, rest, err := sub()
 		if err != nil {
@@ -135,12 +133,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		case "close-scene":
 			return c.withTerminal(rest, func(t *field.Terminal, args []string) error {
 				if len(args) != 1 {
-					return fmt.Errorf("%w: case close-scene CASE", errUsage)
+					return fmt.Errorf("%w: case close-scene CASE", cmdline.ErrUsage)
 				}
 				return c.step(t, []string{args[0], enforce.StepCloseScene})
 			})
 		}
-		return fmt.Errorf("%w: unknown command case %s", errUsage, s)
+		return fmt.Errorf("%w: unknown command case %s", cmdline.ErrUsage, s)
 	case "step":
 		return c.withTerminal(args, c.step)
 	case "correct":
@@ -162,7 +160,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 	case "proof":
 		return c.withTerminal(args, c.proof)
 	}
-	return fmt.Errorf("%w: unknown command %q (run without arguments for help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (run without arguments for help)", cmdline.ErrUsage, cmd)
 }
 
 func (c *cli) withTerminal(args []string, fn func(*field.Terminal, []string) error) error {
@@ -174,47 +172,11 @@ func (c *cli) withTerminal(args []string, fn func(*field.Terminal, []string) err
 	return fn(t, args)
 }
 
-// flags builds a flag set that reports errors as usage errors.
-func (c *cli) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parse parses flags and positional arguments in any order.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
-// list is a repeatable string flag.
-type list []string
-
-func (l *list) String() string     { return strings.Join(*l, ",") }
-func (l *list) Set(v string) error { *l = append(*l, v); return nil }
-
-func (c *cli) printJSON(v any) error {
-	enc := json.NewEncoder(c.out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
 func (c *cli) initCmd(args []string) error {
-	fs := c.flags("init")
+	fs := cmdline.FlagSet("init")
 	name := fs.String("device-name", "", "a name for this terminal")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	t, err := field.Init(c.home, *name)
@@ -226,9 +188,9 @@ func (c *cli) initCmd(args []string) error {
 }
 
 func (c *cli) identity(t *field.Terminal, args []string) error {
-	fs := c.flags("identity")
+	fs := cmdline.FlagSet("identity")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.printIdentity(t, *asJSON)
@@ -237,20 +199,20 @@ func (c *cli) identity(t *field.Terminal, args []string) error {
 func (c *cli) printIdentity(t *field.Terminal, asJSON bool) error {
 	id := t.Identity()
 	if asJSON {
-		return c.printJSON(id)
+		return cmdline.PrintJSON(c.out, id)
 	}
 	fmt.Fprintf(c.out, "device %s (%s)\nkey fingerprint %s\n", id.DeviceID, id.Name, id.Fingerprint)
 	return nil
 }
 
 func (c *cli) officerAdd(t *field.Terminal, args []string) error {
-	fs := c.flags("officer add")
+	fs := cmdline.FlagSet("officer add")
 	var o enforce.Officer
 	fs.StringVar(&o.Name, "name", "", "officer name")
 	fs.StringVar(&o.Cert, "cert", "", "credential number")
 	fs.StringVar(&o.Expires, "expires", "", "credential expiry YYYY-MM-DD")
 	fs.StringVar(&o.Unit, "unit", "", "unit")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := t.PutOfficer(o); err != nil {
@@ -261,9 +223,9 @@ func (c *cli) officerAdd(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) officerList(t *field.Terminal, args []string) error {
-	fs := c.flags("officer list")
+	fs := cmdline.FlagSet("officer list")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	officers, err := t.Officers()
@@ -271,7 +233,7 @@ func (c *cli) officerList(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(officers)
+		return cmdline.PrintJSON(c.out, officers)
 	}
 	for _, o := range officers {
 		state := "valid"
@@ -284,9 +246,9 @@ func (c *cli) officerList(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) caseNew(t *field.Terminal, args []string) error {
-	fs := c.flags("case new")
+	fs := cmdline.FlagSet("case new")
 	var nc field.NewCase
-	var officers list
+	var officers cmdline.List
 	fs.StringVar(&nc.Type, "type", "", "procedure type")
 	fs.StringVar(&nc.Party, "party", "", "party name")
 	fs.StringVar(&nc.PartyKind, "party-kind", "", "person or org")
@@ -295,7 +257,7 @@ func (c *cli) caseNew(t *field.Terminal, args []string) error {
 	fs.Var(&officers, "officer", "credential number (repeat)")
 	place := fs.String("place", "", "address")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	nc.Officers = officers
@@ -307,22 +269,22 @@ func (c *cli) caseNew(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(map[string]any{"id": cs.ID, "procedure": cs.Open.Procedure, "procedure_version": cs.Open.ProcedureVersion, "entry": cs.Entries[0].ID})
+		return cmdline.PrintJSON(c.out, map[string]any{"id": cs.ID, "procedure": cs.Open.Procedure, "procedure_version": cs.Open.ProcedureVersion, "entry": cs.Entries[0].ID})
 	}
 	fmt.Fprintln(c.out, cs.ID)
 	return nil
 }
 
 func (c *cli) caseJoin(t *field.Terminal, args []string) error {
-	fs := c.flags("case join")
-	var officers list
+	fs := cmdline.FlagSet("case join")
+	var officers cmdline.List
 	fs.Var(&officers, "officer", "credential number (repeat)")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: case join CASE --officer CERT", errUsage)
+		return fmt.Errorf("%w: case join CASE --officer CERT", cmdline.ErrUsage)
 	}
 	cs, err := t.JoinOfficers(pos[0], officers)
 	if err != nil {
@@ -333,9 +295,9 @@ func (c *cli) caseJoin(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) caseList(t *field.Terminal, args []string) error {
-	fs := c.flags("case list")
+	fs := cmdline.FlagSet("case list")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cases, err := t.Cases(zeroTime)
@@ -343,7 +305,7 @@ func (c *cli) caseList(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(cases)
+		return cmdline.PrintJSON(c.out, cases)
 	}
 	for _, s := range cases {
 		fmt.Fprintf(c.out, "%s\t%s\t%s\tlast %s\t%d unconfirmed\n", s.ID, s.Procedure, s.Party, s.LastStep, s.Unconfirmed)
@@ -352,14 +314,14 @@ func (c *cli) caseList(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) caseShow(t *field.Terminal, args []string) error {
-	fs := c.flags("case show")
+	fs := cmdline.FlagSet("case show")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: case show CASE", errUsage)
+		return fmt.Errorf("%w: case show CASE", cmdline.ErrUsage)
 	}
 	cs, err := t.Case(pos[0])
 	if err != nil {
@@ -367,7 +329,7 @@ func (c *cli) caseShow(t *field.Terminal, args []string) error {
 	}
 	plan := t.State(cs).Plan()
 	if *asJSON {
-		return c.printJSON(map[string]any{"case": cs, "steps": plan})
+		return cmdline.PrintJSON(c.out, map[string]any{"case": cs, "steps": plan})
 	}
 	fmt.Fprintf(c.out, "case %s — %s v%d — %s (%s), source %s\n", cs.ID, cs.Procedure.Name, cs.Procedure.Version, cs.Open.Party, cs.Open.PartyKind, cs.Open.Source)
 	for _, o := range cs.Officers {
@@ -391,8 +353,8 @@ func mandatoryMark(m bool) string {
 }
 
 func (c *cli) step(t *field.Terminal, args []string) error {
-	fs := c.flags("step")
-	var sets, items, attach, attachAs, signs, signers list
+	fs := cmdline.FlagSet("step")
+	var sets, items, attach, attachAs, signs, signers cmdline.List
 	fs.Var(&sets, "set", "key=value (repeat)")
 	fs.Var(&items, "items", "NAME=JSON array of rows (repeat)")
 	fs.Var(&attach, "attach", "evidence file (repeat)")
@@ -402,12 +364,12 @@ func (c *cli) step(t *field.Terminal, args []string) error {
 	caption := fs.String("caption", "", "caption for the attached files")
 	place := fs.String("place", "", "address")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return fmt.Errorf("%w: step CASE STEP [options]", errUsage)
+		return fmt.Errorf("%w: step CASE STEP [options]", cmdline.ErrUsage)
 	}
 	req := field.StepRequest{Kind: pos[1], Fields: map[string]string{}, Items: map[string][]map[string]string{}}
 	if err := c.readStepRequest(&req, sets, items, attach, attachAs, signs, signers, *caption); err != nil {
@@ -421,24 +383,24 @@ func (c *cli) step(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(e)
+		return cmdline.PrintJSON(c.out, e)
 	}
 	fmt.Fprintf(c.out, "recorded %s as entry #%d %s (hash %s)\n", e.Step, e.Seq, e.ID, e.Hash[:16])
 	return nil
 }
 
-func (c *cli) readStepRequest(req *field.StepRequest, sets, items, attach, attachAs, signs, signers list, caption string) error {
+func (c *cli) readStepRequest(req *field.StepRequest, sets, items, attach, attachAs, signs, signers cmdline.List, caption string) error {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return fmt.Errorf("%w: --set wants key=value, got %q", errUsage, kv)
+			return fmt.Errorf("%w: --set wants key=value, got %q", cmdline.ErrUsage, kv)
 		}
 		req.Fields[k] = v
 	}
 	for _, kv := range items {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return fmt.Errorf("%w: --items wants NAME=JSON, got %q", errUsage, kv)
+			return fmt.Errorf("%w: --items wants NAME=JSON, got %q", cmdline.ErrUsage, kv)
 		}
 		var rows []map[string]string
 		if err := json.Unmarshal([]byte(v), &rows); err != nil {
@@ -452,7 +414,7 @@ func (c *cli) readStepRequest(req *field.StepRequest, sets, items, attach, attac
 	for _, kv := range attachAs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return fmt.Errorf("%w: --attach-as wants KIND=FILE, got %q", errUsage, kv)
+			return fmt.Errorf("%w: --attach-as wants KIND=FILE, got %q", cmdline.ErrUsage, kv)
 		}
 		req.Attach = append(req.Attach, field.Attachment{Path: v, Kind: k, Caption: caption})
 	}
@@ -464,7 +426,7 @@ func (c *cli) readStepRequest(req *field.StepRequest, sets, items, attach, attac
 	for _, kv := range signs {
 		role, path, ok := strings.Cut(kv, "=")
 		if !ok || role == "" {
-			return fmt.Errorf("%w: --sign wants ROLE=STROKES.json, got %q", errUsage, kv)
+			return fmt.Errorf("%w: --sign wants ROLE=STROKES.json, got %q", cmdline.ErrUsage, kv)
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -476,22 +438,22 @@ func (c *cli) readStepRequest(req *field.StepRequest, sets, items, attach, attac
 }
 
 func (c *cli) correct(t *field.Terminal, args []string) error {
-	fs := c.flags("correct")
-	var sets list
+	fs := cmdline.FlagSet("correct")
+	var sets cmdline.List
 	fs.Var(&sets, "set", "key=value (repeat)")
 	reason := fs.String("reason", "", "why the entry is corrected")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return fmt.Errorf("%w: correct CASE ENTRY --reason R", errUsage)
+		return fmt.Errorf("%w: correct CASE ENTRY --reason R", cmdline.ErrUsage)
 	}
 	fields := map[string]string{}
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			return fmt.Errorf("%w: --set wants key=value, got %q", errUsage, kv)
+			return fmt.Errorf("%w: --set wants key=value, got %q", cmdline.ErrUsage, kv)
 		}
 		fields[k] = v
 	}
@@ -504,21 +466,21 @@ func (c *cli) correct(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) log(t *field.Terminal, args []string) error {
-	fs := c.flags("log")
+	fs := cmdline.FlagSet("log")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: log CASE", errUsage)
+		return fmt.Errorf("%w: log CASE", cmdline.ErrUsage)
 	}
 	cs, err := t.Case(pos[0])
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(cs.Entries)
+		return cmdline.PrintJSON(c.out, cs.Entries)
 	}
 	for _, e := range cs.Entries {
 		fmt.Fprintf(c.out, "#%d\t%s\t%s\t%s\t%d files\t%s\n", e.Seq, e.DeviceTime, e.Step, strings.Join(e.Officers, ","), len(e.Media), e.Hash[:16])
@@ -527,12 +489,12 @@ func (c *cli) log(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) verify(t *field.Terminal, args []string) error {
-	pos, err := parse(c.flags("verify"), args)
+	pos, err := cmdline.Parse(cmdline.FlagSet("verify"), args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
-		return fmt.Errorf("%w: verify [CASE]", errUsage)
+		return fmt.Errorf("%w: verify [CASE]", cmdline.ErrUsage)
 	}
 	caseID := ""
 	if len(pos) == 1 {
@@ -565,9 +527,9 @@ func (c *cli) verify(t *field.Terminal, args []string) error {
 }
 
 func (c *cli) status(t *field.Terminal, args []string) error {
-	fs := c.flags("status")
+	fs := cmdline.FlagSet("status")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	st, err := t.Status()
@@ -575,7 +537,7 @@ func (c *cli) status(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(st)
+		return cmdline.PrintJSON(c.out, st)
 	}
 	last := st.LastSync
 	if last == "" {

@@ -11,6 +11,7 @@ import (
 
 	"lawtrace/app/internal/field"
 	"lawtrace/app/internal/fieldsync"
+	"lawtrace/shared/cmdline"
 )
 
 // appVersion is what this terminal tells the server.
@@ -26,16 +27,16 @@ func (c *cli) syncOptions(verbose bool) fieldsync.Options {
 
 // enroll registers this terminal with a server using a one-time code.
 func (c *cli) enroll(t *field.Terminal, args []string) error {
-	fs := c.flags("enroll")
+	fs := cmdline.FlagSet("enroll")
 	server := fs.String("server", "", "server URL or lawtrace://enrol payload")
 	code := fs.String("code", "", "one-time enrolment code")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if *server == "" {
-		return fmt.Errorf("%w: enroll --server URL --code CODE", errUsage)
+		return fmt.Errorf("%w: enroll --server URL --code CODE", cmdline.ErrUsage)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -44,7 +45,7 @@ func (c *cli) enroll(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return c.printJSON(map[string]any{"device_id": t.DeviceID(), "server": id.URL, "server_id": id.ID, "agency": id.Agency})
+		return cmdline.PrintJSON(c.out, map[string]any{"device_id": t.DeviceID(), "server": id.URL, "server_id": id.ID, "agency": id.Agency})
 	}
 	fmt.Fprintf(c.out, "device %s enrolled with server %s at %s", t.DeviceID(), id.ID, id.URL)
 	if id.Agency != "" {
@@ -57,14 +58,14 @@ func (c *cli) enroll(t *field.Terminal, args []string) error {
 // syncCmd runs one sync pass (exit 0 only when nothing is left queued) or,
 // with --watch, the background loop until interrupted.
 func (c *cli) syncCmd(t *field.Terminal, args []string) error {
-	fs := c.flags("sync")
+	fs := cmdline.FlagSet("sync")
 	watch := fs.Bool("watch", false, "keep syncing in the background, resuming after drops")
 	batch := fs.Int("batch", 0, "entries per push (default 200)")
 	chunk := fs.Int("chunk", 0, "media chunk bytes (default 1 MiB)")
 	timeout := fs.Duration("timeout", 0, "give up a single pass after this long (0: no limit)")
 	verbose := fs.Bool("verbose", false, "log progress on stderr")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	opt := c.syncOptions(*verbose || *watch)
@@ -99,7 +100,7 @@ func (c *cli) syncCmd(t *field.Terminal, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if err := c.printJSON(res); err != nil {
+		if err := cmdline.PrintJSON(c.out, res); err != nil {
 			return err
 		}
 	} else {
@@ -125,21 +126,21 @@ func (c *cli) syncCmd(t *field.Terminal, args []string) error {
 
 // proof shows the stored transparency-log proof of an entry, re-verified.
 func (c *cli) proof(t *field.Terminal, args []string) error {
-	fs := c.flags("proof")
+	fs := cmdline.FlagSet("proof")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: proof ENTRY", errUsage)
+		return fmt.Errorf("%w: proof ENTRY", cmdline.ErrUsage)
 	}
 	p, err := t.EntryProof(pos[0])
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if err := c.printJSON(p); err != nil {
+		if err := cmdline.PrintJSON(c.out, p); err != nil {
 			return err
 		}
 	} else {

@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/cmdline"
 	"lawtrace/shared/enforce"
 )
 
@@ -63,8 +63,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-var errUsage = errors.New("usage")
-
 type cli struct {
 	out, errOut io.Writer
 	data        string
@@ -107,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.Is(err, cmdline.ErrUsage):
 		fmt.Fprintf(stderr, "lawtrace-server: %v\n", err)
 		return 2
 	default:
@@ -137,7 +135,7 @@ func addServeFlags(fs *flag.FlagSet) *serveFlags {
 func (c *cli) serve(sf *serveFlags) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*sf.logLevel)); err != nil {
-		return fmt.Errorf("%w: --log-level %q", errUsage, *sf.logLevel)
+		return fmt.Errorf("%w: --log-level %q", cmdline.ErrUsage, *sf.logLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler = slog.NewJSONHandler(c.errOut, opts)
@@ -168,35 +166,6 @@ func (c *cli) serve(sf *serveFlags) error {
 	s := <-sig
 	logger.Info("shutting down", "signal", s.String())
 	return m.Close()
-}
-
-func (c *cli) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parse parses flags and positional arguments in any order.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
-func (c *cli) printJSON(v any) error {
-	enc := json.NewEncoder(c.out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 func (c *cli) withData(fn func(ctx context.Context, d *server.Data) error) error {
@@ -246,20 +215,20 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		fmt.Fprint(c.out, usage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q (run with --help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (run with --help)", cmdline.ErrUsage, cmd)
 }
 
 func (c *cli) enroll(args []string) error {
-	fs := c.flags("enroll")
+	fs := cmdline.FlagSet("enroll")
 	name := fs.String("device-name", "", "device name")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code is valid")
 	serverURL := fs.String("server", "", "server URL terminals use")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if *name == "" {
-		return fmt.Errorf("%w: enroll --device-name NAME", errUsage)
+		return fmt.Errorf("%w: enroll --device-name NAME", cmdline.ErrUsage)
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
 		ec, err := server.NewEnrolCode(ctx, d, *name, *ttl, *serverURL)
@@ -267,7 +236,7 @@ func (c *cli) enroll(args []string) error {
 			return err
 		}
 		if *asJSON {
-			return c.printJSON(ec)
+			return cmdline.PrintJSON(c.out, ec)
 		}
 		fmt.Fprintf(c.out, "enrolment code for %q: %s (one use, valid until %s)\non the terminal: %s\nQR payload: %s\nserver key fingerprint: %s\n",
 			ec.DeviceName, ec.Code, ec.ExpiresAt.Format(time.RFC3339), ec.Command, ec.Payload, ec.ServerFingerprint)
@@ -276,9 +245,9 @@ func (c *cli) enroll(args []string) error {
 }
 
 func (c *cli) devices(args []string) error {
-	fs := c.flags("devices")
+	fs := cmdline.FlagSet("devices")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
@@ -290,7 +259,7 @@ func (c *cli) devices(args []string) error {
 			if devs == nil {
 				devs = []store.Device{}
 			}
-			return c.printJSON(devs)
+			return cmdline.PrintJSON(c.out, devs)
 		}
 		tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "DEVICE\tNAME\tLAST SEEN\tAPP\tLAST #\tOUTBOX\tCLOCK OFFSET\tSTATE")
@@ -320,14 +289,14 @@ func (c *cli) devices(args []string) error {
 }
 
 func (c *cli) revoke(args []string) error {
-	fs := c.flags("revoke")
+	fs := cmdline.FlagSet("revoke")
 	reason := fs.String("reason", "", "why")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: revoke DEVICE [--reason R]", errUsage)
+		return fmt.Errorf("%w: revoke DEVICE [--reason R]", cmdline.ErrUsage)
 	}
 	if store.IsServerSigner(pos[0]) {
 		return fmt.Errorf("%s is the server's own signer (the office chains of the legal review), not a terminal: it cannot be revoked", pos[0])
@@ -345,14 +314,14 @@ func (c *cli) revoke(args []string) error {
 }
 
 func (c *cli) wipe(args []string) error {
-	fs := c.flags("wipe")
+	fs := cmdline.FlagSet("wipe")
 	reason := fs.String("reason", "", "why")
-	pos, err := parse(fs, args)
+	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: wipe DEVICE [--reason R]", errUsage)
+		return fmt.Errorf("%w: wipe DEVICE [--reason R]", cmdline.ErrUsage)
 	}
 	if store.IsServerSigner(pos[0]) {
 		return fmt.Errorf("%s is the server's own signer (the office chains of the legal review), not a terminal: it cannot be wiped", pos[0])
@@ -370,9 +339,9 @@ func (c *cli) wipe(args []string) error {
 }
 
 func (c *cli) verify(args []string) error {
-	fs := c.flags("verify")
+	fs := cmdline.FlagSet("verify")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
@@ -381,7 +350,7 @@ func (c *cli) verify(args []string) error {
 			return err
 		}
 		if *asJSON {
-			if err := c.printJSON(r); err != nil {
+			if err := cmdline.PrintJSON(c.out, r); err != nil {
 				return err
 			}
 		} else {
@@ -404,9 +373,9 @@ func (c *cli) verify(args []string) error {
 }
 
 func (c *cli) stats(args []string) error {
-	fs := c.flags("stats")
+	fs := cmdline.FlagSet("stats")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
@@ -415,7 +384,7 @@ func (c *cli) stats(args []string) error {
 			return err
 		}
 		if *asJSON {
-			return c.printJSON(s)
+			return cmdline.PrintJSON(c.out, s)
 		}
 		fmt.Fprintf(c.out, "devices %d (%d revoked, %d skewed)\ncases %d\nentries %d\nmedia files %d (%d bytes), %d pending (%d overdue), %d uploads in progress\nsecurity events %d\nlog size %d\n",
 			s.Devices, s.RevokedDevices, s.SkewedDevices, s.Cases, s.Entries, s.MediaFiles, s.MediaBytes, s.PendingMedia, s.OverdueMedia,
@@ -425,10 +394,10 @@ func (c *cli) stats(args []string) error {
 }
 
 func (c *cli) events(args []string) error {
-	fs := c.flags("events")
+	fs := cmdline.FlagSet("events")
 	limit := fs.Int("limit", 50, "how many")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
@@ -440,7 +409,7 @@ func (c *cli) events(args []string) error {
 			if evs == nil {
 				evs = []store.SecurityEvent{}
 			}
-			return c.printJSON(evs)
+			return cmdline.PrintJSON(c.out, evs)
 		}
 		for _, e := range evs {
 			fmt.Fprintf(c.out, "%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime), e.Kind, e.DeviceID, e.Remote, e.Detail)
@@ -451,11 +420,11 @@ func (c *cli) events(args []string) error {
 
 func (c *cli) officer(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: officer add|suspend|list", errUsage)
+		return fmt.Errorf("%w: officer add|suspend|list", cmdline.ErrUsage)
 	}
 	switch args[0] {
 	case "add":
-		fs := c.flags("officer add")
+		fs := cmdline.FlagSet("officer add")
 		var o enforce.Officer
 		fs.StringVar(&o.Name, "name", "", "name")
 		fs.StringVar(&o.Cert, "cert", "", "credential number")
@@ -463,7 +432,7 @@ func (c *cli) officer(args []string) error {
 		fs.StringVar(&o.Unit, "unit", "", "unit")
 		fs.StringVar(&o.Category, "category", "", "category")
 		fs.StringVar(&o.Area, "area", "", "area")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return c.withData(func(ctx context.Context, d *server.Data) error {
@@ -479,12 +448,12 @@ func (c *cli) officer(args []string) error {
 			return nil
 		})
 	case "suspend":
-		pos, err := parse(c.flags("officer suspend"), args[1:])
+		pos, err := cmdline.Parse(cmdline.FlagSet("officer suspend"), args[1:])
 		if err != nil {
 			return err
 		}
 		if len(pos) != 1 {
-			return fmt.Errorf("%w: officer suspend CERT", errUsage)
+			return fmt.Errorf("%w: officer suspend CERT", cmdline.ErrUsage)
 		}
 		return c.withData(func(ctx context.Context, d *server.Data) error {
 			officers, err := server.Officers(ctx, d.Store)
@@ -504,9 +473,9 @@ func (c *cli) officer(args []string) error {
 			return fmt.Errorf("no officer with credential %s", pos[0])
 		})
 	case "list":
-		fs := c.flags("officer list")
+		fs := cmdline.FlagSet("officer list")
 		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return c.withData(func(ctx context.Context, d *server.Data) error {
@@ -515,7 +484,7 @@ func (c *cli) officer(args []string) error {
 				return err
 			}
 			if *asJSON {
-				return c.printJSON(officers)
+				return cmdline.PrintJSON(c.out, officers)
 			}
 			for _, o := range officers {
 				state := "valid"
@@ -527,14 +496,14 @@ func (c *cli) officer(args []string) error {
 			return nil
 		})
 	}
-	return fmt.Errorf("%w: officer add|suspend|list, not %q", errUsage, args[0])
+	return fmt.Errorf("%w: officer add|suspend|list, not %q", cmdline.ErrUsage, args[0])
 }
 
 func (c *cli) seed(args []string) error {
-	fs := c.flags("seed")
+	fs := cmdline.FlagSet("seed")
 	demo := fs.Bool("demo", false, "demo agency and officers")
 	agency := fs.String("agency", "", "agency name")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {

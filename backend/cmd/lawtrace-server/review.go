@@ -12,6 +12,7 @@ import (
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/cmdline"
 )
 
 // reviewUsage lists the operator commands of the legal review (issue 6).
@@ -48,16 +49,16 @@ func (c *cli) withReview(fn func(ctx context.Context, d *server.Data, s *reviews
 
 func (c *cli) catalog(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: catalog publish|show|list", errUsage)
+		return fmt.Errorf("%w: catalog publish|show|list", cmdline.ErrUsage)
 	}
 	switch args[0] {
 	case "publish":
-		pos, err := parse(c.flags("catalog publish"), args[1:])
+		pos, err := cmdline.Parse(cmdline.FlagSet("catalog publish"), args[1:])
 		if err != nil {
 			return err
 		}
 		if len(pos) != 1 {
-			return fmt.Errorf("%w: catalog publish FILE", errUsage)
+			return fmt.Errorf("%w: catalog publish FILE", cmdline.ErrUsage)
 		}
 		data, err := os.ReadFile(pos[0])
 		if err != nil {
@@ -73,9 +74,9 @@ func (c *cli) catalog(args []string) error {
 			return nil
 		})
 	case "show":
-		fs := c.flags("catalog show")
+		fs := cmdline.FlagSet("catalog show")
 		version := fs.Int("version", 0, "version (default: in force)")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return c.withReview(func(ctx context.Context, _ *server.Data, s *reviewsrv.Service) error {
@@ -83,19 +84,19 @@ func (c *cli) catalog(args []string) error {
 			if err != nil {
 				return err
 			}
-			return c.printJSON(ci.Catalog)
+			return cmdline.PrintJSON(c.out, ci.Catalog)
 		})
 	case "list":
-		fs := c.flags("catalog list")
+		fs := cmdline.FlagSet("catalog list")
 		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return c.withReview(func(ctx context.Context, _ *server.Data, s *reviewsrv.Service) error {
 			list, err := s.Catalogs(ctx)
 			if err != nil || *asJSON {
 				if err == nil {
-					err = c.printJSON(list)
+					err = cmdline.PrintJSON(c.out, list)
 				}
 				return err
 			}
@@ -105,23 +106,23 @@ func (c *cli) catalog(args []string) error {
 			return nil
 		})
 	}
-	return fmt.Errorf("%w: catalog publish|show|list, not %q", errUsage, args[0])
+	return fmt.Errorf("%w: catalog publish|show|list, not %q", cmdline.ErrUsage, args[0])
 }
 
 func (c *cli) calendar(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: calendar load|list", errUsage)
+		return fmt.Errorf("%w: calendar load|list", cmdline.ErrUsage)
 	}
 	switch args[0] {
 	case "load":
-		fs := c.flags("calendar load")
+		fs := cmdline.FlagSet("calendar load")
 		replace := fs.Bool("replace", false, "replace a year the calendar holds")
-		pos, err := parse(fs, args[1:])
+		pos, err := cmdline.Parse(fs, args[1:])
 		if err != nil {
 			return err
 		}
 		if len(pos) != 1 {
-			return fmt.Errorf("%w: calendar load FILE [--replace]", errUsage)
+			return fmt.Errorf("%w: calendar load FILE [--replace]", cmdline.ErrUsage)
 		}
 		data, err := os.ReadFile(pos[0])
 		if err != nil {
@@ -136,9 +137,9 @@ func (c *cli) calendar(args []string) error {
 			return nil
 		})
 	case "list":
-		fs := c.flags("calendar list")
+		fs := cmdline.FlagSet("calendar list")
 		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return c.withReview(func(ctx context.Context, _ *server.Data, s *reviewsrv.Service) error {
@@ -147,7 +148,7 @@ func (c *cli) calendar(args []string) error {
 				return err
 			}
 			if *asJSON {
-				return c.printJSON(reviewsrv.CalendarInfo{Years: years, Note: reviewsrv.UnverifiedNote})
+				return cmdline.PrintJSON(c.out, reviewsrv.CalendarInfo{Years: years, Note: reviewsrv.UnverifiedNote})
 			}
 			for _, y := range years {
 				by := ""
@@ -160,23 +161,23 @@ func (c *cli) calendar(args []string) error {
 			return nil
 		})
 	}
-	return fmt.Errorf("%w: calendar load|list, not %q", errUsage, args[0])
+	return fmt.Errorf("%w: calendar load|list, not %q", cmdline.ErrUsage, args[0])
 }
 
 func (c *cli) reviewer(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: reviewer add|remove|list", errUsage)
+		return fmt.Errorf("%w: reviewer add|remove|list", cmdline.ErrUsage)
 	}
 	switch args[0] {
 	case "add", "remove":
-		fs := c.flags("reviewer " + args[0])
+		fs := cmdline.FlagSet("reviewer " + args[0])
 		var r store.Reviewer
 		fs.StringVar(&r.Username, "username", "", "the reviewer's web account")
 		fs.StringVar(&r.Name, "name", "", "name")
 		fs.StringVar(&r.Qualification, "qualification", "", "legal professional qualification certificate number")
 		fs.StringVar(&r.Unit, "unit", "", "unit")
 		fs.StringVar(&r.Since, "since", "", "reviewer since YYYY-MM-DD")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		r.Active = args[0] == "add"
@@ -204,9 +205,9 @@ func (c *cli) reviewer(args []string) error {
 			return nil
 		})
 	case "list":
-		fs := c.flags("reviewer list")
+		fs := cmdline.FlagSet("reviewer list")
 		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if _, err := cmdline.Parse(fs, args[1:]); err != nil {
 			return err
 		}
 		return c.withReview(func(ctx context.Context, _ *server.Data, s *reviewsrv.Service) error {
@@ -215,7 +216,7 @@ func (c *cli) reviewer(args []string) error {
 				return err
 			}
 			if *asJSON {
-				return c.printJSON(st)
+				return cmdline.PrintJSON(c.out, st)
 			}
 			for _, r := range st.Reviewers {
 				fmt.Fprintf(c.out, "%s\t%s\t%s\t%s\tsince %s\n", r.Username, r.Name, r.Qualification, r.Unit, r.Since)
@@ -228,7 +229,7 @@ func (c *cli) reviewer(args []string) error {
 			return nil
 		})
 	}
-	return fmt.Errorf("%w: reviewer add|remove|list, not %q", errUsage, args[0])
+	return fmt.Errorf("%w: reviewer add|remove|list, not %q", cmdline.ErrUsage, args[0])
 }
 
 func activeReviewers(ctx context.Context, s *reviewsrv.Service) ([]store.Reviewer, error) {
@@ -237,13 +238,13 @@ func activeReviewers(ctx context.Context, s *reviewsrv.Service) ([]store.Reviewe
 }
 
 func (c *cli) deadlines(args []string) error {
-	fs := c.flags("deadlines")
+	fs := cmdline.FlagSet("deadlines")
 	var f reviewsrv.Filter
 	fs.StringVar(&f.Case, "case", "", "one case")
 	fs.StringVar(&f.Kind, "kind", "", "av_upload, emergency_approval, legal_review, publication, archive")
 	fs.StringVar(&f.State, "state", "", "running, overdue, met, missed or open")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	return c.withReview(func(ctx context.Context, _ *server.Data, s *reviewsrv.Service) error {
@@ -252,7 +253,7 @@ func (c *cli) deadlines(args []string) error {
 			return err
 		}
 		if *asJSON {
-			return c.printJSON(items)
+			return cmdline.PrintJSON(c.out, items)
 		}
 		tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "CASE\tDEADLINE\tDUE (LAST DAY)\tSTATE\tREMAINING\tARTICLE")
@@ -269,16 +270,16 @@ func (c *cli) deadlines(args []string) error {
 
 func (c *cli) reviewShow(args []string) error {
 	if len(args) == 0 || args[0] != "show" {
-		return fmt.Errorf("%w: review show CASE [--json]", errUsage)
+		return fmt.Errorf("%w: review show CASE [--json]", cmdline.ErrUsage)
 	}
-	fs := c.flags("review show")
+	fs := cmdline.FlagSet("review show")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args[1:])
+	pos, err := cmdline.Parse(fs, args[1:])
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: review show CASE [--json]", errUsage)
+		return fmt.Errorf("%w: review show CASE [--json]", cmdline.ErrUsage)
 	}
 	return c.withReview(func(ctx context.Context, _ *server.Data, s *reviewsrv.Service) error {
 		st, err := s.State(ctx, pos[0])
@@ -286,7 +287,7 @@ func (c *cli) reviewShow(args []string) error {
 			return err
 		}
 		if *asJSON {
-			return c.printJSON(st)
+			return cmdline.PrintJSON(c.out, st)
 		}
 		fmt.Fprintf(c.out, "case %s (%s, %s): review %s, required %v", st.Case.ID, st.Case.Procedure, st.Case.Party, st.Review.State, st.Required)
 		if !st.Due.IsZero() {

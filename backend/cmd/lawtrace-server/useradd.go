@@ -11,24 +11,25 @@ import (
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/cmdline"
 )
 
 // useradd adds a web account (the first administrator, or anyone while
 // the server runs). Without --password-stdin it prints a one-time password
 // that must be changed at the first sign-in.
 func (c *cli) useradd(args []string) error {
-	fs := c.flags("useradd")
+	fs := cmdline.FlagSet("useradd")
 	username := fs.String("username", "", "sign-in name")
 	name := fs.String("name", "", "the person's name")
 	role := fs.String("role", "", "supervisor, reviewer, officer or admin")
 	officer := fs.String("officer", "", "credential number (officers)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	r, ok := auth.ParseRole(*role)
 	if *username == "" || !ok {
-		return fmt.Errorf("%w: useradd --username U --name N --role supervisor|reviewer|officer|admin [--officer CERT] [--password-stdin]", errUsage)
+		return fmt.Errorf("%w: useradd --username U --name N --role supervisor|reviewer|officer|admin [--officer CERT] [--password-stdin]", cmdline.ErrUsage)
 	}
 	if *name == "" {
 		*name = *username
@@ -65,12 +66,12 @@ func (c *cli) useradd(args []string) error {
 
 // passwd gives an account a new one-time password and ends its sessions.
 func (c *cli) passwd(args []string) error {
-	pos, err := parse(c.flags("passwd"), args)
+	pos, err := cmdline.Parse(cmdline.FlagSet("passwd"), args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: passwd USERNAME", errUsage)
+		return fmt.Errorf("%w: passwd USERNAME", cmdline.ErrUsage)
 	}
 	return c.withData(func(ctx context.Context, d *server.Data) error {
 		a, err := d.Store.AccountByUsername(ctx, pos[0])
