@@ -11,46 +11,80 @@ import (
 // CaseState is what the guard knows of a case when a step is attempted.
 type CaseState struct {
 	Procedure   *Procedure
+	Party       string
+	PartyKind   string
 	Officers    []Officer
 	Recorded    map[string]int
 	SceneClosed bool
 	Today       time.Time
 }
 
+// Signer is a handwritten signature on a step: the role signed in and the
+// name of the person who signed.
+type Signer struct {
+	Role string
+	Name string
+}
+
 // StepInput is a step as the officer submits it: form values, item lists,
-// the kinds of evidence files attached and the roles that signed.
+// the kinds of evidence files attached and who signed.
 type StepInput struct {
 	Kind       string
 	Fields     map[string]string
 	Items      map[string][]map[string]string
 	FileKinds  []string
-	Signatures []string
+	Signatures []Signer
 }
 
 func (in StepInput) filled(name string) bool {
 	return strings.TrimSpace(in.Fields[name]) != "" || len(in.Items[name]) > 0
 }
 
-// CheckStep refuses a step the procedure does not allow now, naming the
-// step, what is missing and the article (SPEC F3, F4, F9, F11).
+func (in StepInput) value(name string) string { return strings.TrimSpace(in.Fields[name]) }
+
+// Requirement is one thing a step needs, with whether the input meets it.
+type Requirement struct {
+	Item
+	Done bool
+}
+
+// CheckStep refuses a step the procedure does not allow now or that does
+// not meet every requirement, naming all that is missing or wrong at once
+// with the article of each (SPEC F3, F4, F9, F11, F14, F15).
 func (c CaseState) CheckStep(in StepInput) error {
 	def, ok := c.Procedure.Step(in.Kind)
 	if !ok {
-		return &Error{Code: EInvalid, Step: in.Kind, Message: fmt.Sprintf("unknown step for procedure %s; its steps are %s", c.Procedure.ID, strings.Join(c.Procedure.Kinds(), ", "))}
+		return &Error{Code: EInvalid, Reason: ReasonInput, Step: in.Kind,
+			Message:   fmt.Sprintf("unknown step for procedure %s; its steps are %s", c.Procedure.ID, strings.Join(c.Procedure.Kinds(), ", ")),
+			MessageZh: fmt.Sprintf("%s没有“%s”这一环节", c.Procedure.Name, in.Kind)}
 	}
 	if err := c.Blocked(def); err != nil {
 		return err
 	}
-	if err := checkFields(def, in); err != nil {
+	if err := checkInput(def, in); err != nil {
 		return err
 	}
 	if def.Kind == StepCloseScene {
 		return c.checkComplete()
 	}
-	if err := checkEvidence(def, in); err != nil {
-		return err
+	var missing []Item
+	var articles []string
+	for _, r := range c.Requirements(def, in) {
+		if r.Done {
+			continue
+		}
+		missing = append(missing, r.Item)
+		for _, a := range strings.Split(r.Article, ", ") {
+			if a != "" && !slices.Contains(articles, a) {
+				articles = append(articles, a)
+			}
+		}
 	}
-	return checkVariants(def, in)
+	if len(missing) > 0 {
+		return &Error{Code: ERefused, Reason: ReasonIncomplete, Step: def.Kind, Message: "the step is incomplete",
+			MessageZh: "“" + def.Label + "”尚不能记录，缺少或不符合以下事项", Missing: missing, Article: strings.Join(articles, ", ")}
+	}
+	return nil
 }
 
 // Blocked says why a step cannot be taken now regardless of what is entered:
@@ -58,24 +92,34 @@ func (c CaseState) CheckStep(in StepInput) error {
 // or too few officers with valid credentials are on the case.
 func (c CaseState) Blocked(def *StepDef) error {
 	if c.SceneClosed && !def.AfterClose {
-		return &Error{Code: ERefused, Step: def.Kind, Message: "the on-scene record is closed; record a correction instead", Article: "003 §29"}
+		return &Error{Code: ERefused, Reason: ReasonClosed, Step: def.Kind, Message: "the on-scene record is closed; record a correction instead",
+			MessageZh: "现场执法记录已结束，请改作更正记录", Article: "003 §29"}
 	}
 	if !def.Repeatable && c.Recorded[def.Kind] > 0 {
-		return &Error{Code: EConflict, Step: def.Kind, Message: "already recorded; a change is a correction entry, never an edit", Article: "003 §29"}
+		return &Error{Code: EConflict, Reason: ReasonRecorded, Step: def.Kind, Message: "already recorded; a change is a correction entry, never an edit",
+			MessageZh: "本环节已记录；更改须另作更正记录，原记录不得修改", Article: "003 §29"}
 	}
-	var missing []string
+	var missing []Item
 	for _, a := range def.After {
 		if c.Recorded[a] == 0 {
-			missing = append(missing, a)
+			missing = append(missing, c.stepItem(a))
 		}
 	}
 	if len(missing) > 0 {
-		return &Error{Code: ERefused, Step: def.Kind, Message: "earlier steps must be recorded first", Missing: missing, Article: c.articleOf(missing[0], def.Article)}
+		return &Error{Code: ERefused, Reason: ReasonOrder, Step: def.Kind, Message: "earlier steps must be recorded first",
+			MessageZh: "须先记录前序环节", Missing: missing, Article: c.articleOf(missing[0].Name, def.Article)}
 	}
 	if def.NeedsCrew {
 		return c.checkCrew(def)
 	}
 	return nil
+}
+
+func (c CaseState) stepItem(kind string) Item {
+	if d, ok := c.Procedure.Step(kind); ok {
+		return Item{Name: kind, Zh: d.Label, En: kind + " " + d.Label, Article: d.Article}
+	}
+	return Item{Name: kind, Zh: kind, En: kind}
 }
 
 func (c CaseState) articleOf(kind, fallback string) string {
@@ -88,9 +132,9 @@ func (c CaseState) articleOf(kind, fallback string) string {
 // checkCrew requires MinOfficers officers with credentials valid today (003 §14).
 func (c CaseState) checkCrew(def *StepDef) error {
 	valid := 0
-	var problems []string
+	var problems []Item
 	for _, o := range c.Officers {
-		if p := o.CredentialProblem(c.Today); p != "" {
+		if p, bad := o.CredentialIssue(c.Today); bad {
 			problems = append(problems, p)
 			continue
 		}
@@ -100,10 +144,9 @@ func (c CaseState) checkCrew(def *StepDef) error {
 		return nil
 	}
 	msg := fmt.Sprintf("at least %d officers with valid credentials must be on the case, %d are", c.Procedure.MinOfficers, valid)
-	if len(problems) > 0 {
-		msg += " (" + strings.Join(problems, "; ") + ")"
-	}
-	return &Error{Code: ERefused, Step: def.Kind, Message: msg, Article: "003 §14"}
+	return &Error{Code: ERefused, Reason: ReasonCrew, Step: def.Kind, Message: msg,
+		MessageZh: fmt.Sprintf("本案须有至少 %d 名持有效执法证件的执法人员，现有 %d 名", c.Procedure.MinOfficers, valid),
+		Missing:   problems, Article: "003 §14, 行政处罚法 §42"}
 }
 
 // MissingMandatory lists the mandatory steps not yet recorded, close_scene aside.
@@ -122,45 +165,77 @@ func (c CaseState) checkComplete() error {
 	if len(missing) == 0 {
 		return nil
 	}
-	var names, articles []string
+	var items []Item
+	var articles []string
 	for _, s := range missing {
-		names = append(names, s.Kind+" "+s.Label)
+		items = append(items, c.stepItem(s.Kind))
 		if !slices.Contains(articles, s.Article) {
 			articles = append(articles, s.Article)
 		}
 	}
-	return &Error{Code: ERefused, Step: StepCloseScene, Message: "mandatory steps are not recorded", Missing: names, Article: strings.Join(articles, ", ")}
+	return &Error{Code: ERefused, Reason: ReasonMandatory, Step: StepCloseScene, Message: "mandatory steps are not recorded",
+		MessageZh: "必经环节尚未记录", Missing: items, Article: strings.Join(articles, ", ")}
 }
 
-func checkFields(def *StepDef, in StepInput) error {
-	known := map[string]bool{}
-	var missing []string
+// checkInput refuses unknown fields and malformed values, naming all of them.
+func checkInput(def *StepDef, in StepInput) error {
+	var bad []Item
+	known := map[string]FieldDef{}
 	for _, f := range def.Fields {
-		known[f.Name] = true
-		if !in.filled(f.Name) {
-			if f.Required {
-				missing = append(missing, f.Name+" "+f.Label)
+		known[f.Name] = f
+	}
+	for _, name := range sortedKeys(in.Fields) {
+		f, ok := known[name]
+		switch {
+		case !ok:
+			bad = append(bad, Item{Name: name, Zh: fmt.Sprintf("没有字段“%s”", name), En: fmt.Sprintf("unknown field %q; the fields are %s", name, fieldNames(def))})
+		case f.Type == FieldItems:
+			bad = append(bad, Item{Name: name, Zh: f.Label + "应为清单", En: fmt.Sprintf("%s must be an item list", name)})
+		case strings.TrimSpace(in.Fields[name]) != "":
+			if it, wrong := valueProblem(f, strings.TrimSpace(in.Fields[name])); wrong {
+				bad = append(bad, it)
 			}
-			continue
-		}
-		if err := checkValue(def.Kind, f, in); err != nil {
-			return err
 		}
 	}
-	for name := range in.Fields {
-		if !known[name] {
-			return &Error{Code: EInvalid, Step: def.Kind, Message: fmt.Sprintf("unknown field %q; the fields are %s", name, fieldNames(def))}
+	for _, name := range sortedKeys(in.Items) {
+		f, ok := known[name]
+		switch {
+		case !ok:
+			bad = append(bad, Item{Name: name, Zh: fmt.Sprintf("没有清单“%s”", name), En: fmt.Sprintf("unknown item list %q; the fields are %s", name, fieldNames(def))})
+		case f.Type != FieldItems:
+			bad = append(bad, Item{Name: name, Zh: f.Label + "不是清单", En: fmt.Sprintf("%s is a %s field, not an item list", name, f.Type)})
+		default:
+			for i, row := range in.Items[name] {
+				for _, col := range sortedKeys(row) {
+					cd, ok := columnDef(f, col)
+					if !ok {
+						bad = append(bad, Item{Name: name, Zh: fmt.Sprintf("%s第%d行：没有“%s”一栏", f.Label, i+1, col), En: fmt.Sprintf("%s row %d: unknown column %q", name, i+1, col)})
+						continue
+					}
+					if v := strings.TrimSpace(row[col]); v != "" {
+						if it, wrong := valueProblem(cd, v); wrong {
+							it.Zh = fmt.Sprintf("%s第%d行：%s", f.Label, i+1, it.Zh)
+							it.En = fmt.Sprintf("%s row %d: %s", name, i+1, it.En)
+							bad = append(bad, it)
+						}
+					}
+				}
+			}
 		}
 	}
-	for name := range in.Items {
-		if !known[name] {
-			return &Error{Code: EInvalid, Step: def.Kind, Message: fmt.Sprintf("unknown item list %q; the fields are %s", name, fieldNames(def))}
+	if len(bad) == 0 {
+		return nil
+	}
+	return &Error{Code: EInvalid, Reason: ReasonInput, Step: def.Kind, Message: "the input is malformed", MessageZh: "填写有误", Missing: bad, Article: def.Article}
+}
+
+func columnDef(f FieldDef, name string) (FieldDef, bool) {
+	for _, c := range f.Items {
+		if c.Name == name {
+			return c, true
 		}
 	}
-	if len(missing) > 0 {
-		return &Error{Code: ERefused, Step: def.Kind, Message: "required fields are empty", Missing: missing, Article: def.Article}
-	}
-	return nil
+	return FieldDef{}, false
 }
 
 func fieldNames(def *StepDef) string {
@@ -171,139 +246,42 @@ func fieldNames(def *StepDef) string {
 	return strings.Join(names, ", ")
 }
 
-func checkValue(step string, f FieldDef, in StepInput) error {
-	if f.Type == FieldItems {
-		rows, ok := in.Items[f.Name]
-		if !ok {
-			return &Error{Code: EInvalid, Step: step, Message: fmt.Sprintf("%s must be an item list", f.Name)}
-		}
-		for i, row := range rows {
-			for _, col := range f.Items {
-				v := strings.TrimSpace(row[col.Name])
-				if v == "" && col.Required {
-					return &Error{Code: ERefused, Step: step, Message: fmt.Sprintf("%s row %d: %s %s is empty", f.Name, i+1, col.Name, col.Label)}
-				}
-				if v != "" {
-					if msg := scalarProblem(col, v); msg != "" {
-						return &Error{Code: EInvalid, Step: step, Message: fmt.Sprintf("%s row %d: %s", f.Name, i+1, msg)}
-					}
-				}
-			}
-			for name := range row {
-				if !slices.ContainsFunc(f.Items, func(c FieldDef) bool { return c.Name == name }) {
-					return &Error{Code: EInvalid, Step: step, Message: fmt.Sprintf("%s row %d: unknown column %q", f.Name, i+1, name)}
-				}
-			}
-		}
-		return nil
-	}
-	if _, isItems := in.Items[f.Name]; isItems {
-		return &Error{Code: EInvalid, Step: step, Message: fmt.Sprintf("%s is a %s field, not an item list", f.Name, f.Type)}
-	}
-	if msg := scalarProblem(f, strings.TrimSpace(in.Fields[f.Name])); msg != "" {
-		return &Error{Code: EInvalid, Step: step, Message: msg}
-	}
-	return nil
-}
-
-func scalarProblem(f FieldDef, v string) string {
+func valueProblem(f FieldDef, v string) (Item, bool) {
+	it := func(zh, en string) (Item, bool) { return Item{Name: f.Name, Zh: zh, En: en}, true }
 	switch f.Type {
 	case FieldDate:
 		if _, err := time.Parse(DateLayout, v); err != nil {
-			return fmt.Sprintf("%s must be a date YYYY-MM-DD, got %q", f.Name, v)
+			return it(fmt.Sprintf("%s应为日期 年-月-日（如 2026-05-06），填写的是“%s”", f.Label, v), fmt.Sprintf("%s must be a date YYYY-MM-DD, got %q", f.Name, v))
 		}
 	case FieldDateTime:
 		if _, err := time.Parse("2006-01-02 15:04", v); err != nil {
-			return fmt.Sprintf("%s must be a date and time YYYY-MM-DD HH:MM, got %q", f.Name, v)
+			return it(fmt.Sprintf("%s应为日期和时间（如 2026-05-06 14:30），填写的是“%s”", f.Label, v), fmt.Sprintf("%s must be a date and time YYYY-MM-DD HH:MM, got %q", f.Name, v))
 		}
 	case FieldNumber:
 		if _, err := strconv.ParseFloat(v, 64); err != nil {
-			return fmt.Sprintf("%s must be a number, got %q", f.Name, v)
+			return it(fmt.Sprintf("%s应为数字，填写的是“%s”", f.Label, v), fmt.Sprintf("%s must be a number, got %q", f.Name, v))
 		}
 	case FieldBool:
 		if v != "true" && v != "false" {
-			return fmt.Sprintf("%s must be true or false, got %q", f.Name, v)
+			return it(fmt.Sprintf("%s应为“是”或“否”", f.Label), fmt.Sprintf("%s must be true or false, got %q", f.Name, v))
 		}
 	case FieldChoice:
 		if !slices.Contains(f.Options, v) {
-			return fmt.Sprintf("%s must be one of %s, got %q", f.Name, strings.Join(f.Options, ", "), v)
-		}
-	}
-	return ""
-}
-
-func hasAV(in StepInput) bool {
-	return slices.Contains(in.FileKinds, "video") || slices.Contains(in.FileKinds, "audio")
-}
-
-func checkEvidence(def *StepDef, in StepInput) error {
-	ev := def.Evidence
-	article := ev.Article
-	if article == "" {
-		article = def.Article
-	}
-	var missing []string
-	if ev.AV && !hasAV(in) && (ev.AVUnless == "" || !in.filled(ev.AVUnless)) {
-		m := "audio/video record"
-		if ev.AVUnless != "" {
-			m += " (or " + ev.AVUnless + ")"
-		}
-		missing = append(missing, m)
-	}
-	photos := 0
-	for _, k := range in.FileKinds {
-		if k == "photo" {
-			photos++
-		}
-	}
-	if photos < ev.MinPhotos {
-		missing = append(missing, fmt.Sprintf("%d photo(s)", ev.MinPhotos-photos))
-	}
-	if len(in.FileKinds) < ev.MinFiles {
-		missing = append(missing, fmt.Sprintf("%d file(s)", ev.MinFiles-len(in.FileKinds)))
-	}
-	if len(missing) > 0 {
-		return &Error{Code: ERefused, Step: def.Kind, Message: "required evidence is not attached", Missing: missing, Article: article}
-	}
-	if m := missingSignatures(def.Signatures, in); len(m) > 0 {
-		return &Error{Code: ERefused, Step: def.Kind, Message: "required signatures are missing", Missing: m, Article: def.Article}
-	}
-	return nil
-}
-
-func missingSignatures(reqs []SignReq, in StepInput) []string {
-	var out []string
-	for _, r := range reqs {
-		if slices.Contains(in.Signatures, r.Role) || (r.Unless != "" && in.filled(r.Unless)) {
-			continue
-		}
-		m := r.Role + " signature"
-		if r.Unless != "" {
-			m += " (or " + r.Unless + ")"
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func checkVariants(def *StepDef, in StepInput) error {
-	for _, v := range def.Variants {
-		if strings.TrimSpace(in.Fields[v.Field]) != v.Equals {
-			continue
-		}
-		var missing []string
-		for _, name := range v.Fields {
-			if !in.filled(name) {
-				missing = append(missing, name)
+			var labels []string
+			for _, o := range f.Options {
+				labels = append(labels, f.OptionLabel(o, false))
 			}
-		}
-		missing = append(missing, missingSignatures(v.Signatures, in)...)
-		if v.AV && !hasAV(in) {
-			missing = append(missing, "audio/video record")
-		}
-		if len(missing) > 0 {
-			return &Error{Code: ERefused, Step: def.Kind, Message: fmt.Sprintf("%s=%s is incomplete", v.Field, v.Equals), Missing: missing, Article: v.Article}
+			return it(fmt.Sprintf("%s只能是%s，填写的是“%s”", f.Label, strings.Join(labels, "、"), v), fmt.Sprintf("%s must be one of %s, got %q", f.Name, strings.Join(f.Options, ", "), v))
 		}
 	}
-	return nil
+	return Item{}, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -19,6 +19,7 @@ type PlannedStep struct {
 	Count     int    `json:"count"`
 	Status    string `json:"status"`
 	Blocked   string `json:"blocked,omitempty"`
+	BlockedZh string `json:"blocked_zh,omitempty"`
 	Article   string `json:"article"`
 }
 
@@ -34,11 +35,11 @@ func (c CaseState) Plan() []PlannedStep {
 			p.Status = StatusRecorded
 		}
 		if err := c.Blocked(def); err != nil && p.Count == 0 {
-			p.Status, p.Blocked = StatusBlocked, err.Error()
+			p.block(err)
 		}
 		if def.Kind == StepCloseScene && p.Status == StatusOpen {
 			if err := c.checkComplete(); err != nil {
-				p.Status, p.Blocked = StatusBlocked, err.Error()
+				p.block(err)
 			}
 		}
 		if next < 0 && p.Status == StatusOpen && def.Mandatory && def.Kind != StepCloseScene {
@@ -57,4 +58,11 @@ func (c CaseState) Plan() []PlannedStep {
 		out[next].Status = StatusNext
 	}
 	return out
+}
+
+func (p *PlannedStep) block(err error) {
+	p.Status, p.Blocked, p.BlockedZh = StatusBlocked, err.Error(), err.Error()
+	if e, ok := err.(*Error); ok {
+		p.BlockedZh = e.Zh()
+	}
 }

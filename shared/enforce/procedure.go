@@ -3,6 +3,7 @@ package enforce
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -38,6 +39,11 @@ type Procedure struct {
 	MinOfficers int       `json:"min_officers"`
 	Stages      []Stage   `json:"stages"`
 	Steps       []StepDef `json:"steps"`
+
+	// Settings are the agency's choices where the law leaves one: the
+	// stricter rule is the default (false) and a setting lifts it, such as
+	// electronic service of decision documents with the party's consent.
+	Settings map[string]bool `json:"settings,omitempty"`
 }
 
 // Stage is a stage of the procedure per 003 §3.
@@ -63,6 +69,19 @@ type StepDef struct {
 	Evidence   Evidence   `json:"evidence"`
 	Signatures []SignReq  `json:"signatures,omitempty"`
 	Variants   []Variant  `json:"variants,omitempty"`
+	Bounds     []Bound    `json:"bounds,omitempty"`
+}
+
+// Bound limits a number field, for all cases or only when the other fields
+// have the values in When and the party is of PartyKind: the largest fine
+// on the spot, the longest seizure (SPEC F14, F15).
+type Bound struct {
+	Field     string            `json:"field"`
+	Max       *float64          `json:"max,omitempty"`
+	Above     *float64          `json:"above,omitempty"`
+	When      map[string]string `json:"when,omitempty"`
+	PartyKind string            `json:"party_kind,omitempty"`
+	Article   string            `json:"article"`
 }
 
 // FieldDef is one form field; Items describes the columns of an item list.
@@ -104,21 +123,33 @@ type Evidence struct {
 }
 
 // SignReq is a handwritten signature a step needs, waived when the field
-// named by Unless is filled (a recorded refusal to sign).
+// named by Unless is filled (a recorded refusal to sign). Who may sign is
+// the guard's rule (signers.go): officers and servers are officers on the
+// case, every one of them for "officer"; the party is the case's party or
+// the agent named in party_agent; anyone else is the person named in the
+// field NameField, by default ROLE_name.
 type SignReq struct {
-	Role   string `json:"role"`
-	Unless string `json:"unless,omitempty"`
+	Role      string `json:"role"`
+	Unless    string `json:"unless,omitempty"`
+	NameField string `json:"name_field,omitempty"`
 }
 
 // Variant adds requirements when a choice field has a given value, such as
-// service by lodging (留置送达).
+// service by lodging (留置送达), and when the fields in When have theirs.
+// A Refused variant is a combination the law forbids, unless the procedure
+// setting AllowedBy is on; then its requirements apply.
 type Variant struct {
-	Field      string    `json:"field"`
-	Equals     string    `json:"equals"`
-	Article    string    `json:"article"`
-	Fields     []string  `json:"fields,omitempty"`
-	AV         bool      `json:"av,omitempty"`
-	Signatures []SignReq `json:"signatures,omitempty"`
+	Field      string            `json:"field"`
+	Equals     string            `json:"equals"`
+	When       map[string]string `json:"when,omitempty"`
+	Article    string            `json:"article"`
+	Fields     []string          `json:"fields,omitempty"`
+	AV         bool              `json:"av,omitempty"`
+	FileKinds  []string          `json:"file_kinds,omitempty"`
+	Signatures []SignReq         `json:"signatures,omitempty"`
+	Refused    bool              `json:"refused,omitempty"`
+	AllowedBy  string            `json:"allowed_by,omitempty"`
+	Why        string            `json:"why,omitempty"`
 }
 
 // ParseProcedure decodes and validates a definition file.
@@ -178,13 +209,30 @@ func (p *Procedure) Validate() error {
 			}
 		}
 		for _, v := range s.Variants {
-			f, ok := fields[v.Field]
-			if !ok || f.Type != FieldChoice || !slices.Contains(f.Options, v.Equals) {
-				return bad("step %s: variant on %s=%s does not match a choice field option", s.Kind, v.Field, v.Equals)
+			conds := map[string]string{v.Field: v.Equals}
+			maps.Copy(conds, v.When)
+			for name, value := range conds {
+				f, ok := fields[name]
+				if !ok || f.Type != FieldChoice || !slices.Contains(f.Options, value) {
+					return bad("step %s: variant on %s=%s does not match a choice field option", s.Kind, name, value)
+				}
 			}
 			for _, name := range v.Fields {
 				if _, ok := fields[name]; !ok {
 					return bad("step %s: variant %s=%s requires unknown field %q", s.Kind, v.Field, v.Equals, name)
+				}
+			}
+			if v.Refused && v.Why == "" {
+				return bad("step %s: refused variant %s=%s needs a why", s.Kind, v.Field, v.Equals)
+			}
+		}
+		for _, b := range s.Bounds {
+			if f, ok := fields[b.Field]; !ok || f.Type != FieldNumber || b.Article == "" || (b.Max == nil && b.Above == nil) {
+				return bad("step %s: bound on %q needs a number field, a max or above, and an article", s.Kind, b.Field)
+			}
+			for name, value := range b.When {
+				if f, ok := fields[name]; !ok || !slices.Contains(f.Options, value) {
+					return bad("step %s: bound on %s names unknown condition %s=%s", s.Kind, b.Field, name, value)
 				}
 			}
 		}
