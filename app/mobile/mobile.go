@@ -113,10 +113,11 @@ func (m *Terminal) JoinOfficers(caseID, officers string) error {
 
 // stepJSON is the JSON form of a step, as RecordStep takes it.
 type stepJSON struct {
-	Kind   string                         `json:"kind"`
-	Fields map[string]string              `json:"fields"`
-	Items  map[string][]map[string]string `json:"items"`
-	Attach []struct {
+	Kind     string                         `json:"kind"`
+	Recorder string                         `json:"recorder"`
+	Fields   map[string]string              `json:"fields"`
+	Items    map[string][]map[string]string `json:"items"`
+	Attach   []struct {
 		Path    string `json:"path"`
 		Kind    string `json:"kind"`
 		Caption string `json:"caption"`
@@ -137,16 +138,20 @@ type StepResult struct {
 	EntryID string
 	Seq     int64
 	Hash    string
-	// Code, Message, Missing (one per line) and Article describe a refusal.
+	// Code, Reason, Message, Missing (one per line) and Article describe a
+	// refusal; Chinese is the refusal as the officer reads it, with the
+	// regulations named.
 	Code    string
+	Reason  string
 	Message string
 	Missing string
 	Article string
+	Chinese string
 }
 
 // RecordStep records a step given as JSON:
 //
-//	{"kind": "sample", "fields": {"location": "…"},
+//	{"kind": "sample", "recorder": "15010001", "fields": {"location": "…"},
 //	 "items": {"items": [{"item": "…", "quantity": "…", "seal_number": "…", "sample_id": "…"}]},
 //	 "attach": [{"path": "/…/clip.mp4", "caption": "…"}],
 //	 "sign": [{"role": "party", "name": "…", "strokes": {"width": 600, "height": 240, "strokes": [[{"x": 1, "y": 2, "t": 0}]]}}],
@@ -159,7 +164,7 @@ func (m *Terminal) RecordStep(caseID, step string) (*StepResult, error) {
 	if err := json.Unmarshal([]byte(step), &s); err != nil {
 		return nil, fmt.Errorf("step JSON: %w", err)
 	}
-	req := field.StepRequest{Kind: s.Kind, Fields: s.Fields, Items: s.Items, Place: s.Place}
+	req := field.StepRequest{Kind: s.Kind, Recorder: s.Recorder, Fields: s.Fields, Items: s.Items, Place: s.Place}
 	for _, a := range s.Attach {
 		req.Attach = append(req.Attach, field.Attachment{Path: a.Path, Kind: a.Kind, Caption: a.Caption})
 	}
@@ -169,7 +174,8 @@ func (m *Terminal) RecordStep(caseID, step string) (*StepResult, error) {
 	e, err := m.t.RecordStep(caseID, req)
 	var refusal *enforce.Error
 	if errors.As(err, &refusal) {
-		return &StepResult{Code: refusal.Code, Message: refusal.Message, Missing: strings.Join(refusal.Missing, "\n"), Article: refusal.Article}, nil
+		return &StepResult{Code: refusal.Code, Reason: refusal.Reason, Message: refusal.Message, Missing: strings.Join(refusal.MissingText(false), "\n"),
+			Article: refusal.Article, Chinese: refusal.Zh()}, nil
 	}
 	if err != nil {
 		return nil, err

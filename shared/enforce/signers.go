@@ -1,6 +1,7 @@
 package enforce
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,4 +132,26 @@ func (c CaseState) SignerIssues(def *StepDef, in StepInput) []Item {
 		}
 	}
 	return out
+}
+
+// RecordedSignerIssues runs SignerIssues on a stored step: its canonical
+// fields JSON and who signed. Steps the procedure does not define have
+// nothing to check.
+func (c CaseState) RecordedSignerIssues(step string, fields json.RawMessage, signers []Signer) []Item {
+	def, ok := c.Procedure.Step(step)
+	if !ok || len(signers) == 0 {
+		return nil
+	}
+	in := StepInput{Kind: step, Fields: map[string]string{}, Signatures: signers}
+	var raw map[string]json.RawMessage
+	if len(fields) > 0 && json.Unmarshal(fields, &raw) != nil {
+		return []Item{{Name: "fields", Zh: "记录的字段无法读取", En: "the recorded fields cannot be read"}}
+	}
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			in.Fields[k] = s
+		}
+	}
+	return c.SignerIssues(def, in)
 }

@@ -105,11 +105,12 @@ func (o Opinion) Check() error {
 	for _, f := range o.Findings {
 		answered[f.Item] = f
 	}
-	var missing, problems []string
+	var missing []enforce.Item
+	var problems []string
 	for _, c := range Checklist {
 		f, ok := answered[c.ID]
 		if !ok {
-			missing = append(missing, c.ID+" "+c.Label)
+			missing = append(missing, enforce.Labelled(c.ID, c.Label))
 			continue
 		}
 		if !f.OK {
@@ -193,9 +194,9 @@ func (r *Review) Apply(s Settings, e Event) error {
 			return refuse("000-review §7", "a submission carries the proposed decision")
 		}
 		if m := MissingMaterials(*e.Proposal, e.Materials); len(m) > 0 {
-			var names []string
+			var names []enforce.Item
 			for _, x := range m {
-				names = append(names, x.ID+" "+x.Label)
+				names = append(names, enforce.Labelled(x.ID, x.Label))
 			}
 			return &enforce.Error{Code: enforce.ERefused, Step: "review_submit", Message: "the submission is incomplete", Missing: names, Article: "000-review §7-8"}
 		}

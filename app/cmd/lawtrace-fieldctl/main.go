@@ -34,8 +34,8 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
   case close-scene CASE                       close the on-scene record
   step CASE STEP [--set key=value ...] [--items NAME=JSON ...]
            [--attach FILE ...] [--attach-as KIND=FILE ...] [--caption TEXT]
-           [--sign ROLE=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
-  correct CASE ENTRY --reason R [--set key=value ...]
+           --by CERT [--sign ROLE[:NAME]=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
+  correct CASE ENTRY --by CERT --reason R [--set key=value ...]
   log CASE [--json]                           the case's entries in order
   document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample cmdline.List, service receipt)
   verify [CASE]                               exit 0 intact, 1 with the findings
@@ -88,6 +88,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	default:
 		fmt.Fprintf(stderr, "lawtrace-fieldctl: %v\n", err)
+		var refusal *enforce.Error
+		if errors.As(err, &refusal) {
+			fmt.Fprintf(stderr, "拒绝：%s\n", refusal.Zh())
+		}
 		return 1
 	}
 }
@@ -361,6 +365,7 @@ func (c *cli) step(t *field.Terminal, args []string) error {
 	fs.Var(&attachAs, "attach-as", "KIND=FILE (repeat)")
 	fs.Var(&signs, "sign", "ROLE=STROKES.json (repeat)")
 	fs.Var(&signers, "signer", "ROLE=NAME (repeat)")
+	by := fs.String("by", "", "credential number of the officer making the record (000-record §4)")
 	caption := fs.String("caption", "", "caption for the attached files")
 	place := fs.String("place", "", "address")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -371,7 +376,7 @@ func (c *cli) step(t *field.Terminal, args []string) error {
 	if len(pos) != 2 {
 		return fmt.Errorf("%w: step CASE STEP [options]", cmdline.ErrUsage)
 	}
-	req := field.StepRequest{Kind: pos[1], Fields: map[string]string{}, Items: map[string][]map[string]string{}}
+	req := field.StepRequest{Kind: pos[1], Recorder: *by, Fields: map[string]string{}, Items: map[string][]map[string]string{}}
 	if err := c.readStepRequest(&req, sets, items, attach, attachAs, signs, signers, *caption); err != nil {
 		return err
 	}
@@ -424,15 +429,19 @@ func (c *cli) readStepRequest(req *field.StepRequest, sets, items, attach, attac
 		names[k] = v
 	}
 	for _, kv := range signs {
-		role, path, ok := strings.Cut(kv, "=")
+		who, path, ok := strings.Cut(kv, "=")
+		role, name, named := strings.Cut(who, ":")
 		if !ok || role == "" {
-			return fmt.Errorf("%w: --sign wants ROLE=STROKES.json, got %q", cmdline.ErrUsage, kv)
+			return fmt.Errorf("%w: --sign wants ROLE[:NAME]=STROKES.json, got %q", cmdline.ErrUsage, kv)
+		}
+		if !named {
+			name = names[role]
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("%s signature: %w", role, err)
 		}
-		req.Sign = append(req.Sign, field.Signing{Role: role, Name: names[role], Strokes: data})
+		req.Sign = append(req.Sign, field.Signing{Role: role, Name: name, Strokes: data})
 	}
 	return nil
 }
@@ -442,6 +451,7 @@ func (c *cli) correct(t *field.Terminal, args []string) error {
 	var sets cmdline.List
 	fs.Var(&sets, "set", "key=value (repeat)")
 	reason := fs.String("reason", "", "why the entry is corrected")
+	by := fs.String("by", "", "credential number of the officer making the correction")
 	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
@@ -457,7 +467,7 @@ func (c *cli) correct(t *field.Terminal, args []string) error {
 		}
 		fields[k] = v
 	}
-	e, err := t.Correct(pos[0], pos[1], *reason, fields)
+	e, err := t.Correct(pos[0], pos[1], *by, *reason, fields)
 	if err != nil {
 		return err
 	}

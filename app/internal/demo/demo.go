@@ -104,8 +104,9 @@ type Step struct {
 }
 
 // RecordInspection adds the demo officers and records a full inspection:
-// show ID, rights with the party's signature, inspection notes, a photo,
-// sampling, service by lodging, and closing the scene.
+// show ID, rights with the signature of the party's manager, inspection
+// notes and sampling signed by both officers, a photo, the inspection
+// opinion, service by lodging, and closing the scene; 王强 records.
 func RecordInspection(t *field.Terminal, in Inputs, party string) (string, []Step, error) {
 	for _, o := range Officers(t.Now()) {
 		if err := t.PutOfficer(o); err != nil {
@@ -121,30 +122,37 @@ func RecordInspection(t *field.Terminal, in Inputs, party string) (string, []Ste
 	read := func(p string) []byte { b, _ := os.ReadFile(p); return b }
 	today := t.Now().Format(enforce.DateLayout)
 	now := t.Now().Format("2006-01-02 15:04")
+	officers := func() []field.Signing {
+		return []field.Signing{{Role: "officer", Name: "王强", Strokes: read(in.OfficerSign)}, {Role: "officer", Name: "李明", Strokes: read(in.ServerSign)}}
+	}
+	agent := func() field.Signing { return field.Signing{Role: "party", Name: "张伟", Strokes: read(in.PartySign)} }
 	steps := []field.StepRequest{
 		{Kind: "show_id", Attach: []field.Attachment{{Path: in.Video, Caption: "出示执法证件"}}},
-		{Kind: "notify_rights", Fields: map[string]string{"read_aloud": "true", "acknowledgement": "signed"},
-			Sign: []field.Signing{{Role: "party", Name: "张伟（店长）", Strokes: read(in.PartySign)}}},
+		{Kind: "notify_rights", Fields: map[string]string{"read_aloud": "true", "acknowledgement": "signed", "party_agent": "张伟"},
+			Sign: []field.Signing{agent()}},
 		{Kind: "inspection_notes", Fields: map[string]string{"location": place.Address, "start_time": now, "present_persons": "张伟（店长）",
-			"findings": "经营场所内货架上摆放的预包装食品中，有 3 个品种标签未标注生产日期。"},
+			"findings": "经营场所内货架上摆放的预包装食品中，有 3 个品种标签未标注生产日期。", "party_agent": "张伟"},
 			Attach: []field.Attachment{{Path: in.Video, Caption: "现场检查全程录像"}},
-			Sign:   []field.Signing{{Role: "officer", Name: "王强", Strokes: read(in.OfficerSign)}, {Role: "party", Name: "张伟（店长）", Strokes: read(in.PartySign)}}},
+			Sign:   append(officers(), agent())},
 		{Kind: "photo", Fields: map[string]string{"caption": "货架全景"}, Attach: []field.Attachment{{Path: in.Photo, Caption: "货架全景"}}},
-		{Kind: "sample", Fields: map[string]string{"location": place.Address, "basis": "《食品安全抽样检验管理办法》"},
+		{Kind: "sample", Fields: map[string]string{"location": place.Address, "basis": "《食品安全抽样检验管理办法》", "party_agent": "张伟"},
 			Items: map[string][]map[string]string{"items": {
 				{"item": "五香瓜子", "spec": "200g/袋", "quantity": "4袋", "batch": "20260301", "seal_number": "FY-0001", "sample_id": "YP-2026-001"},
 				{"item": "牛肉干", "spec": "100g/袋", "quantity": "6袋", "batch": "20260215", "seal_number": "FY-0002", "sample_id": "YP-2026-002"}}},
 			Attach: []field.Attachment{{Path: in.Video, Caption: "抽样过程录像"}},
-			Sign:   []field.Signing{{Role: "officer", Name: "王强", Strokes: read(in.OfficerSign)}, {Role: "party", Name: "张伟（店长）", Strokes: read(in.PartySign)}}},
-		{Kind: "serve", Fields: map[string]string{"document": "现场检查笔录、抽样物品清单", "method": "lodging", "date": today, "place": place.Address,
-			"refusal_reason": "店长拒绝在送达回证上签收", "witness_name": "社区网格员 刘芳"},
+			Sign:   append(officers(), agent())},
+		{Kind: "inspection_opinion", Fields: map[string]string{"conclusion": "case", "party_agent": "张伟",
+			"opinion": "预包装食品标签未标注生产日期，涉嫌违反《中华人民共和国食品安全法》第六十七条，建议移交立案查处；样品送检。"},
+			Sign: append(officers(), agent())},
+		{Kind: "serve", Fields: map[string]string{"document": "现场检查笔录、抽样物品清单", "document_kind": "other", "method": "lodging", "date": today, "place": place.Address,
+			"refusal_reason": "店长拒绝在送达回证上签收", "witness_name": "刘芳"},
 			Attach: []field.Attachment{{Path: in.Audio, Caption: "留置送达过程录音"}},
 			Sign:   []field.Signing{{Role: "server", Name: "李明", Strokes: read(in.ServerSign)}, {Role: "witness", Name: "刘芳", Strokes: read(in.WitnessSign)}}},
-		{Kind: "close_scene", Fields: map[string]string{"summary": "现场检查完毕，抽样 2 批次，文书留置送达。"}},
+		{Kind: "close_scene", Fields: map[string]string{"summary": "现场检查完毕，抽样 2 批次，签署检查意见，文书留置送达。"}},
 	}
 	var done []Step
 	for _, req := range steps {
-		req.Place = place
+		req.Place, req.Recorder = place, "15010001"
 		e, err := t.RecordStep(cs.ID, req)
 		if err != nil {
 			return cs.ID, done, err

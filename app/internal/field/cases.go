@@ -212,7 +212,8 @@ func (t *Terminal) State(c *Case) enforce.CaseState {
 		}
 		officers[i] = o
 	}
-	return enforce.CaseState{Procedure: c.Procedure, Officers: officers, Recorded: c.Recorded, SceneClosed: c.SceneClosed, Today: t.Now()}
+	return enforce.CaseState{Procedure: c.Procedure, Party: c.Open.Party, PartyKind: c.Open.PartyKind, Officers: officers,
+		Recorded: c.Recorded, SceneClosed: c.SceneClosed, Today: t.Now()}
 }
 
 // CaseSummary is a row of the case list.

@@ -32,21 +32,46 @@ type Signing struct {
 	Strokes []byte // signature.Strokes as JSON
 }
 
-// StepRequest is a step as the officer submits it.
+// StepRequest is a step as the officer submits it. Recorder is the
+// credential number of the officer making the record (000-record §4).
 type StepRequest struct {
-	Kind   string
-	Fields map[string]string
-	Items  map[string][]map[string]string
-	Attach []Attachment
-	Sign   []Signing
-	Place  *ledger.Place
+	Kind     string
+	Recorder string
+	Fields   map[string]string
+	Items    map[string][]map[string]string
+	Attach   []Attachment
+	Sign     []Signing
+	Place    *ledger.Place
 }
 
 // StepPayload is the payload of a procedure step entry.
 type StepPayload struct {
 	ledger.Payload
-	Crew   []enforce.Officer `json:"crew,omitempty"`
-	Rights *RightsShown      `json:"rights,omitempty"`
+	Recorder *Recorder         `json:"recorder,omitempty"`
+	Crew     []enforce.Officer `json:"crew,omitempty"`
+	Rights   *RightsShown      `json:"rights,omitempty"`
+}
+
+// Recorder names the officer who made a record (记录人, 000-record §4).
+type Recorder struct {
+	Name string `json:"name"`
+	Cert string `json:"cert"`
+}
+
+// recorder finds the recording officer among the case's officers.
+func recorder(c *Case, step, cert string) (*Recorder, error) {
+	cert = strings.TrimSpace(cert)
+	if cert == "" {
+		return nil, &enforce.Error{Code: enforce.EInvalid, Reason: enforce.ReasonInput, Step: step, Article: "000-record §4",
+			Message: "name the officer making the record by credential number", MessageZh: "须写明记录人（本案执法人员）"}
+	}
+	for _, o := range c.Officers {
+		if o.Cert == cert {
+			return &Recorder{Name: o.Name, Cert: o.Cert}, nil
+		}
+	}
+	return nil, &enforce.Error{Code: enforce.ERefused, Reason: enforce.ReasonInput, Step: step, Article: "000-record §4",
+		Message: fmt.Sprintf("officer %s is not on case %s and cannot make its records", cert, c.ID), MessageZh: fmt.Sprintf("执法证号 %s 不是本案执法人员，不能作为记录人", cert)}
 }
 
 // RightsShown records exactly which rights text was shown (SPEC F4).
@@ -108,13 +133,17 @@ func (t *Terminal) RecordStep(caseID string, req StepRequest) (*ledger.Entry, er
 		in.FileKinds = append(in.FileKinds, a.Kind)
 	}
 	for _, s := range req.Sign {
-		in.Signatures = append(in.Signatures, s.Role)
+		in.Signatures = append(in.Signatures, enforce.Signer{Role: s.Role, Name: strings.TrimSpace(s.Name)})
 	}
 	if err := t.State(c).CheckStep(in); err != nil {
 		return nil, err
 	}
+	by, err := recorder(c, req.Kind, req.Recorder)
+	if err != nil {
+		return nil, err
+	}
 
-	payload := StepPayload{Rights: rights}
+	payload := StepPayload{Rights: rights, Recorder: by}
 	if req.Kind == enforce.StepShowID {
 		payload.Crew = t.State(c).Officers
 	}
@@ -150,7 +179,7 @@ func (t *Terminal) RecordStep(caseID string, req StepRequest) (*ledger.Entry, er
 		payload.Files = append(payload.Files,
 			ledger.File{Hash: strokeHash, Kind: ledger.KindSignStrokes, Mime: "application/json", Size: strokeSize, Caption: s.Role},
 			ledger.File{Hash: imageHash, Kind: ledger.KindSignImage, Mime: "image/png", Size: imageSize, Caption: s.Role})
-		payload.Signatures = append(payload.Signatures, ledger.HandSignature{Role: s.Role, Name: s.Name, Strokes: strokeHash, Image: imageHash, Binds: binds})
+		payload.Signatures = append(payload.Signatures, ledger.HandSignature{Role: s.Role, Name: strings.TrimSpace(s.Name), Strokes: strokeHash, Image: imageHash, Binds: binds})
 		media = append(media, strokeHash, imageHash)
 	}
 	var entry *ledger.Entry
@@ -166,10 +195,15 @@ func (t *Terminal) RecordStep(caseID string, req StepRequest) (*ledger.Entry, er
 	return entry, err
 }
 
-// Correct appends a correction of an earlier entry: the original stays as
-// it was, the correction references it (SPEC R1, 003 §29).
-func (t *Terminal) Correct(caseID, entryID, reason string, fields map[string]string) (*ledger.Entry, error) {
+// Correct appends a correction of an earlier entry by the officer with
+// credential by: the original stays as it was, the correction references
+// it (SPEC R1, 003 §29).
+func (t *Terminal) Correct(caseID, entryID, by, reason string, fields map[string]string) (*ledger.Entry, error) {
 	c, err := t.Case(caseID)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := recorder(c, StepCorrection, by)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +217,7 @@ func (t *Terminal) Correct(caseID, entryID, reason string, fields map[string]str
 	if !found {
 		return nil, enforce.Errorf(enforce.ENotFound, "case %s has no entry %s", caseID, entryID)
 	}
-	payload := map[string]any{"reason": reason, "fields": fields}
+	payload := map[string]any{"reason": reason, "fields": fields, "recorder": rec}
 	var entry *ledger.Entry
 	err = t.inTx(func(tx *sql.Tx) error {
 		entry, err = t.appendEntry(tx, draft{caseID: caseID, step: StepCorrection, payload: payload, officers: certs(c.Officers), corrects: entryID})
@@ -199,10 +233,15 @@ func parseSignings(signs []Signing) ([]signature.Strokes, error) {
 		if strings.TrimSpace(s.Role) == "" {
 			return nil, enforce.Errorf(enforce.EInvalid, "a signature needs a role (party, officer, witness, recipient, server, person)")
 		}
-		if seen[s.Role] {
-			return nil, enforce.Errorf(enforce.EInvalid, "two signatures for role %s", s.Role)
+		// Every officer signs notes, so "officer" may repeat, once per person.
+		key := s.Role
+		if s.Role == enforce.RoleOfficer {
+			key += "/" + strings.TrimSpace(s.Name)
 		}
-		seen[s.Role] = true
+		if seen[key] {
+			return nil, enforce.Errorf(enforce.EInvalid, "two signatures for role %s by %q", s.Role, s.Name)
+		}
+		seen[key] = true
 		st, err := signature.Parse(s.Strokes)
 		if err != nil {
 			return nil, enforce.Errorf(enforce.EInvalid, "%s signature: %v", s.Role, err)

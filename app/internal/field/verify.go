@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 )
 
@@ -48,6 +49,11 @@ func (t *Terminal) Verify(caseID string) ([]ledger.Finding, error) {
 			return nil, err
 		}
 		out = append(out, ledger.VerifyCase(id, entries, keys, t.media)...)
+		signers, err := t.signerFindings(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, signers...)
 	}
 	if caseID == "" {
 		gaps, err := t.deviceSeqGaps()
@@ -55,6 +61,32 @@ func (t *Terminal) Verify(caseID string) ([]ledger.Finding, error) {
 			return nil, err
 		}
 		out = append(out, gaps...)
+	}
+	return out, nil
+}
+
+// signerFindings reports stored signatures that are not by the person the
+// record names: a witness other than witness_name, a stranger as the party,
+// an officer not on the case (000-record §4).
+func (t *Terminal) signerFindings(caseID string) ([]ledger.Finding, error) {
+	c, err := t.Case(caseID)
+	if err != nil {
+		return nil, err
+	}
+	st := enforce.CaseState{Procedure: c.Procedure, Party: c.Open.Party, PartyKind: c.Open.PartyKind, Officers: c.Officers}
+	var out []ledger.Finding
+	for _, e := range c.Entries {
+		p, err := ledger.DecodePayload(e.Payload)
+		if err != nil || len(p.Signatures) == 0 {
+			continue
+		}
+		var signers []enforce.Signer
+		for _, s := range p.Signatures {
+			signers = append(signers, enforce.Signer{Role: s.Role, Name: s.Name})
+		}
+		for _, it := range st.RecordedSignerIssues(e.Step, p.Fields, signers) {
+			out = append(out, ledger.Finding{CaseID: caseID, Seq: e.Seq, EntryID: e.ID, Problem: "signature bound to the wrong person: " + it.En})
+		}
 	}
 	return out, nil
 }

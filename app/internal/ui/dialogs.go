@@ -39,11 +39,6 @@ func showRefusal(u *UI, r refusal) {
 	if r.Article != "" {
 		objs = append(objs, wrapped(u.T("Legal basis: {{.Article}}", map[string]any{"Article": r.Article})))
 	}
-	if r.Detail != "" {
-		d := wrapped(r.Detail)
-		d.SizeName = theme.SizeNameCaptionText
-		objs = append(objs, d)
-	}
 	if r.Article != "" || len(r.Missing) > 0 {
 		objs = append(objs, wrapped(u.T("Nothing was recorded; what you entered is kept.")))
 	}

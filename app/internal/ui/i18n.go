@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -164,19 +163,12 @@ type refusal struct {
 	Reason  string
 	Missing []string
 	Article string
-	Detail  string
 }
 
-var (
-	reCrew       = regexp.MustCompile(`^at least (\d+) officers with valid credentials must be on the case, (\d+) are`)
-	reCredential = regexp.MustCompile(`credential (\S+) of (\S+) (expired on (\d{4}-\d{2}-\d{2})|is suspended|has no valid expiry date)`)
-	reVariant    = regexp.MustCompile(`^(\w+)=(\w+) is incomplete$`)
-	reRow        = regexp.MustCompile(`^(\w+) row (\d+): (\w+) \S+ is empty$`)
-	reCount      = regexp.MustCompile(`^(\d+) (photo|file)\(s\)$`)
-)
-
-// explain turns err into what the refusal dialog shows. proc and def may be
-// nil when the error is not about a step.
+// explain turns err into what the refusal dialog shows: the core's own
+// structured refusal in the officer's language, every missing item, and the
+// regulations cited by name. proc may be nil when the error is not about a
+// step.
 func (t *translator) explain(err error, proc *enforce.Procedure) refusal {
 	var e *enforce.Error
 	if !asEnforce(err, &e) {
@@ -186,7 +178,10 @@ func (t *translator) explain(err error, proc *enforce.Procedure) refusal {
 	if proc != nil && e.Step != "" {
 		def, _ = proc.Step(e.Step)
 	}
-	r := refusal{Article: e.Article}
+	r := refusal{Reason: e.MessageZh, Missing: e.MissingText(t.en()), Article: enforce.Cite(e.Article)}
+	if t.en() || r.Reason == "" {
+		r.Reason, r.Article = e.Message, e.Article
+	}
 	switch {
 	case def != nil:
 		r.Title = t.T("Cannot record: {{.Step}}", map[string]any{"Step": t.stepLabel(def)})
@@ -195,99 +190,7 @@ func (t *translator) explain(err error, proc *enforce.Procedure) refusal {
 	default:
 		r.Title = t.T("Refused")
 	}
-	msg := e.Message
-	switch {
-	case reCrew.MatchString(msg):
-		m := reCrew.FindStringSubmatch(msg)
-		r.Reason = t.T("At least {{.Need}} officers with valid credentials must be on the case; {{.Have}} are.", map[string]any{"Need": m[1], "Have": m[2]})
-		for _, c := range reCredential.FindAllStringSubmatch(msg, -1) {
-			r.Missing = append(r.Missing, t.credentialProblem(c))
-		}
-	case reCredential.MatchString(msg):
-		r.Reason = t.credentialProblem(reCredential.FindStringSubmatch(msg)) + t.T("; an invalid credential cannot be used on a case.")
-	case msg == "earlier steps must be recorded first":
-		r.Reason = t.T("Earlier steps must be recorded first.")
-	case msg == "required fields are empty":
-		r.Reason = t.T("Required fields are empty.")
-	case msg == "required evidence is not attached":
-		r.Reason = t.T("Required evidence is not attached.")
-	case msg == "required signatures are missing":
-		r.Reason = t.T("Required signatures are missing.")
-	case msg == "mandatory steps are not recorded":
-		r.Reason = t.T("Mandatory steps are not recorded yet.")
-	case strings.HasPrefix(msg, "already recorded"):
-		r.Reason = t.T("This step is already recorded; a change is a correction entry, never an edit.")
-	case strings.HasPrefix(msg, "the on-scene record is closed"):
-		r.Reason = t.T("The on-scene record is closed; record a correction instead.")
-	case reVariant.MatchString(msg):
-		m := reVariant.FindStringSubmatch(msg)
-		r.Reason = t.T("{{.Variant}}: what it requires is incomplete.", map[string]any{"Variant": t.opt(m[1], m[2])})
-	case reRow.MatchString(msg) && def != nil:
-		m := reRow.FindStringSubmatch(msg)
-		r.Reason = t.T("Required fields are empty.")
-		r.Missing = append(r.Missing, t.T("{{.List}} row {{.Row}}: {{.Column}}", map[string]any{
-			"List": t.fieldName(def, m[1]), "Row": m[2], "Column": t.columnName(def, m[1], m[3])}))
-	default:
-		r.Reason = msg
-	}
-	for _, m := range e.Missing {
-		r.Missing = append(r.Missing, t.missingItem(proc, def, m))
-	}
-	if r.Reason == msg && t.lang != LangEn {
-		r.Detail = msg
-		r.Reason = t.T("The field core refused the action.")
-	}
 	return r
-}
-
-func (t *translator) credentialProblem(m []string) string {
-	data := map[string]any{"Cert": m[1], "Name": m[2], "Date": m[4]}
-	switch {
-	case strings.HasPrefix(m[3], "expired"):
-		return t.T("Credential {{.Cert}} of {{.Name}} expired on {{.Date}}", data)
-	case m[3] == "is suspended":
-		return t.T("Credential {{.Cert}} of {{.Name}} is suspended", data)
-	}
-	return t.T("Credential {{.Cert}} of {{.Name}} has no valid expiry date", data)
-}
-
-// missingItem names one entry of enforce.Error.Missing: a step ("kind
-// label"), a field name, "ROLE signature (or FIELD)", "audio/video record
-// (or FIELD)", or a count of photos or files.
-func (t *translator) missingItem(proc *enforce.Procedure, def *enforce.StepDef, m string) string {
-	alt := ""
-	if i := strings.Index(m, " (or "); i > 0 && strings.HasSuffix(m, ")") {
-		alt = strings.TrimSuffix(m[i+len(" (or "):], ")")
-		m = m[:i]
-	}
-	name := m
-	kind, _, _ := strings.Cut(m, " ")
-	switch {
-	case proc != nil && hasStep(proc, kind) && (kind == m || strings.Contains(m, " ")):
-		s, _ := proc.Step(kind)
-		name = t.stepLabel(s)
-	case m == "audio/video record":
-		name = t.T("audio/video record")
-	case strings.HasSuffix(m, " signature"):
-		name = t.T("{{.Role}}'s signature", map[string]any{"Role": t.role(strings.TrimSuffix(m, " signature"))})
-	case reCount.MatchString(m):
-		c := reCount.FindStringSubmatch(m)
-		if c[2] == "photo" {
-			name = t.T("photos: {{.N}} more", map[string]any{"N": c[1]})
-		} else {
-			name = t.T("files: {{.N}} more", map[string]any{"N": c[1]})
-		}
-	case def != nil:
-		name = t.fieldName(def, m)
-	}
-	if alt != "" {
-		altName := alt
-		if def != nil {
-			altName = t.fieldName(def, alt)
-		}
-		name = t.T("{{.What}} (or {{.Alt}})", map[string]any{"What": name, "Alt": altName})
-	}
-	return name
 }
 
 func hasStep(p *enforce.Procedure, kind string) bool {
@@ -302,19 +205,6 @@ func (t *translator) fieldName(def *enforce.StepDef, name string) string {
 		}
 	}
 	return name
-}
-
-func (t *translator) columnName(def *enforce.StepDef, list, col string) string {
-	for _, f := range def.Fields {
-		if f.Name == list {
-			for _, c := range f.Items {
-				if c.Name == col {
-					return t.fieldLabel(c)
-				}
-			}
-		}
-	}
-	return col
 }
 
 // short is a refusal in one line: the reason and what is missing.

@@ -314,8 +314,8 @@ func (s *Service) storedFile(ctx context.Context, hash, caption string) (ledger.
 // missingSubmission lists what a submission lacks (000-review §7-8). The
 // proposal material (建议及情况说明) is the structured proposal with the
 // four items of the explanation; a missing item is listed by name.
-func missingSubmission(p review.Proposal, present []string, ex Explanation) []string {
-	var explain []string
+func missingSubmission(p review.Proposal, present []string, ex Explanation) []enforce.Item {
+	var explain []enforce.Item
 	for _, it := range []struct{ id, label, v string }{
 		{"basic_facts", "基本事实", ex.BasicFacts},
 		{"law_and_discretion", "适用法律法规和行政裁量权基准的情况", ex.LawAndDiscretion},
@@ -323,18 +323,18 @@ func missingSubmission(p review.Proposal, present []string, ex Explanation) []st
 		{"investigation_and_hearing", "调查取证和听证情况", ex.InvestigationAndHearing},
 	} {
 		if strings.TrimSpace(it.v) == "" {
-			explain = append(explain, "explanation."+it.id+" 情况说明："+it.label)
+			explain = append(explain, enforce.Labelled("explanation."+it.id, "情况说明："+it.label))
 		}
 	}
 	if len(explain) == 0 {
 		present = append(slices.Clone(present), "proposal")
 	}
-	var missing []string
+	var missing []enforce.Item
 	for _, m := range review.MissingMaterials(p, present) {
 		if m.ID == "proposal" {
 			continue
 		}
-		missing = append(missing, m.ID+" "+m.Label)
+		missing = append(missing, enforce.Labelled(m.ID, m.Label))
 	}
 	return append(missing, explain...)
 }
@@ -530,13 +530,13 @@ func (s *Service) Decide(ctx context.Context, u User, caseID string, req Decisio
 		return nil, err
 	}
 	var files []ledger.File
-	var missing []string
+	var missing []enforce.Item
 	req.Document.Number = strings.TrimSpace(req.Document.Number)
 	if req.Document.Number == "" {
-		missing = append(missing, "document.number 决定书文号")
+		missing = append(missing, enforce.Labelled("document.number", "决定书文号"))
 	}
 	if req.Document.File == "" {
-		missing = append(missing, "document.file 决定书")
+		missing = append(missing, enforce.Labelled("document.file", "决定书"))
 	} else {
 		f, err := s.storedFile(ctx, req.Document.File, "行政执法决定书 "+req.Document.Number)
 		if err != nil {
@@ -570,7 +570,7 @@ func (s *Service) Decide(ctx context.Context, u User, caseID string, req Decisio
 		c := req.Collective
 		if needs {
 			if c == nil {
-				miss = append(miss, "collective_discussion 负责人集体讨论记录")
+				miss = append(miss, enforce.Labelled("collective_discussion", "负责人集体讨论记录"))
 			} else {
 				miss = append(miss, collectiveMissing(*c, now)...)
 			}
@@ -614,19 +614,19 @@ func decisionRefusal(caseID string, matches []review.Match, r review.Review) err
 		Article: article}
 }
 
-func collectiveMissing(c CollectiveDiscussion, now time.Time) []string {
-	var miss []string
+func collectiveMissing(c CollectiveDiscussion, now time.Time) []enforce.Item {
+	var miss []enforce.Item
 	if d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(c.Date), cst); err != nil || d.After(now) {
-		miss = append(miss, "collective_discussion.date 讨论日期（YYYY-MM-DD，不晚于今天）")
+		miss = append(miss, enforce.Labelled("collective_discussion.date", "讨论日期（YYYY-MM-DD，不晚于今天）"))
 	}
 	if len(trimAll(c.Participants)) < 2 {
-		miss = append(miss, "collective_discussion.participants 参加讨论的负责人（至少 2 人）")
+		miss = append(miss, enforce.Labelled("collective_discussion.participants", "参加讨论的负责人（至少 2 人）"))
 	}
 	if strings.TrimSpace(c.Conclusion) == "" {
-		miss = append(miss, "collective_discussion.conclusion 讨论决定")
+		miss = append(miss, enforce.Labelled("collective_discussion.conclusion", "讨论决定"))
 	}
 	if c.Minutes == "" {
-		miss = append(miss, "collective_discussion.minutes 集体讨论记录文件")
+		miss = append(miss, enforce.Labelled("collective_discussion.minutes", "集体讨论记录文件"))
 	}
 	return miss
 }

@@ -89,7 +89,7 @@ type APIError struct {
 	Code    string   `json:"error"`
 	Message string   `json:"message"`
 	Step    string   `json:"step,omitempty"`
-	Missing []string `json:"missing,omitempty"`
+	Missing []enforce.Item `json:"missing,omitempty"`
 	Article string   `json:"article,omitempty"`
 }
 

@@ -14,6 +14,7 @@ import (
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/deadline"
+	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/review"
 )
@@ -75,10 +76,14 @@ func pageError(err error) error {
 	}
 	msg := body.Message
 	if len(body.Missing) > 0 {
-		msg += "：缺少 " + strings.Join(body.Missing, "；")
+		var items []string
+		for _, m := range body.Missing {
+			items = append(items, m.Zh)
+		}
+		msg += "：缺少 " + strings.Join(items, "；")
 	}
 	if body.Article != "" {
-		msg += "（" + body.Article + "）"
+		msg += "（依据" + enforce.Cite(body.Article) + "）"
 	}
 	return &Error{Status: status, Msg: msg}
 }
