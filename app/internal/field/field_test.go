@@ -102,22 +102,27 @@ func TestRefusedStepWritesNothing(t *testing.T) {
 	term := newTerminal(t)
 	c := openInspection(t, term, "A1", "A2")
 	video := writeFile(t, "v.mp4", []byte("video"))
-	if _, err := term.RecordStep(c.ID, StepRequest{Kind: "show_id", Attach: []Attachment{{Path: video}}}); err != nil {
+	if _, err := term.RecordStep(c.ID, StepRequest{Recorder: "A1", Kind: "show_id", Attach: []Attachment{{Path: video}}}); err != nil {
 		t.Fatal(err)
 	}
+	photo := writeFile(t, "p.jpg", []byte("jpeg"))
 	before := count(t, term.db, `SELECT COUNT(*) FROM entries`)
 	mediaBefore := count(t, term.db, `SELECT COUNT(*) FROM media`)
 	refusals := []struct {
 		req  StepRequest
 		want string
 	}{
-		{StepRequest{Kind: "serve", Fields: map[string]string{"document": "笔录", "method": "lodging", "date": "2026-05-06", "place": "店内", "refusal_reason": "拒收"},
-			Attach: []Attachment{{Path: video}}, Sign: []Signing{{Role: "server", Strokes: strokes()}}}, "missing witness_name, witness signature (000-record §21, 002-record §20)"},
-		{StepRequest{Kind: "photo", Fields: map[string]string{"caption": "x"}, Attach: []Attachment{{Path: "/nonexistent/p.jpg"}}}, "attachment /nonexistent/p.jpg cannot be read"},
-		{StepRequest{Kind: "notify_rights", Fields: map[string]string{"acknowledgement": "signed"}, Sign: []Signing{{Role: "party", Strokes: []byte(`{"width":10}`)}}}, "party signature:"},
-		{StepRequest{Kind: "notify_rights", Fields: map[string]string{"acknowledgement": "signed", "rights_version": "inspection-v0"}, Sign: []Signing{{Role: "party", Strokes: strokes()}}}, "rights text inspection-v0 was not the one shown"},
-		{StepRequest{Kind: "close_scene"}, "mandatory steps are not recorded"},
-		{StepRequest{Kind: "show_id", Attach: []Attachment{{Path: video}}}, "already recorded"},
+		{StepRequest{Recorder: "A1", Kind: "serve", Fields: map[string]string{"document": "笔录", "document_kind": "other", "method": "lodging", "date": "2026-05-06", "place": "店内", "refusal_reason": "拒收"},
+			Attach: []Attachment{{Path: video}}, Sign: []Signing{{Role: "server", Name: "王强", Strokes: strokes()}}}, "missing witness_name, witness signature (000-record §21, 002-record §20)"},
+		{StepRequest{Recorder: "A1", Kind: "serve", Fields: map[string]string{"document": "笔录", "document_kind": "other", "method": "lodging", "date": "2026-05-06", "place": "店内", "refusal_reason": "拒收", "witness_name": "王五"},
+			Attach: []Attachment{{Path: video}}, Sign: []Signing{{Role: "server", Name: "王强", Strokes: strokes()}, {Role: "witness", Name: "李四", Strokes: strokes()}}}, "witness signature by 李四, but witness_name is 王五"},
+		{StepRequest{Kind: "photo", Fields: map[string]string{"caption": "x"}, Attach: []Attachment{{Path: photo}}}, "name the officer making the record"},
+		{StepRequest{Recorder: "X9", Kind: "photo", Fields: map[string]string{"caption": "x"}, Attach: []Attachment{{Path: photo}}}, "officer X9 is not on case"},
+		{StepRequest{Recorder: "A1", Kind: "photo", Fields: map[string]string{"caption": "x"}, Attach: []Attachment{{Path: "/nonexistent/p.jpg"}}}, "attachment /nonexistent/p.jpg cannot be read"},
+		{StepRequest{Recorder: "A1", Kind: "notify_rights", Fields: map[string]string{"acknowledgement": "signed"}, Sign: []Signing{{Role: "party", Strokes: []byte(`{"width":10}`)}}}, "party signature:"},
+		{StepRequest{Recorder: "A1", Kind: "notify_rights", Fields: map[string]string{"acknowledgement": "signed", "rights_version": "inspection-v0"}, Sign: []Signing{{Role: "party", Strokes: strokes()}}}, "rights text inspection-v0 was not the one shown"},
+		{StepRequest{Recorder: "A1", Kind: "close_scene"}, "mandatory steps are not recorded"},
+		{StepRequest{Recorder: "A1", Kind: "show_id", Attach: []Attachment{{Path: video}}}, "already recorded"},
 	}
 	for _, r := range refusals {
 		_, err := term.RecordStep(c.ID, r.req)
@@ -142,10 +147,10 @@ func TestNotifyRightsRecordsVersionAndBoundSignature(t *testing.T) {
 	term := newTerminal(t)
 	c := openInspection(t, term, "A1", "A2")
 	video := writeFile(t, "v.mp4", []byte("video"))
-	if _, err := term.RecordStep(c.ID, StepRequest{Kind: "show_id", Attach: []Attachment{{Path: video}}}); err != nil {
+	if _, err := term.RecordStep(c.ID, StepRequest{Recorder: "A1", Kind: "show_id", Attach: []Attachment{{Path: video}}}); err != nil {
 		t.Fatal(err)
 	}
-	e, err := term.RecordStep(c.ID, StepRequest{Kind: "notify_rights", Fields: map[string]string{"acknowledgement": "signed"}, Sign: []Signing{{Role: "party", Name: "张伟", Strokes: strokes()}}})
+	e, err := term.RecordStep(c.ID, StepRequest{Recorder: "A1", Kind: "notify_rights", Fields: map[string]string{"acknowledgement": "signed", "party_agent": "张伟"}, Sign: []Signing{{Role: "party", Name: "张伟", Strokes: strokes()}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,14 +174,14 @@ func TestCorrectionAppendsAndKeepsOriginal(t *testing.T) {
 	term := newTerminal(t)
 	c := openInspection(t, term, "A1", "A2")
 	photo := writeFile(t, "p.jpg", []byte("jpeg"))
-	orig, err := term.RecordStep(c.ID, StepRequest{Kind: "photo", Fields: map[string]string{"caption": "货价"}, Attach: []Attachment{{Path: photo}}})
+	orig, err := term.RecordStep(c.ID, StepRequest{Recorder: "A1", Kind: "photo", Fields: map[string]string{"caption": "货价"}, Attach: []Attachment{{Path: photo}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := term.Correct(c.ID, orig.ID, "", nil); err == nil {
+	if _, err := term.Correct(c.ID, orig.ID, "A1", "", nil); err == nil {
 		t.Fatal("correction without reason accepted")
 	}
-	corr, err := term.Correct(c.ID, orig.ID, "说明有错字", map[string]string{"caption": "货架"})
+	corr, err := term.Correct(c.ID, orig.ID, "A1", "说明有错字", map[string]string{"caption": "货架"})
 	if err != nil {
 		t.Fatal(err)
 	}

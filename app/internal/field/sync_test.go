@@ -138,7 +138,7 @@ func TestConfirmEntriesNeedsVerifiedProofs(t *testing.T) {
 	term := newTerm(t)
 	recordDemo(t, term, filepath.Join(t.TempDir(), "in"), 0)
 	all, err := term.Outbox(100)
-	if err != nil || len(all) != 8 {
+	if err != nil || len(all) != 9 {
 		t.Fatalf("outbox %d %v", len(all), err)
 	}
 	log := newLog()
@@ -170,7 +170,7 @@ func TestConfirmEntriesNeedsVerifiedProofs(t *testing.T) {
 	if _, err := term.ConfirmEntries(th, nil, swapped); err == nil || !strings.Contains(err.Error(), "this terminal's #2") {
 		t.Fatalf("proof of another entry accepted: %v", err)
 	}
-	if st := status(t, term); st.Outbox != 8 {
+	if st := status(t, term); st.Outbox != 9 {
 		t.Fatalf("refused confirmations changed the outbox: %d", st.Outbox)
 	}
 
@@ -181,7 +181,7 @@ func TestConfirmEntriesNeedsVerifiedProofs(t *testing.T) {
 	if n, _ := term.ConfirmEntries(th, nil, log.proofs(t, all[:5])); n != 0 {
 		t.Fatalf("confirming twice counted %d", n)
 	}
-	if st := status(t, term); st.Outbox != 3 {
+	if st := status(t, term); st.Outbox != 4 {
 		t.Fatalf("outbox %d", st.Outbox)
 	}
 	p, err := term.EntryProof(all[3].ID)
@@ -195,7 +195,7 @@ func TestConfirmEntriesNeedsVerifiedProofs(t *testing.T) {
 	if _, err := term.ConfirmEntries(th2, [][]byte{bytes.Repeat([]byte{1}, 32)}, log.proofs(t, all[5:])); err == nil {
 		t.Fatal("head without a valid consistency proof accepted")
 	}
-	if n, err := term.ConfirmEntries(th2, log.consistency(t, 5), log.proofs(t, all[5:])); err != nil || n != 3 {
+	if n, err := term.ConfirmEntries(th2, log.consistency(t, 5), log.proofs(t, all[5:])); err != nil || n != 4 {
 		t.Fatalf("second head: %d %v", n, err)
 	}
 	if st := status(t, term); st.Outbox != 0 {
@@ -217,7 +217,7 @@ func TestWipeRemovesOnlyConfirmed(t *testing.T) {
 	log := newLog()
 	_ = term.SetServer(log.server())
 	// The first case and half of the second are confirmed.
-	confirmed := all[:12]
+	confirmed := all[:13]
 	log.add(t, confirmed)
 	if _, err := term.ConfirmEntries(log.head(), nil, log.proofs(t, confirmed)); err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func TestWipeRemovesOnlyConfirmed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Cases != 1 || r.Entries != 8 || r.Kept != 8 || r.Media == 0 {
+	if r.Cases != 1 || r.Entries != 9 || r.Kept != 9 || r.Media == 0 {
 		t.Fatalf("wipe %+v", r)
 	}
 	if _, err := term.Case(first); err == nil {
@@ -254,26 +254,26 @@ func TestWipeRemovesOnlyConfirmed(t *testing.T) {
 		}
 	}
 	cs, err := term.Case(second)
-	if err != nil || len(cs.Entries) != 8 {
+	if err != nil || len(cs.Entries) != 9 {
 		t.Fatalf("partly confirmed case was touched: %v", err)
 	}
 	after := status(t, term)
-	if after.Outbox != before.Outbox || after.Outbox != 4 || after.PendingBytes != before.PendingBytes {
+	if after.Outbox != before.Outbox || after.Outbox != 5 || after.PendingBytes != before.PendingBytes {
 		t.Fatalf("unconfirmed records changed: before %+v after %+v", before, after)
 	}
 	if findings, err := term.Verify(""); err != nil || len(findings) != 0 {
 		t.Fatalf("terminal does not verify after the wipe: %v %v", findings, err)
 	}
 	// The surviving case still grows and its entries are still queued.
-	if _, err := term.Correct(second, cs.Entries[1].ID, "笔误", map[string]string{"note": "更正"}); err != nil {
+	if _, err := term.Correct(second, cs.Entries[1].ID, "15010001", "笔误", map[string]string{"note": "更正"}); err != nil {
 		t.Fatal(err)
 	}
-	if st := status(t, term); st.Outbox != 5 {
+	if st := status(t, term); st.Outbox != 6 {
 		t.Fatalf("outbox after a new entry: %d", st.Outbox)
 	}
-	next, _ := term.EntriesFrom(13, 10)
-	if len(next) != 5 || next[0].DeviceSeq != 13 {
-		t.Fatalf("entries from #13: %d", len(next))
+	next, _ := term.EntriesFrom(14, 10)
+	if len(next) != 6 || next[0].DeviceSeq != 14 {
+		t.Fatalf("entries from #14: %d", len(next))
 	}
 }
 
