@@ -45,9 +45,9 @@ func TestCaseThroughTheBindableAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	show := `{"kind":"show_id","attach":[{"path":` + quote(in.Video) + `,"caption":"出示执法证件"}]}`
+	show := `{"kind":"show_id","recorder":"15010001","attach":[{"path":` + quote(in.Video) + `,"caption":"出示执法证件"}]}`
 	r, err := m.RecordStep(id, show)
-	if err != nil || r.OK || r.Article != "003 §14" {
+	if err != nil || r.OK || r.Reason != "crew" || !strings.Contains(r.Article, "003 §14") || !strings.Contains(r.Chinese, "《武汉市行政执法全过程记录办法》第十四条") {
 		t.Fatalf("show ID with one officer: %+v %v, want refused under 003 §14", r, err)
 	}
 	if err := m.JoinOfficers(id, "15010002"); err != nil {
@@ -57,12 +57,12 @@ func TestCaseThroughTheBindableAPI(t *testing.T) {
 		t.Fatalf("show ID: %+v %v", r, err)
 	}
 	strokes, _ := json.Marshal(demo.Strokes(1))
-	rights := `{"kind":"notify_rights","fields":{"acknowledgement":"signed"},"sign":[{"role":"party","name":"张伟","strokes":` + string(strokes) + `}]}`
+	rights := `{"kind":"notify_rights","recorder":"15010002","fields":{"acknowledgement":"signed","party_agent":"张伟"},"sign":[{"role":"party","name":"张伟","strokes":` + string(strokes) + `}]}`
 	if r, err = m.RecordStep(id, rights); err != nil || !r.OK {
 		t.Fatalf("rights: %+v %v", r, err)
 	}
-	r, err = m.RecordStep(id, `{"kind":"close_scene"}`)
-	if err != nil || r.OK || !strings.Contains(r.Missing, "inspection_notes") {
+	r, err = m.RecordStep(id, `{"kind":"close_scene","recorder":"15010001"}`)
+	if err != nil || r.OK || !strings.Contains(r.Missing, "现场检查笔录") {
 		t.Fatalf("close with notes missing: %+v %v", r, err)
 	}
 	if _, err := m.RecordStep(id, `{"kind":`); err == nil {

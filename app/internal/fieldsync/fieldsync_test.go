@@ -172,7 +172,7 @@ func TestOncePassAgainstRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Confirmed != 8 || res.Outbox != 0 || res.PendingMedia != 0 || res.MediaFiles != 11 || res.CatalogItems == 0 {
+	if res.Confirmed != 9 || res.Outbox != 0 || res.PendingMedia != 0 || res.MediaFiles != 11 || res.CatalogItems == 0 {
 		t.Fatalf("result %+v", res)
 	}
 	st := status(t, term)
@@ -198,7 +198,7 @@ func TestOncePassAgainstRealServer(t *testing.T) {
 		}
 	}
 	stats := b.stats()
-	if stats["entries"] != 8 || stats["cases"] != 1 || stats["media_files"] != 11 {
+	if stats["entries"] != 9 || stats["cases"] != 1 || stats["media_files"] != 11 {
 		t.Fatalf("server stats %v", stats)
 	}
 	// A second pass has nothing to do.
@@ -237,7 +237,7 @@ func TestRunResumesAfterServerRestart(t *testing.T) {
 	b.stop() // SIGKILL
 	record(t, term)
 	waitFor(t, "the loop to notice the drop", func() bool { return s.State().Phase == fieldsync.PhaseOffline })
-	if status(t, term).Outbox != 8 {
+	if status(t, term).Outbox != 9 {
 		t.Fatal("entries left the outbox while the server was down")
 	}
 	b.start()
@@ -246,7 +246,7 @@ func TestRunResumesAfterServerRestart(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Run ended with %v", err)
 	}
-	if st := b.stats(); st["entries"] != 16 || st["cases"] != 2 {
+	if st := b.stats(); st["entries"] != 18 || st["cases"] != 2 {
 		t.Fatalf("server stats %v", st)
 	}
 	if out := b.op("verify"); !strings.Contains(out, "intact") {
@@ -284,13 +284,13 @@ func TestWipeOrderCarriedOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Wiped == nil || res.Wiped.Cases != 1 || res.Wiped.Entries != 8 || res.Wiped.Kept != 0 {
+	if res.Wiped == nil || res.Wiped.Cases != 1 || res.Wiped.Entries != 9 || res.Wiped.Kept != 0 {
 		t.Fatalf("wipe %+v", res.Wiped)
 	}
 	if _, err := term.Case(caseID); err == nil {
 		t.Fatal("case survived")
 	}
-	if st := b.stats(); st["entries"] != 8 {
+	if st := b.stats(); st["entries"] != 9 {
 		t.Fatalf("server lost entries: %v", st)
 	}
 	if out := b.op("devices"); !strings.Contains(out, "wiped") {
