@@ -44,6 +44,7 @@ type CaseOpen struct {
 	Source           string            `json:"source"`
 	Officers         []enforce.Officer `json:"officers"`
 	EmergencyReason  string            `json:"emergency_reason,omitempty"`
+	Recorder         *Recorder         `json:"recorder,omitempty"`
 }
 
 // Case is a case as the terminal knows it, replayed from its entries.
@@ -58,8 +59,10 @@ type Case struct {
 	Unconfirmed int                `json:"unconfirmed"`
 }
 
-// OpenCase starts a case: the party, the source and the officers, each of
-// whom must hold a credential valid today (SPEC D4, R8).
+// OpenCase starts the on-scene record of a case (not 立案, which needs the
+// head's approval, 003 §12): the party, the source and the officers, each
+// of whom must hold a credential valid today; the first officer named makes
+// the record (SPEC D4, R8).
 func (t *Terminal) OpenCase(nc NewCase) (*Case, error) {
 	catalog, err := t.Catalog()
 	if err != nil {
@@ -86,8 +89,10 @@ func (t *Terminal) OpenCase(nc NewCase) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The first officer named opens the record (000-record §4).
 	open := CaseOpen{Procedure: proc.ID, ProcedureVersion: proc.Version, Party: nc.Party, PartyKind: nc.PartyKind,
-		Source: nc.Source, Officers: officers, EmergencyReason: strings.TrimSpace(nc.EmergencyReason)}
+		Source: nc.Source, Officers: officers, EmergencyReason: strings.TrimSpace(nc.EmergencyReason),
+		Recorder: &Recorder{Name: officers[0].Name, Cert: officers[0].Cert}}
 	id := t.Now().Format("20060102") + "-" + newID()[:8]
 	err = t.inTx(func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO cases (id, procedure, proc_version, party, opened_at) VALUES (?, ?, ?, ?, ?)`,

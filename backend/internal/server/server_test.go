@@ -137,7 +137,7 @@ func TestSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, _ := m.Data.Store.Stats(ctx, time.Now())
-	if before.CatalogHead != after.CatalogHead || after.CatalogHead != 10+7+1+6 {
+	if before.CatalogHead != after.CatalogHead || after.CatalogHead != 10+8+1+6 {
 		t.Fatalf("catalog head %d → %d", before.CatalogHead, after.CatalogHead)
 	}
 	officers, _ := Officers(ctx, m.Data.Store)
