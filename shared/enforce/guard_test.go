@@ -320,3 +320,30 @@ func TestGuardMissingProcedures(t *testing.T) {
 			missing: []string{"approval", "approved_at"}, article: "行政处罚法 §56"},
 	})
 }
+
+// Records made under a procedure version without the binding rule are not
+// judged by it: a v1 inspection's lodging signed by a witness not named.
+func TestSignerBindingOnlyWhereTheProcedureCarriesIt(t *testing.T) {
+	var v1 *enforce.Procedure
+	for _, name := range []string{"procedures/inspection.v1.json"} {
+		data, err := assets.FS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v1, err = enforce.ParseProcedure(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v2 := catalog(t).Procedures["inspection"]
+	fields := []byte(`{"method":"lodging","witness_name":"王五"}`)
+	signers := sig("witness=李四")
+	for _, tc := range []struct {
+		proc *enforce.Procedure
+		want int
+	}{{v1, 0}, {v2, 1}} {
+		st := enforce.CaseState{Procedure: tc.proc, Party: "张三", Officers: crew}
+		if got := st.RecordedSignerIssues("serve", fields, signers); len(got) != tc.want {
+			t.Errorf("v%d: %d issues %v, want %d", tc.proc.Version, len(got), got, tc.want)
+		}
+	}
+}

@@ -30,14 +30,19 @@ const (
 // an enforcement type and the on-scene steps with what each requires. It is
 // data, pushed from the backend to terminals (SPEC F2).
 type Procedure struct {
-	ID          string    `json:"id"`
-	Version     int       `json:"version"`
-	Name        string    `json:"name"`
-	NameEn      string    `json:"name_en"`
-	Basis       string    `json:"basis"`
-	RightsText  string    `json:"rights_text"`
-	MinOfficers int       `json:"min_officers"`
-	Stages      []Stage   `json:"stages"`
+	ID          string  `json:"id"`
+	Version     int     `json:"version"`
+	Name        string  `json:"name"`
+	NameEn      string  `json:"name_en"`
+	Basis       string  `json:"basis"`
+	RightsText  string  `json:"rights_text"`
+	MinOfficers int     `json:"min_officers"`
+	Stages      []Stage `json:"stages"`
+
+	// BindSigners makes each signature answer to the person the record
+	// names (signers.go). Versions written before the rule leave it off, so
+	// their records are not judged by a rule they did not carry.
+	BindSigners bool      `json:"bind_signers,omitempty"`
 	Steps       []StepDef `json:"steps"`
 
 	// Settings are the agency's choices where the law leaves one: the

@@ -84,6 +84,9 @@ func (c CaseState) signatureRequirements(def *StepDef, active []Variant, in Step
 // someone neither the party nor its named agent, an officer signature by
 // someone not on the case. Verify runs it on stored entries too.
 func (c CaseState) SignerIssues(def *StepDef, in StepInput) []Item {
+	if !c.Procedure.BindSigners {
+		return nil
+	}
 	var out []Item
 	reqs := signReqs(def, c.ActiveVariants(def, in))
 	for _, s := range in.Signatures {
