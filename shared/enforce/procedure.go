@@ -137,6 +137,9 @@ type SignReq struct {
 	Role      string `json:"role"`
 	Unless    string `json:"unless,omitempty"`
 	NameField string `json:"name_field,omitempty"`
+	// RefusalAV asks for an audio/video record when the signature is
+	// waived because the person refused to sign.
+	RefusalAV bool `json:"refusal_av,omitempty"`
 }
 
 // Variant adds requirements when a choice field has a given value, such as

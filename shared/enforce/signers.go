@@ -69,9 +69,13 @@ func (c CaseState) signatureRequirements(def *StepDef, active []Variant, in Step
 			}
 			continue
 		}
-		done := waived || slices.ContainsFunc(in.Signatures, func(s Signer) bool { return s.Role == r.Role })
-		out = append(out, Requirement{Done: done, Item: Item{Name: "signature:" + r.Role,
+		signed := slices.ContainsFunc(in.Signatures, func(s Signer) bool { return s.Role == r.Role })
+		out = append(out, Requirement{Done: signed || waived, Item: Item{Name: "signature:" + r.Role,
 			Zh: RoleLabel(r.Role, false) + "签名" + alt, En: r.Role + " signature" + altEn, Article: r.article}})
+		if r.RefusalAV && waived && !signed {
+			out = append(out, Requirement{Done: hasKind(in.FileKinds, "video|audio"), Item: Item{Name: "av:refusal:" + r.Role,
+				Zh: RoleLabel(r.Role, false) + "拒绝签字的音像记录", En: "audio/video record of the " + r.Role + "'s refusal to sign", Article: r.article + ", 000-record §11"}})
+		}
 	}
 	for _, it := range c.SignerIssues(def, in) {
 		out = append(out, Requirement{Item: it})
