@@ -2,6 +2,10 @@
 package deadline
 
 import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"lawtrace/shared/review"
@@ -15,8 +19,13 @@ const (
 	Review          = "legal_review"
 	Publication     = "publication"
 	Archive         = "archive"
-	UploadHours     = "24h" // 000-record §28
-	UploadWorkdays2 = "2wd" // 002-record §28, 003 §26
+	FineHandover    = "fine_handover"     // 行政处罚法 §71
+	OnSpotFiling    = "on_spot_filing"    // 行政处罚法 §52
+	SeizureApproval = "seizure_approval"  // 行政强制法 §19
+	SeizureTerm     = "seizure_term"      // 行政强制法 §25
+	Preservation    = "preserve_decision" // 行政处罚法 §56
+	UploadHours     = "24h"               // 000-record §28
+	UploadWorkdays2 = "2wd"               // 002-record §28, 003 §26
 )
 
 // Settings choose between the regulations where they differ; the stricter
@@ -47,7 +56,51 @@ type Facts struct {
 	Published         time.Time
 	Ended             time.Time
 	Archived          time.Time
+	// Steps are the case's on-scene entries of the SceneSteps kinds, in
+	// recorded order; Filed is when the back office confirmed the 备案 of
+	// the on-the-spot decision.
+	Steps []Step
+	Filed time.Time
 }
+
+// Step is an on-scene entry a deadline runs from or is met by.
+type Step struct {
+	Kind   string
+	Entry  string
+	At     time.Time // the entry's calibrated time
+	Fields map[string]string
+}
+
+// SceneSteps are the on-scene step kinds Compute reads.
+var SceneSteps = []string{"on_spot_decision", "fine_handover", "seizure", "seizure_approval", "seizure_extension", "release", "preserve", "preserve_decision"}
+
+// FieldsOf reads a step's recorded fields (a JSON object) as text; numbers
+// and other values keep their JSON form.
+func FieldsOf(raw json.RawMessage) map[string]string {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &m)
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			s = string(v)
+		}
+		out[k] = strings.TrimSpace(s)
+	}
+	return out
+}
+
+// Periods of days in 行政处罚法 (2 and 7 days here) are working days
+// (行政处罚法 §85); the seizure term of 行政强制法 §25 (30 days) is in
+// calendar days (§69 makes only periods up to 10 days working days).
+const (
+	FineHandoverWorkdays = 2 // 行政处罚法 §71
+	PreservationWorkdays = 7 // 行政处罚法 §56
+	// FilingWorkdays is the period given for the 备案 of an on-the-spot
+	// decision: 行政处罚法 §52 sets none, so it is followed up like the fine.
+	FilingWorkdays = 2
+	SeizureMaxDays = 30 // 行政强制法 §25
+)
 
 // Deadline is one running or finished deadline.
 type Deadline struct {
@@ -120,8 +173,60 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 		due, ok := cal.Deadline(f.Decided, n)
 		add(Publication, "", label, "002-publicity §12, 001", f.Decided, due, ok, f.Published)
 	}
+	for _, st := range f.Steps {
+		switch st.Kind {
+		case "on_spot_decision":
+			due, ok := cal.Deadline(st.At, FilingWorkdays)
+			add(OnSpotFiling, "", "当场处罚决定报所属行政机关备案（法律未定期限，按 2 个工作日督办）", "行政处罚法 §52", st.At, due, ok, f.Filed)
+			if st.Fields["payment"] == "on_spot" {
+				due, ok := cal.Deadline(st.At, FineHandoverWorkdays)
+				add(FineHandover, "", "当场收缴的罚款 2 日内交至行政机关", "行政处罚法 §71, §85", st.At, due, ok, f.after("fine_handover", st.At).At)
+			}
+		case "seizure":
+			approval := f.after("seizure_approval", st.At)
+			if st.Fields["approval"] == "emergency" {
+				add(SeizureApproval, "", "紧急实施查封扣押，24 小时内报告并补办批准", "行政强制法 §19", st.At, st.At.Add(24*time.Hour), true, approval.At)
+			}
+			days, label := dayCount(st.Fields["term_days"]), ""
+			if ext := f.after("seizure_extension", st.At); !ext.At.IsZero() {
+				extra := dayCount(ext.Fields["extra_days"])
+				label = fmt.Sprintf("查封扣押期限 %d 日（经批准延长 %d 日），届满前解除", days+extra, extra)
+				days += extra
+			} else {
+				label = fmt.Sprintf("查封扣押期限 %d 日，届满前解除或经批准延长", days)
+			}
+			due, article := workday.AddCalendarDays(st.At, days+1), "行政强制法 §25"
+			if approval.Fields["result"] == "not_approved" && approval.At.Before(due) {
+				due, label, article = approval.At, "紧急实施的查封扣押未获批准，应当立即解除", "行政强制法 §19"
+			}
+			add(SeizureTerm, "", label, article, st.At, due, true, f.after("release", st.At).At)
+		case "preserve":
+			due, ok := cal.Deadline(st.At, PreservationWorkdays)
+			add(Preservation, st.Entry, "先行登记保存 7 日内作出处理决定", "行政处罚法 §56, §85", st.At, due, ok, f.after("preserve_decision", st.At).At)
+		}
+	}
 	if !f.Ended.IsZero() {
 		add(Archive, "", "案件终结后 30 日内立卷归档", "000-record §28, 003 §26", f.Ended, workday.AddCalendarDays(f.Ended, 31), true, f.Archived)
 	}
 	return out
+}
+
+// after is the first step of kind recorded at or after t (zero if none).
+func (f Facts) after(kind string, t time.Time) Step {
+	for _, st := range f.Steps {
+		if st.Kind == kind && !st.At.Before(t) {
+			return st
+		}
+	}
+	return Step{}
+}
+
+// dayCount reads a number of days, the legal maximum of a seizure when it is
+// missing or out of range.
+func dayCount(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > SeizureMaxDays {
+		return SeizureMaxDays
+	}
+	return n
 }

@@ -718,6 +718,26 @@ func (s *Service) MarkArchived(ctx context.Context, u User, caseID, note string)
 	})
 }
 
+// ConfirmFiling records that a head confirmed the on-the-spot decision was
+// reported to the agency and filed (备案, 行政处罚法 §52; SPEC F14). A case
+// without an on-the-spot decision is refused.
+func (s *Service) ConfirmFiling(ctx context.Context, u User, caseID, note string) (*State, error) {
+	if err := allow(u, Heads, "confirming the 备案 of an on-the-spot decision"); err != nil {
+		return nil, err
+	}
+	return s.act(ctx, u, caseID, StepFiled, func(st *State, _ *review.Catalog, now time.Time) (built, error) {
+		if st.Case.OnSpotDecision.IsZero() {
+			return built{}, &enforce.Error{Code: enforce.ERefused, Step: StepFiled, Article: "行政处罚法 §52",
+				Message: fmt.Sprintf("case %s has no on-the-spot decision to file", caseID), MessageZh: "本案没有当场处罚决定，无须备案",
+				Missing: []enforce.Item{{Name: "on_spot_decision", Zh: "当场处罚决定", En: "the on-the-spot decision", Article: "行政处罚法 §52"}}}
+		}
+		if !st.Filed.IsZero() {
+			return built{}, &enforce.Error{Code: enforce.EConflict, Step: StepFiled, Message: "the on-the-spot decision was already filed at " + st.Filed.Format("2006-01-02 15:04")}
+		}
+		return built{fields: NoteFields{By: actorOf(u), Note: strings.TrimSpace(note)}}, nil
+	})
+}
+
 // Upload stores a file for the case's review or decision (a material, the
 // decision document, the collective discussion record) and returns it by
 // hash; a submission or decision then references it.

@@ -52,7 +52,7 @@ type Filter struct {
 	Officer string
 	Case    string   // one case
 	Cases   []string // these cases (the board's rows)
-	Kind    string   // av_upload, emergency_approval, legal_review, publication, archive
+	Kind    string   // a deadline kind (deadline.Upload, …)
 	State   string   // running, overdue, met, missed; "open" = running or overdue
 }
 
@@ -89,8 +89,11 @@ func (s *Service) DeadlinesFor(ctx context.Context, u User, f Filter) ([]Item, e
 
 // Deadlines computes every deadline of every case from the stored facts —
 // A/V uploads (R4), emergency approval (R8), legal review (L4), publication
-// (P2), archive (R5) — in one place, with shared/deadline on the working-day
-// calendar. Overdue first, then by due time.
+// (P2), archive (R5), and those of on-scene steps: the on-the-spot fine's
+// hand-over and the decision's 备案 (F14), an emergency seizure's approval
+// and the seizure term (F15), the decision on preserved evidence — in one
+// place, with shared/deadline on the working-day calendar. Overdue first,
+// then by due time.
 func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 	var ids []string
 	switch {
@@ -121,7 +124,11 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 		}
 		facts := deadline.Facts{CaseID: rec.Case.ID, Procedure: rec.Case.Procedure, Opened: rec.Case.Opened.In(cst),
 			Emergency: rec.Case.Emergency != "", EmergencyApproved: st.EmergencyApproved,
-			Published: st.Published, Ended: caseEnd(st), Archived: st.Archived}
+			Published: st.Published, Ended: caseEnd(st), Archived: st.Archived, Filed: st.Filed}
+		for _, step := range rec.Steps { // days are counted in China
+			step.At = step.At.In(cst)
+			facts.Steps = append(facts.Steps, step)
+		}
 		for _, av := range rec.AV {
 			facts.AV = append(facts.AV, deadline.AV{Hash: av.Hash, Recorded: av.Recorded.In(cst), Uploaded: av.Stored})
 		}

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/auth"
-	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/store/sqlite"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/review"

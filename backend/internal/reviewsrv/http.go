@@ -36,7 +36,7 @@ const maxJSON = 1 << 20
 //	POST /api/review/cases/{case}/objection  the handler disagrees
 //	POST /api/review/cases/{case}/head-decision
 //	POST /api/review/cases/{case}/decision   record the decision (refused without agree where review is required)
-//	POST /api/review/cases/{case}/emergency-approval | published | end | archived
+//	POST /api/review/cases/{case}/emergency-approval | published | end | archived | filing
 //	GET  /api/review/reviewers, POST /api/review/reviewers (admin), GET /api/review/staffing
 //	GET  /api/deadlines[?case=&kind=&state=] every deadline with due, remaining and state
 //	GET  /api/calendar, POST /api/calendar[?replace=1] (admin)
@@ -86,11 +86,11 @@ type api struct {
 
 // APIError is the JSON body of every refusal.
 type APIError struct {
-	Code    string   `json:"error"`
-	Message string   `json:"message"`
-	Step    string   `json:"step,omitempty"`
+	Code    string         `json:"error"`
+	Message string         `json:"message"`
+	Step    string         `json:"step,omitempty"`
 	Missing []enforce.Item `json:"missing,omitempty"`
-	Article string   `json:"article,omitempty"`
+	Article string         `json:"article,omitempty"`
 }
 
 // StatusOf maps an error to its HTTP status and JSON body.
@@ -373,7 +373,7 @@ func (h *api) action(w http.ResponseWriter, r *http.Request, u User) {
 		if err = decode(r, &req); err == nil {
 			st, err = h.s.Decide(ctx, u, caseID, req)
 		}
-	case "extend", "objection", "head-decision", "emergency-approval", "published", "end", "archived":
+	case "extend", "objection", "head-decision", "emergency-approval", "published", "end", "archived", "filing":
 		var b reasonBody
 		if err = decode(r, &b); err != nil {
 			break
@@ -393,6 +393,8 @@ func (h *api) action(w http.ResponseWriter, r *http.Request, u User) {
 			st, err = h.s.EndCase(ctx, u, caseID, b.Reason)
 		case "archived":
 			st, err = h.s.MarkArchived(ctx, u, caseID, b.Note)
+		case "filing":
+			st, err = h.s.ConfirmFiling(ctx, u, caseID, b.Note)
 		}
 	default:
 		err = enforce.Errorf(enforce.ENotFound, "no review action %q", r.PathValue("action"))

@@ -123,7 +123,7 @@ func TestAPI(t *testing.T) {
 		{"officer", "POST", "/api/review/cases/" + id + "/proposal", map[string]any{"proposal": map[string]any{"fine": 150000, "measures": []string{"fine"}}}, 200, `"rule_id":"large-fine"`},
 		{"officer", "POST", "/api/review/cases/nope/proposal", map[string]any{}, 404, `no case nope`},
 		{"supervisor", "POST", "/api/review/cases/" + id + "/decision", map[string]any{"document": map[string]any{"number": "X"}}, 409, `rule large-fine「较大数额罚款`},
-		{"officer", "POST", "/api/review/cases/" + id + "/submit", map[string]any{"materials": []any{}}, 409, `"missing":["investigation_report`},
+		{"officer", "POST", "/api/review/cases/" + id + "/submit", map[string]any{"materials": []any{}}, 409, `"missing":[{"name":"investigation_report"`},
 		{"officer", "POST", "/api/review/cases/" + id + "/frobnicate", map[string]any{}, 404, `no review action`},
 		{"reviewer", "POST", "/api/review/cases/" + id + "/extend", map[string]any{"reason": "x"}, 403, `extending a review is for supervisor`},
 		{"officer", "POST", "/api/calendar", string(year2027("x")), 403, `loading a holiday year is for admin`},

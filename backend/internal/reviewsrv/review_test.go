@@ -68,7 +68,7 @@ func TestReviewToDecision(t *testing.T) {
 	report := MaterialRef{ID: "investigation_report", Files: []string{f.upload(c, "report.pdf", "调查终结报告")}}
 	_, err = f.svc.Submit(ctx, officer, c, SubmitRequest{Materials: []MaterialRef{report}, Explanation: Explanation{BasicFacts: "事实"}})
 	e = asEnforce(t, err)
-	missing := strings.Join(e.Missing, "|")
+	missing := strings.Join(e.MissingNames(), "|")
 	for _, want := range []string{"draft_decision", "evidence", "explanation.law_and_discretion", "explanation.officer_qualification", "explanation.investigation_and_hearing"} {
 		if !strings.Contains(missing, want) {
 			t.Errorf("missing list lacks %s: %v", want, e.Missing)
@@ -149,7 +149,7 @@ func TestReviewToDecision(t *testing.T) {
 		t.Fatalf("agree: %v %+v", err, st.Review)
 	}
 	_, err = f.svc.Decide(ctx, head, c, decision)
-	if e := asEnforce(t, err); !strings.Contains(strings.Join(e.Missing, ","), "collective_discussion") || e.Article != "000-review §14, 002-review §11" {
+	if e := asEnforce(t, err); !strings.Contains(strings.Join(e.MissingNames(), ","), "collective_discussion") || e.Article != "000-review §14, 002-review §11" {
 		t.Fatalf("decision without collective discussion: %v", err)
 	}
 	decision.Collective = collective(f, c)

@@ -26,6 +26,7 @@ const (
 	StepPublished    = "decision_published"   // the decision was made public (P2)
 	StepCaseEnd      = "case_end"             // the case ended: the archive period starts (R5)
 	StepArchived     = "case_archived"        // the case file was archived (R5)
+	StepFiled        = "on_spot_filed"        // the on-the-spot decision was filed (备案, 行政处罚法 §52)
 )
 
 // Disagreement paths recorded on an objection.
@@ -196,7 +197,7 @@ type DecisionFields struct {
 }
 
 // NoteFields is the payload of the simpler steps: emergency approval,
-// publication, case end, archive.
+// publication, case end, archive, 备案.
 type NoteFields struct {
 	By     Actor     `json:"by"`
 	Note   string    `json:"note,omitempty"`
@@ -246,6 +247,7 @@ type State struct {
 	Published         time.Time       `json:"published,omitzero"`
 	Ended             time.Time       `json:"ended,omitzero"`
 	Archived          time.Time       `json:"archived,omitzero"`
+	Filed             time.Time       `json:"filed,omitzero"`
 
 	Steps []Step `json:"steps"`
 }
@@ -367,7 +369,7 @@ func fold(oc store.OfficeCase, cat catalogs, cal *workday.Calendar, now time.Tim
 			}
 			st.Decision, st.Decided = &f, d.at
 			step.By, step.Summary = f.By, fmt.Sprintf("作出决定 %s，批准人 %s", f.Document.Number, f.Approver)
-		case StepEmergency, StepPublished, StepCaseEnd, StepArchived:
+		case StepEmergency, StepPublished, StepCaseEnd, StepArchived, StepFiled:
 			var f NoteFields
 			if err := json.Unmarshal(d.fields, &f); err != nil {
 				return nil, err
@@ -382,6 +384,8 @@ func fold(oc store.OfficeCase, cat catalogs, cal *workday.Calendar, now time.Tim
 				st.Ended, step.Summary = d.at, "案件终结"+reasonsSuffix(f.Reason)
 			case StepArchived:
 				st.Archived, step.Summary = d.at, "已立卷归档"+reasonsSuffix(f.Note)
+			case StepFiled:
+				st.Filed, step.Summary = d.at, "当场处罚决定已报所属行政机关备案"+reasonsSuffix(f.Note)
 			}
 		default:
 			step.Summary = e.Step

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
@@ -103,6 +104,7 @@ type DeadlineCase struct {
 	Case   CaseInfo
 	AV     []AVRecord
 	Office []ledger.Entry
+	Steps  []deadline.Step // the on-scene entries of deadline.SceneSteps, in order
 }
 
 // AVRecord is one audio or video file a case's entries reference.

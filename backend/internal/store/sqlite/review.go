@@ -12,6 +12,7 @@ import (
 
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/translog"
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
@@ -405,6 +406,29 @@ func (d *DB) DeadlineCases(ctx context.Context, ids []string) ([]store.DeadlineC
 			av.Recorded, av.Stored = parseTime(recorded), parseTime(stored)
 			out[i].AV = append(out[i].AV, av)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = each(`SELECT case_id, id, step, calibrated_time, body FROM entries WHERE step IN ('`+strings.Join(deadline.SceneSteps, "', '")+`')`+only("case_id")+` ORDER BY case_id, seq`, func(r *sql.Rows) error {
+		var id, at string
+		var st deadline.Step
+		var body []byte
+		if err := r.Scan(&id, &st.Entry, &st.Kind, &at, &body); err != nil {
+			return err
+		}
+		i, ok := index[id]
+		if !ok {
+			return nil
+		}
+		var e ledger.Entry
+		if err := json.Unmarshal(body, &e); err != nil {
+			return fmt.Errorf("case %s: stored entry does not decode: %w", id, err)
+		}
+		p, _ := ledger.DecodePayload(e.Payload)
+		st.At, st.Fields = parseTime(at), deadline.FieldsOf(p.Fields)
+		out[i].Steps = append(out[i].Steps, st)
 		return nil
 	})
 	if err != nil {
