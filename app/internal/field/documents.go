@@ -14,7 +14,10 @@ import (
 )
 
 // Document renders a step entry of a case as the PDF to print or file
-// (SPEC F12); entry is an entry id or a step kind (its latest entry).
+// (SPEC F12): the rights notice, notes, lists and receipts, and the forms
+// handed over on the scene — the on-the-spot penalty decision (F14), the
+// seizure record and list, the order to correct, the inspection opinion.
+// entry is an entry id or a step kind (its latest entry).
 func (t *Terminal) Document(caseID, entry string) ([]byte, error) {
 	c, err := t.Case(caseID)
 	if err != nil {
@@ -34,7 +37,7 @@ func (t *Terminal) Document(caseID, entry string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := paper.Document{Agency: agency, CaseID: c.ID, Procedure: c.Procedure, Party: c.Open.Party, Officers: c.Officers, Entry: e,
+	doc := paper.Document{Agency: agency, CaseID: c.ID, Procedure: c.Procedure, Party: c.Open.Party, PartyKind: c.Open.PartyKind, Officers: c.Officers, Entry: e,
 		Image: func(hash string) ([]byte, error) {
 			r, err := t.media.Open(hash)
 			if err != nil {
@@ -46,6 +49,9 @@ func (t *Terminal) Document(caseID, entry string) ([]byte, error) {
 	var p StepPayload
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return nil, err
+	}
+	if p.Recorder != nil {
+		doc.Recorder = &enforce.Officer{Name: p.Recorder.Name, Cert: p.Recorder.Cert}
 	}
 	if p.Rights != nil {
 		r, err := t.rightsVersion(p.Rights.Ref)
