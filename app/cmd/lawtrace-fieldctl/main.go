@@ -25,19 +25,19 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
   init [--device-name NAME] [--json]          create the device key and store
   identity [--json]                           device id and key fingerprint
   officer add --name N --cert C --expires YYYY-MM-DD [--unit U]
-  officer cmdline.List [--json]
+  officer list [--json]
   case new --type T --party P --party-kind person|org [--source S]
            --officer CERT [--officer CERT ...] [--emergency-reason R] [--place ADDR] [--json]
   case join CASE --officer CERT [...]         add officers to a case
-  case cmdline.List [--json]
+  case list [--json]
   case show CASE [--json]                     steps, what is recorded, what is missing
-  case close-scene CASE                       close the on-scene record
-  step CASE STEP [--set key=value ...] [--items NAME=JSON ...]
+  case close-scene CASE --by CERT             close the on-scene record
+  step CASE STEP --by CERT [--set key=value ...] [--items NAME=JSON ...]
            [--attach FILE ...] [--attach-as KIND=FILE ...] [--caption TEXT]
-           --by CERT [--sign ROLE[:NAME]=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
+           [--sign ROLE[:NAME]=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
   correct CASE ENTRY --by CERT --reason R [--set key=value ...]
   log CASE [--json]                           the case's entries in order
-  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample cmdline.List, service receipt)
+  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample list, service receipt)
   verify [CASE]                               exit 0 intact, 1 with the findings
   status [--json]                             outbox, pending media, last sync
   demo                                        record a full inspection case with generated evidence
@@ -46,6 +46,15 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
                                               exit 0 when nothing is left queued; --watch keeps
                                               syncing in the background and resumes after drops
   proof ENTRY [--json]                        the entry's transparency-log proof, re-verified
+
+--by is the credential number of the officer making the record (记录人, an
+officer on the case). Signatures: --sign ROLE[:NAME]=STROKES.json, e.g.
+--sign officer:王强=a.json --sign officer:李明=b.json (every officer on the case
+signs notes), or --signer ROLE=NAME once for a role signed once. A witness,
+recipient or person signs under the name in witness_name, recipient_name or
+person_name; the party under the case's party or the step's party_agent; a
+server is an officer on the case. A refusal exits 1 with the English reason
+and a line 拒绝：… naming the regulation and article.
 
 --home defaults to $LAWTRACE_HOME. Types: penalty, penalty-simple, inspection,
 coercion, permit. Sources: inspection, complaint, assigned, transferred, other.
@@ -136,10 +145,10 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.withTerminal(rest, c.caseShow)
 		case "close-scene":
 			return c.withTerminal(rest, func(t *field.Terminal, args []string) error {
-				if len(args) != 1 {
-					return fmt.Errorf("%w: case close-scene CASE", cmdline.ErrUsage)
+				if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+					return fmt.Errorf("%w: case close-scene CASE --by CERT [--set summary=TEXT]", cmdline.ErrUsage)
 				}
-				return c.step(t, []string{args[0], enforce.StepCloseScene})
+				return c.step(t, append([]string{args[0], enforce.StepCloseScene}, args[1:]...))
 			})
 		}
 		return fmt.Errorf("%w: unknown command case %s", cmdline.ErrUsage, s)

@@ -114,20 +114,25 @@ func TestInspectionScenarioEndToEnd(t *testing.T) {
 	id := must(t, home, "case", "new", "--type", "inspection", "--party", "惠民便利店", "--party-kind", "org", "--source", "complaint",
 		"--officer", "15010001", "--officer", "15010002", "--place", "中山东路 88 号")
 	today := time.Now().Format("2006-01-02")
+	// 王强 records; both officers sign notes; the shop's manager 张伟 signs
+	// for the party as its named agent; 李明 serves (000-record §4, §11, §21).
+	officers := []string{"--sign", "officer:王强=" + in.OfficerSign, "--sign", "officer:李明=" + in.ServerSign}
+	agent := []string{"--set", "party_agent=张伟", "--sign", "party:张伟=" + in.PartySign}
 	steps := [][]string{
 		{"step", id, "show_id", "--attach", in.Video},
-		{"step", id, "notify_rights", "--set", "acknowledgement=signed", "--set", "read_aloud=true", "--sign", "party=" + in.PartySign, "--signer", "party=张伟"},
-		{"step", id, "inspection_notes", "--set", "location=店内", "--set", "start_time=" + today + " 09:30", "--set", "findings=3 个品种标签未标注生产日期",
-			"--attach", in.Video, "--sign", "officer=" + in.OfficerSign, "--sign", "party=" + in.PartySign},
+		{"step", id, "notify_rights", "--set", "acknowledgement=signed", "--set", "read_aloud=true", "--set", "party_agent=张伟", "--sign", "party=" + in.PartySign, "--signer", "party=张伟"},
+		join([]string{"step", id, "inspection_notes", "--set", "location=店内", "--set", "start_time=" + today + " 09:30", "--set", "findings=3 个品种标签未标注生产日期",
+			"--attach", in.Video}, officers, agent),
 		{"step", id, "photo", "--set", "caption=货架", "--attach", in.Photo},
-		{"step", id, "sample", "--set", "location=仓库", "--items", `items=[{"item":"瓜子","quantity":"4袋","seal_number":"FY-1","sample_id":"YP-1"}]`,
-			"--attach", in.Video, "--sign", "officer=" + in.OfficerSign, "--sign", "party=" + in.PartySign},
-		{"step", id, "serve", "--set", "document=现场检查笔录", "--set", "method=lodging", "--set", "date=" + today, "--set", "place=店内",
-			"--set", "refusal_reason=拒绝签收", "--set", "witness_name=刘芳", "--attach", in.Audio, "--sign", "server=" + in.ServerSign, "--sign", "witness=" + in.WitnessSign},
+		join([]string{"step", id, "sample", "--set", "location=仓库", "--items", `items=[{"item":"瓜子","quantity":"4袋","seal_number":"FY-1","sample_id":"YP-1"}]`,
+			"--attach", in.Video}, officers, agent),
+		join([]string{"step", id, "inspection_opinion", "--set", "conclusion=rectify", "--set", "opinion=标签不合格，责令改正"}, officers, agent),
+		{"step", id, "serve", "--set", "document=现场检查笔录", "--set", "document_kind=other", "--set", "method=lodging", "--set", "date=" + today, "--set", "place=店内",
+			"--set", "refusal_reason=拒绝签收", "--set", "witness_name=刘芳", "--attach", in.Audio, "--sign", "server:李明=" + in.ServerSign, "--sign", "witness:刘芳=" + in.WitnessSign},
 		{"case", "close-scene", id},
 	}
 	for _, s := range steps {
-		out := must(t, home, s...)
+		out := must(t, home, append(s, "--by", "15010001")...)
 		if !strings.HasPrefix(out, "recorded ") {
 			t.Fatalf("%v printed %q", s, out)
 		}
@@ -136,8 +141,8 @@ func TestInspectionScenarioEndToEnd(t *testing.T) {
 		t.Fatalf("verify: %s", out)
 	}
 	st := readStatus(t, home)
-	if st.Entries != 8 || st.Outbox != 8 || st.Cases != 1 {
-		t.Fatalf("status %+v, want 8 entries all in the outbox, 1 case", st)
+	if st.Entries != 9 || st.Outbox != 9 || st.Cases != 1 {
+		t.Fatalf("status %+v, want 9 entries all in the outbox, 1 case", st)
 	}
 	var entries []ledger.Entry
 	if err := json.Unmarshal([]byte(must(t, home, "log", id, "--json")), &entries); err != nil {
@@ -147,10 +152,10 @@ func TestInspectionScenarioEndToEnd(t *testing.T) {
 	for _, e := range entries {
 		kinds = append(kinds, e.Step)
 	}
-	if got := strings.Join(kinds, ","); got != "case_open,show_id,notify_rights,inspection_notes,photo,sample,serve,close_scene" {
+	if got := strings.Join(kinds, ","); got != "case_open,show_id,notify_rights,inspection_notes,photo,sample,inspection_opinion,serve,close_scene" {
 		t.Fatalf("entries %s", got)
 	}
-	refused(t, home, "the on-scene record is closed", "step", id, "photo", "--set", "caption=x", "--attach", in.Photo)
+	refused(t, home, "the on-scene record is closed", "step", id, "photo", "--by", "15010001", "--set", "caption=x", "--attach", in.Photo)
 
 	// SPEC F12: the on-scene documents print as PDF.
 	for _, step := range []string{"notify_rights", "inspection_notes", "sample", "serve"} {
@@ -168,16 +173,17 @@ func TestInspectionScenarioEndToEnd(t *testing.T) {
 func TestGuardRefusalsThroughCLI(t *testing.T) {
 	home, in := setUp(t)
 	solo := must(t, home, "case", "new", "--type", "inspection", "--party", "张三", "--party-kind", "person", "--officer", "15010001")
-	refused(t, home, "at least 2 officers with valid credentials must be on the case, 1 are (003 §14)", "step", solo, "show_id", "--attach", in.Video)
+	refused(t, home, "at least 2 officers with valid credentials must be on the case, 1 are (003 §14, 行政处罚法 §42)", "step", solo, "show_id", "--by", "15010001", "--attach", in.Video)
 	refused(t, home, "credential 15010003 of 赵刚 expired on 2020-01-01", "case", "new", "--type", "inspection", "--party", "张三", "--party-kind", "person", "--officer", "15010001", "--officer", "15010003")
 	id := must(t, home, "case", "new", "--type", "inspection", "--party", "张三", "--party-kind", "person", "--officer", "15010001", "--officer", "15010002")
-	refused(t, home, "missing audio/video record (or emergency_reason) (000-record §9)", "step", id, "show_id")
-	refused(t, home, "earlier steps must be recorded first: missing show_id", "step", id, "inspection_notes")
-	must(t, home, "step", id, "show_id", "--set", "emergency_reason=当事人正在销毁证据，来不及录像")
-	lodging := []string{"step", id, "serve", "--set", "document=责令改正通知书", "--set", "method=lodging", "--set", "date=2026-05-06", "--set", "place=住所", "--set", "refusal_reason=拒收"}
-	refused(t, home, "missing witness_name, witness signature (000-record §21, 002-record §20)", append(lodging, "--attach", in.Audio, "--sign", "server="+in.ServerSign)...)
-	refused(t, home, "missing audio/video record (000-record §21, 002-record §20)", append(lodging, "--set", "witness_name=刘芳", "--sign", "server="+in.ServerSign, "--sign", "witness="+in.WitnessSign)...)
-	refused(t, home, "close_scene: mandatory steps are not recorded: missing notify_rights 权利告知, inspection_notes 现场检查笔录", "case", "close-scene", id)
+	refused(t, home, "missing audio/video record (or emergency_reason) (000-record §9)", "step", id, "show_id", "--by", "15010001")
+	refused(t, home, "earlier steps must be recorded first: missing show_id", "step", id, "inspection_notes", "--by", "15010001")
+	must(t, home, "step", id, "show_id", "--by", "15010001", "--set", "emergency_reason=当事人正在销毁证据，来不及录像")
+	lodging := []string{"step", id, "serve", "--by", "15010001", "--set", "document=责令改正通知书", "--set", "document_kind=other", "--set", "method=lodging",
+		"--set", "date=2026-05-06", "--set", "place=住所", "--set", "refusal_reason=拒收"}
+	refused(t, home, "missing witness_name, witness signature (000-record §21, 002-record §20)", append(lodging, "--attach", in.Audio, "--sign", "server:王强="+in.ServerSign)...)
+	refused(t, home, "missing audio/video record (000-record §21, 002-record §20)", append(lodging, "--set", "witness_name=刘芳", "--sign", "server:王强="+in.ServerSign, "--sign", "witness:刘芳="+in.WitnessSign)...)
+	refused(t, home, "close_scene: mandatory steps are not recorded: missing notify_rights 权利告知, inspection_notes 现场检查笔录, inspection_opinion 签署检查意见", "case", "close-scene", id, "--by", "15010001")
 	if st := readStatus(t, home); st.Entries != 3 {
 		t.Fatalf("refusals wrote entries: %+v", st)
 	}
@@ -194,15 +200,15 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"step", id, "show_id", "--attach", "/no/such/video.mp4"}, 1, "attachment /no/such/video.mp4 cannot be read"},
-		{[]string{"step", id, "notify_rights", "--set", "acknowledgement=signed", "--sign", "party=" + bad}, 1, "party signature:"},
-		{[]string{"step", id, "teleport"}, 1, "unknown step for procedure inspection"},
-		{[]string{"step", id, "show_id", "--attach", in.Video, "--colour", "red"}, 2, "flag provided but not defined: -colour"},
-		{[]string{"step", id, "photo", "--set", "caption"}, 2, "--set wants key=value"},
-		{[]string{"step", "no-such-case", "photo"}, 1, "no case no-such-case"},
+		{[]string{"step", id, "show_id", "--by", "15010001", "--attach", "/no/such/video.mp4"}, 1, "attachment /no/such/video.mp4 cannot be read"},
+		{[]string{"step", id, "notify_rights", "--by", "15010001", "--set", "acknowledgement=signed", "--sign", "party=" + bad}, 1, "party signature:"},
+		{[]string{"step", id, "teleport", "--by", "15010001"}, 1, "unknown step for procedure inspection"},
+		{[]string{"step", id, "show_id", "--by", "15010001", "--attach", in.Video, "--colour", "red"}, 2, "flag provided but not defined: -colour"},
+		{[]string{"step", id, "photo", "--by", "15010001", "--set", "caption"}, 2, "--set wants key=value"},
+		{[]string{"step", "no-such-case", "photo", "--by", "15010001"}, 1, "no case no-such-case"},
 		{[]string{"fly"}, 2, `unknown command "fly"`},
 		{[]string{"officer", "add", "--name", "x", "--cert", "9", "--expires", "next year"}, 1, "expiry must be a date"},
-		{[]string{"step", id, "photo", "--set", "caption=x", "--items", "items=notjson", "--attach", in.Photo}, 1, "--items items: not a JSON array"},
+		{[]string{"step", id, "photo", "--by", "15010001", "--set", "caption=x", "--items", "items=notjson", "--attach", in.Photo}, 1, "--items items: not a JSON array"},
 	}
 	for _, tc := range tests {
 		r := fieldctl(t, home, tc.args...)
@@ -292,6 +298,15 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 }
 
+// join concatenates argument lists.
+func join(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
 func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(q, args...); err != nil {
@@ -304,7 +319,7 @@ func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 func TestKilledMidStepLosesNothingAcknowledged(t *testing.T) {
 	home, in := setUp(t)
 	id := must(t, home, "case", "new", "--type", "inspection", "--party", "张三", "--party-kind", "person", "--officer", "15010001", "--officer", "15010002")
-	must(t, home, "step", id, "show_id", "--attach", in.Video)
+	must(t, home, "step", id, "show_id", "--by", "15010001", "--attach", in.Video)
 	big := filepath.Join(t.TempDir(), "long-video.mp4")
 	f, err := os.Create(big)
 	if err != nil {
@@ -317,7 +332,7 @@ func TestKilledMidStepLosesNothingAcknowledged(t *testing.T) {
 	f.Close()
 	acknowledged := readStatus(t, home).Entries
 	for round := 0; round < 3; round++ {
-		cmd := exec.Command(binary, "--home", home, "step", id, "av_record", "--set", "segment=start", "--set", "statement=现在是……", "--attach", big)
+		cmd := exec.Command(binary, "--home", home, "step", id, "av_record", "--by", "15010002", "--set", "segment=start", "--set", "statement=现在是……", "--attach", big)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -342,7 +357,7 @@ func TestKilledMidStepLosesNothingAcknowledged(t *testing.T) {
 			t.Fatalf("round %d: verify after kill: %s", round, out)
 		}
 	}
-	must(t, home, "step", id, "photo", "--set", "caption=kill 后继续", "--attach", in.Photo)
+	must(t, home, "step", id, "photo", "--by", "15010002", "--set", "caption=kill 后继续", "--attach", in.Photo)
 	if names, _ := os.ReadDir(filepath.Join(home, "media", "tmp")); len(names) != 0 {
 		t.Fatalf("partial copies left after reopening: %d", len(names))
 	}

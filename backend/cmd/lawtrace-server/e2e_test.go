@@ -299,7 +299,7 @@ func (tm *terminal) newCaseWithVideo(video string) string {
 	if err := json.Unmarshal([]byte(out), &c); err != nil {
 		tm.t.Fatal(err)
 	}
-	tm.must("step", c.ID, "show_id", "--attach", video)
+	tm.must("step", c.ID, "show_id", "--by", "15010001", "--attach", video)
 	return c.ID
 }
 
@@ -330,14 +330,15 @@ func TestEndToEnd(t *testing.T) {
 		writeRandom(t, video, int64(100_000+i), uint64(i))
 		tm.newCaseWithVideo(video)
 		st := tm.status()
-		if st.Outbox != 8+8+2 || st.PendingBytes == 0 || st.LastSync != "" {
+		// two demo cases of 9 entries (case_open and eight steps), then case_open and show_id
+		if st.Outbox != 9+9+2 || st.PendingBytes == 0 || st.LastSync != "" {
 			t.Fatalf("before sync: %+v", st)
 		}
 		terms = append(terms, tm)
 	}
 	for _, tm := range terms {
 		out := tm.must("sync")
-		if !strings.Contains(out, "18 entries confirmed") {
+		if !strings.Contains(out, "20 entries confirmed") {
 			t.Fatalf("sync: %s", out)
 		}
 		st := tm.status()
@@ -356,7 +357,7 @@ func TestEndToEnd(t *testing.T) {
 	if st != want {
 		t.Fatalf("stats %+v, want %+v", st, want)
 	}
-	if cases != 9 || entries != 54 {
+	if cases != 9 || entries != 60 {
 		t.Fatalf("scenario size: %d cases, %d entries", cases, entries)
 	}
 	devices := s.mustOp("devices")
@@ -689,7 +690,7 @@ func TestSyncWatch(t *testing.T) {
 	waitQueue("first case")
 	s.kill()
 	tm.must("demo")
-	if st := tm.status(); st.Outbox != 8 {
+	if st := tm.status(); st.Outbox != 9 { // the demo case: case_open and eight steps
 		t.Fatalf("outbox while the server is down: %+v", st)
 	}
 	s.start()

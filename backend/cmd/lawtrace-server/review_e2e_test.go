@@ -134,11 +134,14 @@ func (tm *terminal) penaltyCase(party string) string {
 	if err := json.Unmarshal([]byte(out), &c); err != nil {
 		tm.t.Fatal(err)
 	}
-	tm.must("step", c.ID, "show_id", "--attach", video)
-	tm.must("step", c.ID, "notify_rights", "--set", "rights_version=penalty-v1", "--set", "acknowledgement=signed", "--sign", "party="+sig, "--signer", "party=张三")
-	tm.must("step", c.ID, "inquiry_notes", "--set", "person_name=张三", "--set", "person_role=party", "--set", "start_time=2026-03-02 10:00",
-		"--set", "location=店内", "--set", "questions_answers=问：是否销售过期食品？答：是。", "--sign", "officer="+sig, "--sign", "person="+sig)
-	tm.must("case", "close-scene", c.ID)
+	// 王强 records; the company's manager 张三 signs for it; both officers sign the notes.
+	tm.must("step", c.ID, "show_id", "--by", "15010001", "--attach", video)
+	tm.must("step", c.ID, "notify_rights", "--by", "15010001", "--set", "rights_version=penalty-v2", "--set", "acknowledgement=signed", "--set", "party_agent=张三",
+		"--sign", "party="+sig, "--signer", "party=张三")
+	tm.must("step", c.ID, "inquiry_notes", "--by", "15010001", "--set", "person_name=张三", "--set", "person_role=party", "--set", "start_time=2026-03-02 10:00",
+		"--set", "location=店内", "--set", "questions_answers=问：是否销售过期食品？答：是。",
+		"--sign", "officer:王强="+sig, "--sign", "officer:李明="+sig, "--sign", "person:张三="+sig)
+	tm.must("case", "close-scene", c.ID, "--by", "15010001")
 	return c.ID
 }
 
@@ -278,8 +281,9 @@ func TestReviewEndToEnd(t *testing.T) {
 	// The terminal serves the decision: its own chain of the case goes on.
 	sig := filepath.Join(t.TempDir(), "sig.json")
 	_ = os.WriteFile(sig, []byte(strokes), 0o600)
-	tm.must("step", id, "serve", "--set", "document=行政处罚决定书", "--set", "document_number=新市监罚〔2026〕18号", "--set", "method=direct",
-		"--set", "date="+time.Now().In(cst).Format(time.DateOnly), "--set", "recipient_name=张三", "--sign", "recipient="+sig)
+	tm.must("step", id, "serve", "--by", "15010002", "--set", "document=行政处罚决定书", "--set", "document_kind=decision", "--set", "document_number=新市监罚〔2026〕18号",
+		"--set", "method=direct", "--set", "date="+time.Now().In(cst).Format(time.DateOnly), "--set", "recipient_name=张三",
+		"--sign", "recipient:张三="+sig, "--sign", "server:李明="+sig)
 	tm.must("sync")
 	if st := tm.status(); st.Outbox != 0 {
 		t.Fatalf("the serve entry was not accepted: %+v", st)
