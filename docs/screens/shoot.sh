@@ -44,6 +44,7 @@ shoot phone-sign $PHONE --screen sign
 shoot phone-av $PHONE --screen av_record
 shoot phone-sample $PHONE --screen sample
 shoot phone-serve $PHONE --screen serve-lodging
+shoot phone-serve-refused 360 720 1 --screen serve-refused
 shoot phone-close $PHONE --screen close_scene
 shoot phone-settings $PHONE --screen settings
 shoot phone-about $PHONE --screen about

@@ -40,7 +40,7 @@ func SeedDemo(t *field.Terminal, dir, serverURL string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := t.RecordStep(c.ID, field.StepRequest{Kind: "show_id", Place: &ledger.Place{Address: place},
+	if _, err := t.RecordStep(c.ID, field.StepRequest{Kind: "show_id", Recorder: "15010001", Place: &ledger.Place{Address: place},
 		Attach: []field.Attachment{{Path: in.Video, Caption: "出示执法证件"}}}); err != nil {
 		return "", err
 	}

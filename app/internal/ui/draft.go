@@ -10,10 +10,12 @@ import (
 // is saved in the field store on every change, so a killed app, a rotation
 // or a language change loses nothing typed, attached or signed.
 type draft struct {
-	Fields map[string]string              `json:"fields,omitempty"`
-	Items  map[string][]map[string]string `json:"items,omitempty"`
-	Attach []attachment                   `json:"attach,omitempty"`
-	Sign   []signed                       `json:"sign,omitempty"`
+	// Recorder is the credential number of the officer making the record.
+	Recorder string                         `json:"recorder,omitempty"`
+	Fields   map[string]string              `json:"fields,omitempty"`
+	Items    map[string][]map[string]string `json:"items,omitempty"`
+	Attach   []attachment                   `json:"attach,omitempty"`
+	Sign     []signed                       `json:"sign,omitempty"`
 	// Fresh is false once the officer has touched the form; defaults
 	// (today's date, the rights text) are only filled into a fresh draft.
 	Touched bool `json:"touched,omitempty"`

@@ -131,6 +131,7 @@ func TestEnrolWalkAndSyncAgainstRealBackend(t *testing.T) {
 	h.showID(video)
 	h.rightsSigned()
 	h.inspectionNotes(video)
+	h.opinion()
 	h.photo("货架全景", photo)
 	h.sample(video)
 	h.serveLodging(audio)

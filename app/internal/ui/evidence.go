@@ -87,7 +87,9 @@ func (f *stepForm) promptBox() fyne.CanvasObject {
 }
 
 // avStatement is the opening statement of an A/V record (003 §7): time,
-// place, officers, party, stage; a resume adds that it resumes and why.
+// place, officers, party, and the stage of the step the record belongs to
+// (for a free-standing A/V record, of the next step); a resume adds that
+// it resumes and why.
 func (f *stepForm) avStatement(resume bool) string {
 	u := f.u
 	var crew []string
@@ -99,10 +101,13 @@ func (f *stepForm) avStatement(resume bool) string {
 		place = u.T("(say the address)")
 	}
 	stage := f.def.Stage
-	for _, p := range f.state.Plan() {
-		if p.Status == enforce.StatusNext {
-			stage = p.Stage
-			break
+	if f.def.Kind == "av_record" {
+		// a free-standing A/V record films what comes next
+		for _, p := range f.state.Plan() {
+			if p.Status == enforce.StatusNext {
+				stage = p.Stage
+				break
+			}
 		}
 	}
 	data := map[string]any{

@@ -3,8 +3,10 @@ package ui
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,13 +23,15 @@ import (
 )
 
 // stepForm is the form of one step, built from the procedure's FieldDefs
-// (SPEC F2): text, long text, date, date-time, number, yes/no, choices, item
-// lists with rows added and removed; the evidence files the step needs;
-// the signatures it needs; and a checklist of what the step requires with
-// the current input — which for service by lodging walks the officer
-// through refusal reason, witness, signatures and A/V. Step kinds with more
-// to show (show ID, rights, A/V, close scene) add a header. Every change is
-// saved as a draft; Record calls the field core and shows its refusal.
+// (SPEC F2): the officer making the record (记录人), text, long text, date,
+// date-time, number, yes/no, choices, item lists with rows added and
+// removed; the evidence files the step needs; a signature pad for each
+// signature it needs; and a checklist of what the step requires with the
+// current input — the guard's own list (enforce Requirements), which for
+// service by lodging walks the officer through refusal reason, witness,
+// signatures and A/V. Step kinds with more to show (show ID, rights, A/V,
+// close scene) add a header. Every change is saved as a draft; Record
+// calls the field core and shows its refusal.
 type stepForm struct {
 	u     *UI
 	c     *field.Case
@@ -40,7 +44,11 @@ type stepForm struct {
 	// variantOnly are fields only some variant asks for, shown when it applies.
 	variantOnly map[string]bool
 
+	// reqs is what the step needs with the input as it stands.
+	reqs []enforce.Requirement
+
 	header    *fyne.Container
+	recorder  *widget.Select
 	entries   map[string]*widget.Entry
 	choices   map[string]*widget.RadioGroup
 	checks    map[string]*widget.Check
@@ -49,6 +57,7 @@ type stepForm struct {
 	fieldBox  *fyne.Container
 	attachBox *fyne.Container
 	addFile   *widget.Button
+	avNote    *widget.Label
 	evidence  *fyne.Container
 	signBox   *fyne.Container
 	signBtns  map[string]*widget.Button
@@ -98,6 +107,9 @@ func newStepForm(u *UI, caseID, kind string) (*stepForm, error) {
 	if !f.d.Touched {
 		f.defaults()
 	}
+	if !slices.ContainsFunc(c.Officers, func(o enforce.Officer) bool { return o.Cert == f.d.Recorder }) {
+		f.d.Recorder = lastRecorder(c)
+	}
 	f.customise()
 	f.build()
 	f.update()
@@ -125,9 +137,49 @@ func (f *stepForm) defaults() {
 	}
 }
 
+// lastRecorder is the officer who recorded the case's latest step, else
+// the first officer on the case.
+func lastRecorder(c *field.Case) string {
+	for i := len(c.Entries) - 1; i >= 0; i-- {
+		var p field.StepPayload
+		if json.Unmarshal(c.Entries[i].Payload, &p) == nil && p.Recorder != nil &&
+			slices.ContainsFunc(c.Officers, func(o enforce.Officer) bool { return o.Cert == p.Recorder.Cert }) {
+			return p.Recorder.Cert
+		}
+	}
+	if len(c.Officers) > 0 {
+		return c.Officers[0].Cert
+	}
+	return ""
+}
+
+// recorderRow is the choice of the officer making the record, one of the
+// officers on the case (记录人, 000-record §4).
+func (f *stepForm) recorderRow() fyne.CanvasObject {
+	u := f.u
+	var labels []string
+	for _, o := range f.c.Officers {
+		labels = append(labels, o.Name+"  "+o.Cert)
+	}
+	f.recorder = widget.NewSelect(labels, func(string) {
+		if i := f.recorder.SelectedIndex(); i >= 0 {
+			f.d.Recorder = f.c.Officers[i].Cert
+		}
+		f.changed()
+	})
+	for i, o := range f.c.Officers {
+		if o.Cert == f.d.Recorder {
+			f.recorder.SetSelectedIndex(i)
+		}
+	}
+	title := widget.NewLabelWithStyle(u.T("Recorder")+" *", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewVBox(title, f.recorder)
+}
+
 // build makes the widgets for every field, the evidence and signatures.
 func (f *stepForm) build() {
 	u := f.u
+	f.fieldBox.Add(f.recorderRow())
 	for _, fd := range f.def.Fields {
 		if f.hidden[fd.Name] {
 			continue
@@ -144,7 +196,8 @@ func (f *stepForm) build() {
 		addTxt = u.T("Add photo, audio, video or file")
 	}
 	f.addFile = widget.NewButtonWithIcon(addTxt, theme.FileIcon(), f.pick)
-	f.evidence.Objects = []fyne.CanvasObject{heading(u.T("Evidence"))}
+	f.avNote = wrapped(u.T("This step needs an audio/video record."))
+	f.evidence.Objects = []fyne.CanvasObject{heading(u.T("Evidence")), f.avNote}
 	if f.avPrompt != nil {
 		f.evidence.Add(f.avPrompt)
 	}
@@ -177,7 +230,7 @@ func (f *stepForm) content() fyne.CanvasObject {
 	if f.def.Mandatory {
 		mand = u.T("Mandatory step")
 	}
-	basis := widget.NewLabel(mand + " · " + f.def.Article)
+	basis := widget.NewLabel(mand + " · " + u.tr.cite(f.def.Article))
 	basis.SizeName = theme.SizeNameCaptionText
 	basis.Wrapping = fyne.TextWrapWord
 	objs := []fyne.CanvasObject{f.banner, basis, f.header, f.fieldBox, f.evidence, f.signBox}
@@ -214,12 +267,12 @@ func (f *stepForm) fieldWidget(fd enforce.FieldDef) fyne.CanvasObject {
 	case enforce.FieldChoice:
 		var labels []string
 		for _, o := range fd.Options {
-			labels = append(labels, u.tr.opt(name, o))
+			labels = append(labels, fd.OptionLabel(o, u.tr.en()))
 		}
 		r := widget.NewRadioGroup(labels, func(string) { f.changed() })
 		r.Horizontal = len(labels) <= 3
 		if value != "" {
-			r.Selected = u.tr.opt(name, value)
+			r.Selected = fd.OptionLabel(value, u.tr.en())
 		}
 		f.choices[name] = r
 		input = r
@@ -259,13 +312,10 @@ func (f *stepForm) value(name string) string {
 		return ""
 	}
 	if r, ok := f.choices[name]; ok {
-		for _, fd := range f.def.Fields {
-			if fd.Name == name {
-				for _, o := range fd.Options {
-					if f.u.tr.opt(name, o) == r.Selected {
-						return o
-					}
-				}
+		fd, _ := f.def.Field(name)
+		for _, o := range fd.Options {
+			if fd.OptionLabel(o, f.u.tr.en()) == r.Selected {
+				return o
 			}
 		}
 		return ""
@@ -273,53 +323,52 @@ func (f *stepForm) value(name string) string {
 	return f.d.Fields[name]
 }
 
-func (f *stepForm) filled(name string) bool {
-	if l, ok := f.items[name]; ok {
-		return len(l.values()) > 0
-	}
-	return strings.TrimSpace(f.value(name)) != ""
-}
-
-// activeVariants are the variants the current choices select.
-func (f *stepForm) activeVariants() []enforce.Variant {
-	var out []enforce.Variant
-	for _, v := range f.def.Variants {
-		if f.value(v.Field) == v.Equals {
-			out = append(out, v)
+// input is the step as it stands, in the guard's terms: the fields the
+// current choices ask for, the item rows, the kinds of the files attached
+// and who signed.
+func (f *stepForm) input() enforce.StepInput {
+	f.collect()
+	in := enforce.StepInput{Kind: f.def.Kind, Fields: map[string]string{}, Items: map[string][]map[string]string{}}
+	for _, fd := range f.def.Fields {
+		if l, ok := f.items[fd.Name]; ok {
+			if rows := l.values(); len(rows) > 0 {
+				in.Items[fd.Name] = rows
+			}
+			continue
+		}
+		if v := strings.TrimSpace(f.value(fd.Name)); v != "" {
+			in.Fields[fd.Name] = v
 		}
 	}
-	return out
+	maps.Copy(in.Fields, f.fixed())
+	wanted := f.variantFields(in)
+	for name := range f.variantOnly {
+		if !wanted[name] {
+			delete(in.Fields, name)
+		}
+	}
+	for _, a := range f.d.Attach {
+		in.FileKinds = append(in.FileKinds, a.Kind)
+	}
+	for _, s := range f.signatures(in) {
+		in.Signatures = append(in.Signatures, enforce.Signer{Role: s.Role, Name: s.Name})
+	}
+	return in
 }
 
-// signRoles are the signatures the step asks for with the current input.
-func (f *stepForm) signRoles() []enforce.SignReq {
-	out := slices.Clone(f.def.Signatures)
-	for _, v := range f.activeVariants() {
-		out = append(out, v.Signatures...)
+// variantFields are the fields the variants the input selects ask for.
+func (f *stepForm) variantFields(in enforce.StepInput) map[string]bool {
+	out := map[string]bool{}
+	for _, v := range f.state.ActiveVariants(f.def, in) {
+		for _, name := range v.Fields {
+			out[name] = true
+		}
 	}
 	return out
 }
 
 func (f *stepForm) needsAV() bool {
-	ev := f.def.Evidence
-	if ev.AV {
-		return true
-	}
-	for _, v := range f.activeVariants() {
-		if v.AV {
-			return true
-		}
-	}
-	return false
-}
-
-func (f *stepForm) hasAV() bool {
-	for _, a := range f.d.Attach {
-		if a.Kind == ledger.KindVideo || a.Kind == ledger.KindAudio {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(f.reqs, func(r enforce.Requirement) bool { return r.Name == "av" })
 }
 
 // changed saves the input as the draft and updates what depends on it.
@@ -349,105 +398,48 @@ func (f *stepForm) collect() {
 // update shows the fields, signatures and evidence the current choices ask
 // for, and the checklist.
 func (f *stepForm) update() {
+	in := f.input()
+	f.reqs = f.state.Requirements(f.def, in)
+	wanted := f.variantFields(in)
 	for name, row := range f.rows {
-		if f.variantOnly[name] && !f.variantWants(name) {
+		if f.variantOnly[name] && !wanted[name] {
 			row.Hide()
 		} else {
 			row.Show()
 		}
 	}
-	f.renderSignatures()
-	f.renderChecklist()
+	f.avNote.Hidden = !f.needsAV()
+	f.renderSignatures(in)
+	f.renderChecklist(in)
 	for _, fn := range f.onChange {
 		fn()
 	}
 }
 
-func (f *stepForm) variantWants(name string) bool {
-	for _, v := range f.activeVariants() {
-		if slices.Contains(v.Fields, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// requirement is one line of the checklist.
-type requirement struct {
-	Text string
-	Done bool
-}
-
-// requirements lists what the step needs with the current input, in the
-// order the officer does it: fields, evidence, signatures (SPEC F9, F11).
-func (f *stepForm) requirements() []requirement {
+// renderChecklist lists what the step needs with the current input, ticked
+// off as it is done (SPEC F9, F11); fields the form fills itself are left out.
+func (f *stepForm) renderChecklist(in enforce.StepInput) {
 	u := f.u
-	var out []requirement
-	for _, fd := range f.def.Fields {
-		if fd.Required && !f.hidden[fd.Name] {
-			out = append(out, requirement{u.tr.fieldLabel(fd), f.filled(fd.Name)})
-		}
-	}
-	for _, v := range f.activeVariants() {
-		for _, name := range v.Fields {
-			if !slices.ContainsFunc(out, func(r requirement) bool { return r.Text == u.tr.fieldName(f.def, name) }) {
-				out = append(out, requirement{u.tr.fieldName(f.def, name), f.filled(name)})
-			}
-		}
-	}
-	ev := f.def.Evidence
-	if f.needsAV() {
-		text := u.T("audio/video record")
-		done := f.hasAV()
-		if ev.AV && ev.AVUnless != "" && !slices.ContainsFunc(f.activeVariants(), func(v enforce.Variant) bool { return v.AV }) {
-			text = u.T("{{.What}} (or {{.Alt}})", map[string]any{"What": text, "Alt": u.tr.fieldName(f.def, ev.AVUnless)})
-			done = done || f.filled(ev.AVUnless)
-		}
-		out = append(out, requirement{text, done})
-	}
-	photos := 0
-	for _, a := range f.d.Attach {
-		if a.Kind == ledger.KindPhoto {
-			photos++
-		}
-	}
-	if ev.MinPhotos > 0 {
-		out = append(out, requirement{u.T("photos: at least {{.N}}", map[string]any{"N": ev.MinPhotos}), photos >= ev.MinPhotos})
-	}
-	if ev.MinFiles > 0 {
-		out = append(out, requirement{u.T("files: at least {{.N}}", map[string]any{"N": ev.MinFiles}), len(f.d.Attach) >= ev.MinFiles})
-	}
-	for _, s := range f.signRoles() {
-		text := u.T("{{.Role}}'s signature", map[string]any{"Role": u.tr.role(s.Role)})
-		done := f.signedBy(s.Role) != nil
-		if s.Unless != "" {
-			text = u.T("{{.What}} (or {{.Alt}})", map[string]any{"What": text, "Alt": u.tr.fieldName(f.def, s.Unless)})
-			done = done || f.filled(s.Unless)
-		}
-		out = append(out, requirement{text, done})
-	}
-	return out
-}
-
-func (f *stepForm) renderChecklist() {
-	u := f.u
-	reqs := f.requirements()
 	f.checklist.Objects = nil
-	if len(reqs) == 0 {
-		f.checklist.Refresh()
-		return
-	}
 	title := u.T("Before recording")
-	for _, v := range f.activeVariants() {
-		title = u.T("{{.Variant}} requires", map[string]any{"Variant": u.tr.opt(v.Field, v.Equals)}) + " (" + v.Article + ")"
+	for _, v := range f.state.ActiveVariants(f.def, in) {
+		fd, _ := f.def.Field(v.Field)
+		title = u.T("{{.Variant}} requires", map[string]any{"Variant": fd.OptionLabel(v.Equals, u.tr.en())}) + " (" + u.tr.cite(v.Article) + ")"
 	}
-	f.checklist.Add(heading(title))
-	for _, r := range reqs {
+	for _, r := range f.reqs {
+		if f.hidden[r.Name] {
+			continue
+		}
+		if len(f.checklist.Objects) == 0 {
+			h := heading(title)
+			h.Wrapping = fyne.TextWrapWord
+			f.checklist.Add(h)
+		}
 		var icon fyne.Resource = theme.NewErrorThemedResource(theme.RadioButtonIcon())
 		if r.Done {
 			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		}
-		l := wrapped(r.Text)
+		l := wrapped(u.tr.item(r.Item, f.c.Procedure, f.def))
 		if !r.Done {
 			l.Importance = widget.DangerImportance
 		}
@@ -456,72 +448,102 @@ func (f *stepForm) renderChecklist() {
 	f.checklist.Refresh()
 }
 
-// signedBy returns the signature captured for role, if any.
-func (f *stepForm) signedBy(role string) *signed {
-	for i := range f.d.Sign {
-		if f.d.Sign[i].Role == role {
+// padKey names a signature pad: its role, or officer:CERT for each officer.
+func padKey(p enforce.SignatureRequest) string {
+	if p.Officer != nil {
+		return p.Role + ":" + p.Officer.Cert
+	}
+	return p.Role
+}
+
+// signedOn returns the signature captured on a pad, if any.
+func (f *stepForm) signedOn(p enforce.SignatureRequest) *signed {
+	for i, s := range f.d.Sign {
+		if s.Role == p.Role && (p.Officer == nil || s.Name == p.Officer.Name) {
 			return &f.d.Sign[i]
 		}
 	}
 	return nil
 }
 
-func (f *stepForm) renderSignatures() {
+// signatures are the signatures captured for the pads the input asks for.
+// A signer the form names in a field (witness_name, recipient_name,
+// person_name, party_agent) is that field's value: the name is typed once.
+func (f *stepForm) signatures(in enforce.StepInput) []signed {
+	var out []signed
+	for _, p := range f.state.SignatureRequests(f.def, in) {
+		s := f.signedOn(p)
+		if s == nil {
+			continue
+		}
+		sig := *s
+		if v := in.Fields[p.NameField]; p.NameField != "" && v != "" {
+			sig.Name = v
+		}
+		out = append(out, sig)
+	}
+	return out
+}
+
+func (f *stepForm) renderSignatures(in enforce.StepInput) {
 	u := f.u
-	roles := f.signRoles()
+	pads := f.state.SignatureRequests(f.def, in)
 	f.signBox.Objects = nil
 	f.signBtns = map[string]*widget.Button{}
-	if len(roles) == 0 {
-		f.signBox.Refresh()
-		return
+	if len(pads) > 0 {
+		f.signBox.Add(heading(u.T("Signatures")))
 	}
-	f.signBox.Add(heading(u.T("Signatures")))
-	for _, r := range roles {
-		role := r.Role
-		text := u.T("Sign: {{.Role}}", map[string]any{"Role": u.tr.role(role)})
-		b := widget.NewButtonWithIcon(text, theme.DocumentCreateIcon(), func() { f.sign(role) })
-		if s := f.signedBy(role); s != nil {
-			b.SetText(u.T("Signed: {{.Role}} {{.Name}} (tap to sign again)", map[string]any{"Role": u.tr.role(role), "Name": s.Name}))
+	signers := f.signatures(in)
+	for _, p := range pads {
+		pad := f.signPad(p)
+		b := widget.NewButtonWithIcon(u.T("Sign: {{.Role}}", map[string]any{"Role": pad.Label}), theme.DocumentCreateIcon(), func() { f.sign(pad) })
+		if i := slices.IndexFunc(signers, func(s signed) bool { return s.Role == p.Role && (p.Officer == nil || s.Name == p.Officer.Name) }); i >= 0 {
+			b.SetText(u.T("Signed: {{.Role}} {{.Name}} (tap to sign again)", map[string]any{"Role": u.tr.role(p.Role), "Name": signers[i].Name}))
 			b.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		}
-		f.signBtns[role] = b
+		f.signBtns[padKey(p)] = b
 		f.signBox.Add(tall(b, touch))
 	}
 	f.signBox.Refresh()
 }
 
-// sign opens the signature pad for role; the signature returns to the draft.
-func (f *stepForm) sign(role string) {
-	f.collect()
-	f.u.saveDraft(f.c.ID, f.def.Kind, f.d)
-	f.u.push(f.u.signRoute(f.c.ID, f.def.Kind, role, f.signerName(role)))
+// signPad is what the signature screen needs for a pad: an officer signs
+// under their own name; a party signs as the party or its agent; anyone
+// else as the person the form names.
+func (f *stepForm) signPad(p enforce.SignatureRequest) signPad {
+	pad := signPad{Role: p.Role, Label: f.u.tr.role(p.Role), NameField: p.NameField}
+	if p.NameField != "" {
+		pad.Name = strings.TrimSpace(f.value(p.NameField))
+	}
+	switch {
+	case p.Officer != nil:
+		pad.Label += " " + p.Officer.Name
+		pad.Name, pad.Fixed = p.Officer.Name, true
+	case p.Role == enforce.RoleServer:
+		pad.Name = f.officerName(f.d.Recorder)
+	case p.Role == enforce.RoleParty:
+		pad.Party = f.c.Open.Party
+		if pad.Name == "" && f.c.Open.PartyKind == "person" {
+			pad.Name = f.c.Open.Party
+		}
+	}
+	return pad
 }
 
-// signerName suggests who signs for a role.
-func (f *stepForm) signerName(role string) string {
-	switch role {
-	case "party", "recipient":
-		if n := f.value("recipient_name"); n != "" && role == "recipient" {
-			return n
-		}
-		return f.c.Open.Party
-	case "person":
-		return f.value("person_name")
-	case "witness":
-		return f.value("witness_name")
-	case "officer":
-		if len(f.c.Officers) > 0 {
-			return f.c.Officers[0].Name
-		}
-	case "server":
-		if len(f.c.Officers) > 1 {
-			return f.c.Officers[1].Name
-		}
-		if len(f.c.Officers) > 0 {
-			return f.c.Officers[0].Name
+func (f *stepForm) officerName(cert string) string {
+	for _, o := range f.c.Officers {
+		if o.Cert == cert {
+			return o.Name
 		}
 	}
 	return ""
+}
+
+// sign opens the signature pad; the signature returns to the draft.
+func (f *stepForm) sign(pad signPad) {
+	f.collect()
+	f.u.saveDraft(f.c.ID, f.def.Kind, f.d)
+	f.u.push(f.u.signRoute(f.c.ID, f.def.Kind, pad))
 }
 
 // pick lets the officer choose an evidence file.
@@ -572,9 +594,6 @@ func hashFile(path string) (string, int64, error) {
 func (f *stepForm) renderAttachments() {
 	u := f.u
 	f.attachBox.Objects = nil
-	if f.needsAV() {
-		f.attachBox.Add(wrapped(u.T("This step needs an audio/video record.")))
-	}
 	for i := range f.d.Attach {
 		i := i
 		a := f.d.Attach[i]
@@ -600,28 +619,11 @@ func (f *stepForm) renderAttachments() {
 	f.attachBox.Refresh()
 }
 
-// request is the step as the field core takes it.
+// request is the step as the field core takes it, made by the officer
+// chosen as recorder.
 func (f *stepForm) request() field.StepRequest {
-	f.collect()
-	req := field.StepRequest{Kind: f.def.Kind, Fields: map[string]string{}, Items: map[string][]map[string]string{}}
-	for _, fd := range f.def.Fields {
-		if l, ok := f.items[fd.Name]; ok {
-			if rows := l.values(); len(rows) > 0 {
-				req.Items[fd.Name] = rows
-			}
-			continue
-		}
-		row, shown := f.rows[fd.Name]
-		if !shown || !row.Visible() {
-			continue
-		}
-		if v := strings.TrimSpace(f.value(fd.Name)); v != "" {
-			req.Fields[fd.Name] = v
-		}
-	}
-	for k, v := range f.fixed() {
-		req.Fields[k] = v
-	}
+	in := f.input()
+	req := field.StepRequest{Kind: f.def.Kind, Recorder: f.d.Recorder, Fields: in.Fields, Items: in.Items}
 	for _, a := range f.d.Attach {
 		caption := a.Caption
 		if caption == "" {
@@ -629,11 +631,8 @@ func (f *stepForm) request() field.StepRequest {
 		}
 		req.Attach = append(req.Attach, field.Attachment{Path: a.Path, Kind: a.Kind, Caption: caption})
 	}
-	roles := f.signRoles()
-	for _, s := range f.d.Sign {
-		if slices.ContainsFunc(roles, func(r enforce.SignReq) bool { return r.Role == s.Role }) {
-			req.Sign = append(req.Sign, field.Signing{Role: s.Role, Name: s.Name, Strokes: s.Strokes})
-		}
+	for _, s := range f.signatures(in) {
+		req.Sign = append(req.Sign, field.Signing{Role: s.Role, Name: s.Name, Strokes: s.Strokes})
 	}
 	if addr := f.u.setting(placeKey(f.c.ID)); addr != "" {
 		req.Place = &ledger.Place{Address: addr}

@@ -295,12 +295,12 @@ func (h *harness) drawSignature() {
 	if s == nil {
 		h.t.Fatal("no signature screen")
 	}
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.pad)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.canvas)
 	test.Drag(h.w.Canvas(), pos.Add(fyne.NewPos(120, 120)), 60, 30)
-	s.pad.DragEnd()
+	s.canvas.DragEnd()
 	test.Drag(h.w.Canvas(), pos.Add(fyne.NewPos(220, 110)), 50, -40)
-	s.pad.DragEnd()
-	if s.pad.IsEmpty() {
+	s.canvas.DragEnd()
+	if s.canvas.IsEmpty() {
 		h.t.Fatal("the drag did not reach the pad")
 	}
 }

@@ -133,6 +133,15 @@ func (t *translator) role(role string) string {
 
 func (t *translator) en() bool { return t.lang == LangEn }
 
+// cite is an article citation for people: the regulations named in
+// Chinese (《…》第十四条), the ids as written in English.
+func (t *translator) cite(article string) string {
+	if t.en() {
+		return article
+	}
+	return enforce.Cite(article)
+}
+
 func (t *translator) pick(zh, en string) string {
 	if t.en() && en != "" {
 		return en
@@ -178,9 +187,12 @@ func (t *translator) explain(err error, proc *enforce.Procedure) refusal {
 	if proc != nil && e.Step != "" {
 		def, _ = proc.Step(e.Step)
 	}
-	r := refusal{Reason: e.MessageZh, Missing: e.MissingText(t.en()), Article: enforce.Cite(e.Article)}
+	r := refusal{Reason: e.MessageZh, Article: t.cite(e.Article)}
+	for _, m := range e.Missing {
+		r.Missing = append(r.Missing, t.item(m, proc, def))
+	}
 	if t.en() || r.Reason == "" {
-		r.Reason, r.Article = e.Message, e.Article
+		r.Reason = e.Message
 	}
 	switch {
 	case def != nil:
@@ -193,18 +205,26 @@ func (t *translator) explain(err error, proc *enforce.Procedure) refusal {
 	return r
 }
 
-func hasStep(p *enforce.Procedure, kind string) bool {
-	_, ok := p.Step(kind)
-	return ok
-}
-
-func (t *translator) fieldName(def *enforce.StepDef, name string) string {
-	for _, f := range def.Fields {
-		if f.Name == name {
+// item is a refusal or checklist item in the officer's language; in
+// English a step or a field of def is named by its English label. proc and
+// def may be nil.
+func (t *translator) item(it enforce.Item, proc *enforce.Procedure, def *enforce.StepDef) string {
+	if t.en() && proc != nil {
+		if s, ok := proc.Step(it.Name); ok {
+			return t.stepLabel(s)
+		}
+	}
+	if t.en() && def != nil {
+		if f, ok := def.Field(it.Name); ok {
 			return t.fieldLabel(f)
 		}
 	}
-	return name
+	return it.Text(t.en())
+}
+
+func hasStep(p *enforce.Procedure, kind string) bool {
+	_, ok := p.Step(kind)
+	return ok
 }
 
 // short is a refusal in one line: the reason and what is missing.

@@ -137,7 +137,7 @@ func (s *procedureScreen) blockedWhy(def *enforce.StepDef) (string, string) {
 					arts = append(arts, m.Article)
 				}
 			}
-			return u.T("Missing: {{.Steps}}", map[string]any{"Steps": strings.Join(names, u.T(", "))}), strings.Join(arts, ", ")
+			return u.T("Missing: {{.Steps}}", map[string]any{"Steps": strings.Join(names, u.T(", "))}), u.tr.cite(strings.Join(arts, ", "))
 		}
 	}
 	err := s.state.Blocked(def)
@@ -164,7 +164,7 @@ func (s *procedureScreen) closeCheck() []fyne.CanvasObject {
 	}
 	out := []fyne.CanvasObject{heading(u.T("Close-scene check: still missing"))}
 	for _, m := range missing {
-		l := wrapped(fmt.Sprintf("• %s (%s)", u.tr.stepLabel(&m), m.Article))
+		l := wrapped(fmt.Sprintf("• %s (%s)", u.tr.stepLabel(&m), u.tr.cite(m.Article)))
 		l.Importance = widget.DangerImportance
 		out = append(out, l)
 	}

@@ -56,6 +56,7 @@ func TestWalkInspectionCaseOnTablet(t *testing.T) {
 	}
 	h.rightsSigned()
 	h.inspectionNotes(video)
+	h.opinion()
 	h.photo("门头", photo)
 	h.sample(video)
 	h.serveLodging(audio)
@@ -66,8 +67,8 @@ func TestWalkInspectionCaseOnTablet(t *testing.T) {
 	}
 }
 
-// SPEC F1: a killed app loses nothing typed, attached or signed, and
-// reopens on the case and step it was on.
+// SPEC F1: a killed app loses nothing typed, attached, signed or chosen
+// (the recorder), and reopens on the case and step it was on.
 func TestKilledAppReopensOnCaseAndStepWithDraft(t *testing.T) {
 	h := newHarness(t, phone, seedOfficers)
 	u := h.u
@@ -77,8 +78,12 @@ func TestKilledAppReopensOnCaseAndStepWithDraft(t *testing.T) {
 	h.showID(video)
 	h.step("inspection_notes")
 	test.Type(u.form.entries["findings"], "标签未标注生产日期")
+	if got := u.form.recorder.Selected; got != "王强  15010001" {
+		t.Fatalf("recorder %q, want the officer who recorded show ID", got)
+	}
+	u.form.recorder.SetSelected("李明  15010002")
 	h.attach(video)
-	h.sign("officer")
+	h.sign("officer:15010001")
 
 	// "kill": drop the UI and the store handle without any shutdown step
 	u.Stop()
@@ -103,12 +108,27 @@ func TestKilledAppReopensOnCaseAndStepWithDraft(t *testing.T) {
 	if len(f.d.Attach) != 1 || f.d.Attach[0].Hash != ledger.HashBytes(mustRead(t, video)) {
 		t.Fatalf("attachments after the restart: %+v", f.d.Attach)
 	}
-	if f.signedBy("officer") == nil {
-		t.Fatal("the officer's signature is lost after the restart")
+	if len(f.d.Sign) != 1 || f.d.Sign[0].Name != "王强" {
+		t.Fatalf("signatures after the restart: %+v", f.d.Sign)
 	}
-	h2.see("已签名：执法人员王强")
+	if f.d.Recorder != "15010002" || f.recorder.Selected != "李明  15010002" {
+		t.Fatalf("recorder %q (%q) after the restart, want 15010002", f.d.Recorder, f.recorder.Selected)
+	}
+	h2.see("已签名：执法人员王强", "签名：执法人员李明")
+	h2.sign("officer:15010002")
+	test.Type(u2.form.entries["party_agent"], "张伟")
 	h2.sign("party")
 	h2.record("现场检查笔录")
+	var p field.StepPayload
+	if err := json.Unmarshal(u2.lastRecorded.Payload, &p); err != nil || p.Recorder == nil || p.Recorder.Cert != "15010002" {
+		t.Fatalf("recorder of the notes %+v (%v), want 李明 15010002", p.Recorder, err)
+	}
+	// the next step defaults to the officer who recorded the last one
+	h2.step("inspection_opinion")
+	if got := u2.form.recorder.Selected; got != "李明  15010002" {
+		t.Fatalf("recorder %q on the next step, want 李明", got)
+	}
+	u2.back()
 	// back leaves the case: the next start is on the case list
 	u2.back()
 	if got, _ := term.Setting(setLastCase); got != "" {
@@ -125,11 +145,11 @@ func TestRightsRefusalNeedsReasonAndAV(t *testing.T) {
 	h.openNewCase("鑫源食品商行", "海东路12号")
 	h.showID(video)
 	h.step("notify_rights")
-	h.dontSee("当事人拒绝签收的情况")
-	h.tapText("当事人拒绝签名")
-	h.see("当事人拒绝签收的情况", "当事人拒绝签名须完成", "音像记录")
+	h.dontSee("当事人拒绝签字的情况")
+	h.tapText("当事人拒绝签字")
+	h.see("当事人拒绝签字的情况", "当事人拒绝签字须完成", "音像记录")
 	test.Tap(u.form.record)
-	h.dialogShown("不能记录：权利告知", "当事人拒绝签收的情况", "音像记录", "003 §15")
+	h.dialogShown("不能记录：权利告知", "当事人拒绝签字的情况", "音像记录", "《武汉市行政执法全过程记录办法》第十五条")
 	h.dismiss("知道了")
 	test.Type(u.form.entries["refusal_reason"], "当事人拒绝在告知书上签名，称需请示老板")
 	h.attach(audio)
@@ -164,7 +184,7 @@ func TestAVRecordStatementAndResume(t *testing.T) {
 	h.see("中断原因", "中断后继续音像记录")
 	h.attach(video)
 	test.Tap(u.form.record)
-	h.dialogShown("中断原因", "003 §18")
+	h.dialogShown("中断原因", "《武汉市行政执法全过程记录办法》第十八条")
 	h.dismiss("知道了")
 	test.Type(u.form.entries["interruption_reason"], "执法记录仪电量耗尽，更换电池")
 	h.record("音像记录")
@@ -175,22 +195,23 @@ func TestAVRecordStatementAndResume(t *testing.T) {
 func TestServiceMethods(t *testing.T) {
 	h := newHarness(t, phone, seedOfficers)
 	u := h.u
-	_, video, _ := h.files()
+	photo, video, _ := h.files()
 	h.openNewCase("鑫源食品商行", "海东路12号")
 	h.showID(video)
 	h.step("serve")
 	test.Type(u.form.entries["document"], "责令改正通知书")
+	h.tapText("其他执法文书")
 	cases := []struct {
 		method string
 		needs  []string
 		hidden []string
 	}{
-		{"直接送达", []string{"受送达人/签收人", "受送达人签名"}, []string{"见证人", "挂号信"}},
+		{"直接送达", []string{"受送达人/签收人", "受送达人签名", "送达人签名"}, []string{"见证人", "挂号信"}},
 		{"留置送达", []string{"拒收事由", "见证人", "送达人签名", "见证人签名", "音像记录"}, []string{"挂号信"}},
 		{"邮寄送达", []string{"挂号信/特快专递单号"}, []string{"见证人", "拒收事由"}},
-		{"电子送达", []string{"传真号码/电子邮箱"}, []string{"见证人"}},
-		{"委托送达", []string{"委托、转交原因", "受送达人/签收人", "送达人签名", "受送达人签名"}, []string{"见证人"}},
-		{"公告送达", []string{"其他方式均无法送达的情况", "公告方式和载体", "音像记录"}, []string{"见证人"}},
+		{"电子送达（传真、电子邮件）", []string{"传真号码/电子邮箱"}, []string{"见证人"}},
+		{"委托、转交送达", []string{"委托、转交原因", "受送达人/签收人", "送达人签名", "受送达人签名"}, []string{"见证人"}},
+		{"公告送达", []string{"其他方式均无法送达的情况", "公告方式和载体", "附件：文书（PDF）", "附件：照片或视频"}, []string{"见证人"}},
 	}
 	for _, c := range cases {
 		h.tapText(c.method)
@@ -199,9 +220,10 @@ func TestServiceMethods(t *testing.T) {
 			h.dontSee(hid)
 		}
 	}
-	// postal service records with the mail number only
+	// postal service records with the mail number and a photo of the receipt
 	h.tapText("邮寄送达")
 	test.Type(u.form.entries["postal_number"], "EMS1234567890")
+	h.attach(photo)
 	h.record("文书送达")
 }
 
@@ -219,7 +241,7 @@ func TestOtherForms(t *testing.T) {
 	test.Type(u.form.entries["person_name"], "张伟")
 	h.tapText("当事人")
 	test.Type(u.form.entries["questions_answers"], "问：货品从何处进货？答：批发市场。")
-	h.sign("officer")
+	h.signOfficers()
 	test.Type(u.form.entries["person_refusal"], "被询问人拒绝签名")
 	h.record("询问笔录")
 
@@ -230,14 +252,16 @@ func TestOtherForms(t *testing.T) {
 	test.Type(objs.rows[0].entries["quantity"], "20袋")
 	h.tapText("先行登记保存")
 	test.Type(u.form.entries["approval"], "赵局长")
-	h.sign("officer")
+	h.attach(video)
+	test.Type(u.form.entries["party_agent"], "张伟")
+	h.signOfficers()
 	h.sign("party")
 	h.record("先行登记保存")
 
 	h.step("refusal")
 	test.Type(u.form.entries["description"], "当事人拒绝打开仓库接受检查")
 	h.attach(video)
-	h.sign("officer")
+	h.signOfficers()
 	test.Tap(u.form.record)
 	h.dialogShown("不能记录：当事人拒绝配合", "见证人")
 	h.dismiss("知道了")
@@ -280,7 +304,7 @@ func TestSyncIndicator(t *testing.T) {
 	}
 	fs.state = SyncState{Enrolled: true, Revoked: true, Phase: "revoked", LastError: "device revoked: lost"}
 	u.Refresh()
-	if txt := u.syncInd.Text(); txt != "本终端已被吊销" {
+	if txt := u.syncInd.Text(); txt != "本终端已停用" {
 		t.Fatalf("indicator %q when revoked", txt)
 	}
 }
@@ -329,7 +353,7 @@ func TestEnglish(t *testing.T) {
 	h.see("Steps", "Show credentials", "mandatory", "Notify rights", "Close the scene")
 	h.step("close_scene")
 	test.Tap(u.form.record)
-	h.dialogShown("Cannot record: Close the scene", "Mandatory steps are not recorded yet.", "Show credentials", "Legal basis: 003 §14")
+	h.dialogShown("Cannot record: Close the scene", "mandatory steps are not recorded", "Show credentials", "Legal basis: 003 §14")
 	h.dismiss("OK")
 	if missed := u.tr.missedKeys(); len(missed) > 0 {
 		t.Errorf("strings without an English translation: %q", missed)
@@ -439,4 +463,28 @@ func TestHighContrastTouchTargets(t *testing.T) {
 	if u.setting(setHighContrast) != "1" {
 		t.Fatal("high contrast is not saved")
 	}
+}
+
+// SPEC F9 F11: a refused step names every missing item at once, in
+// Chinese, with the regulation named: service by lodging without the
+// refusal reason, the witness, the A/V record and the signatures.
+func TestRefusalListsEveryMissingItem(t *testing.T) {
+	h := newHarness(t, phone, seedOfficers)
+	u := h.u
+	_, video, _ := h.files()
+	h.openNewCase("鑫源食品商行", "海东路12号")
+	h.showID(video)
+	h.step("serve")
+	test.Type(u.form.entries["document"], "现场检查笔录")
+	h.tapText("其他执法文书")
+	h.tapText("留置送达")
+	test.Tap(u.form.record)
+	h.dialogShown("不能记录：文书送达", "“文书送达”尚不能记录，缺少或不符合以下事项", "尚缺：",
+		"• 拒收事由", "• 见证人", "• 音像记录", "• 送达人签名", "• 见证人签名",
+		"依据：《呼和浩特市行政执法全过程记录办法（试行）》第二十一条、《薛城区行政执法全过程记录办法》第二十条")
+	if r := u.lastRefusal; len(r.Missing) != 5 {
+		t.Fatalf("the refusal lists %q, want the five missing items", r.Missing)
+	}
+	h.dontSee("000-record")
+	h.dismiss("知道了")
 }

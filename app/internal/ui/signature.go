@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,42 +12,58 @@ import (
 	"lawtrace/app/internal/ui/widgets"
 )
 
-// signScreen captures a handwritten signature for one role of a step on the
-// signature pad (SPEC F10): the signer's name, the strokes, clear and
-// confirm. The strokes go into the step's draft; the field core stores them
-// with a PNG render, bound to the record signed, when the step is recorded.
+// signPad is one signature a step asks for, as the signature screen takes it.
+type signPad struct {
+	Role  string
+	Label string // who signs, as the screen names them: 见证人, 执法人员 王强
+	Name  string // the name suggested, or the officer's own
+	Fixed bool   // an officer signs under their own name
+	// NameField is the step's field naming the signer; the name typed on
+	// the pad is kept there, so it is typed once and the guard finds the
+	// signature by the person the record names.
+	NameField string
+	Party     string // the case's party: signing as the party needs no agent
+}
+
+// signScreen captures a handwritten signature for one pad of a step
+// (SPEC F10): the signer's name, the strokes, clear and confirm. The
+// strokes go into the step's draft; the field core stores them with a PNG
+// render, bound to the record signed, when the step is recorded.
 type signScreen struct {
 	u       *UI
 	caseID  string
 	step    string
-	role    string
+	pad     signPad
 	name    *widget.Entry
-	pad     *widgets.SignaturePad
+	canvas  *widgets.SignaturePad
 	clear   *widget.Button
 	confirm *widget.Button
 }
 
-func (u *UI) signRoute(caseID, step, role, name string) route {
-	return route{name: "sign:" + role, build: func() (string, fyne.CanvasObject) {
-		s := newSignScreen(u, caseID, step, role, name)
+func (u *UI) signRoute(caseID, step string, pad signPad) route {
+	return route{name: "sign:" + pad.Role, build: func() (string, fyne.CanvasObject) {
+		s := newSignScreen(u, caseID, step, pad)
 		u.signer = s
-		return u.T("Signature: {{.Role}}", map[string]any{"Role": u.tr.role(role)}), s.content()
+		return u.T("Signature: {{.Role}}", map[string]any{"Role": pad.Label}), s.content()
 	}}
 }
 
-func newSignScreen(u *UI, caseID, step, role, name string) *signScreen {
-	s := &signScreen{u: u, caseID: caseID, step: step, role: role}
+func newSignScreen(u *UI, caseID, step string, pad signPad) *signScreen {
+	s := &signScreen{u: u, caseID: caseID, step: step, pad: pad}
 	s.name = widget.NewEntry()
 	s.name.SetPlaceHolder(u.T("Name of the signer"))
-	s.name.SetText(name)
+	s.name.SetText(pad.Name)
+	if pad.Fixed {
+		s.name.Disable()
+	}
 	w := u.win.Canvas().Size().Width - 8*theme.Padding()
 	size := fyne.NewSize(min(max(w, 240), 720), 240)
 	if !u.wide {
 		size.Height = 200
 	}
-	s.pad = widgets.NewSignaturePad(size)
-	s.pad.SetHint(u.T("Sign here"))
-	s.clear = widget.NewButtonWithIcon(u.T("Clear"), theme.ContentClearIcon(), s.pad.Clear)
+	s.canvas = widgets.NewSignaturePad(size)
+	s.canvas.SetHint(u.T("Sign here"))
+	s.clear = widget.NewButtonWithIcon(u.T("Clear"), theme.ContentClearIcon(), s.canvas.Clear)
 	s.confirm = widget.NewButtonWithIcon(u.T("Confirm signature"), theme.ConfirmIcon(), s.done)
 	s.confirm.Importance = widget.HighImportance
 	return s
@@ -57,15 +74,16 @@ func (s *signScreen) content() fyne.CanvasObject {
 	return scroll(
 		wrapped(u.T("The signer writes on the white area with a finger or stylus. The signature is bound to this record and cannot be moved to another.")),
 		widget.NewForm(widget.NewFormItem(u.T("Signer"), s.name)),
-		container.NewCenter(s.pad),
+		container.NewCenter(s.canvas),
 		container.NewGridWithColumns(2, tall(s.clear, touch), tall(s.confirm, touch)),
 	)
 }
 
-// done puts the signature into the step's draft and returns to the step.
+// done puts the signature into the step's draft, the signer's name into
+// the field that names them, and returns to the step.
 func (s *signScreen) done() {
 	u := s.u
-	if s.pad.IsEmpty() {
+	if s.canvas.IsEmpty() {
 		u.problem(u.T("Please check the input"), u.T("Nothing is drawn on the pad yet."))
 		return
 	}
@@ -75,15 +93,15 @@ func (s *signScreen) done() {
 		return
 	}
 	d := u.loadDraft(s.caseID, s.step)
-	sig := signed{Role: s.role, Name: name, Strokes: s.pad.Strokes().Encode()}
-	replaced := false
-	for i := range d.Sign {
-		if d.Sign[i].Role == s.role {
-			d.Sign[i], replaced = sig, true
+	sig := signed{Role: s.pad.Role, Name: name, Strokes: s.canvas.Strokes().Encode()}
+	d.Sign = slices.DeleteFunc(d.Sign, func(o signed) bool { return o.Role == sig.Role && (!s.pad.Fixed || o.Name == sig.Name) })
+	d.Sign = append(d.Sign, sig)
+	if s.pad.NameField != "" {
+		// the party signing in person has no agent
+		if name == s.pad.Party {
+			name = ""
 		}
-	}
-	if !replaced {
-		d.Sign = append(d.Sign, sig)
+		d.Fields[s.pad.NameField] = name
 	}
 	d.Touched = true
 	u.saveDraft(s.caseID, s.step, d)

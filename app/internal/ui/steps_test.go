@@ -32,13 +32,26 @@ func (h *harness) openNewCase(party, place string) {
 	}
 }
 
-// sign draws a signature for role on the step's form.
-func (h *harness) sign(role string) {
+// sign draws a signature on a pad of the step's form: a role, or
+// officer:CERT.
+func (h *harness) sign(pad string) {
 	h.t.Helper()
-	test.Tap(h.u.form.signBtns[role])
+	b := h.u.form.signBtns[pad]
+	if b == nil {
+		h.t.Fatalf("no signature pad %s on %s", pad, h.u.form.def.Kind)
+	}
+	test.Tap(b)
 	h.drawSignature()
 	test.Tap(h.u.signer.confirm)
 	h.noDialog()
+}
+
+// signOfficers signs on the pad of every officer on the case.
+func (h *harness) signOfficers() {
+	h.t.Helper()
+	for _, o := range h.u.form.c.Officers {
+		h.sign("officer:" + o.Cert)
+	}
 }
 
 // record taps Record and expects the "recorded" dialog.
@@ -79,7 +92,8 @@ func (h *harness) rightsSigned() {
 	h.t.Helper()
 	h.step("notify_rights")
 	h.tapText("已宣读")
-	h.tapText("当事人签名确认")
+	h.tapText("当事人签字确认")
+	test.Type(h.u.form.entries["party_agent"], "张伟")
 	h.sign("party")
 	h.record("权利告知")
 }
@@ -88,10 +102,22 @@ func (h *harness) inspectionNotes(video string) {
 	h.t.Helper()
 	h.step("inspection_notes")
 	test.Type(h.u.form.entries["findings"], "货架上3个品种的预包装食品标签未标注生产日期。")
+	test.Type(h.u.form.entries["party_agent"], "张伟")
 	h.attach(video)
-	h.sign("officer")
+	h.signOfficers()
 	h.sign("party")
 	h.record("现场检查笔录")
+}
+
+func (h *harness) opinion() {
+	h.t.Helper()
+	h.step("inspection_opinion")
+	h.tapText("存在问题，责令改正")
+	test.Type(h.u.form.entries["opinion"], "预包装食品标签不符合规定，责令改正。")
+	test.Type(h.u.form.entries["party_agent"], "张伟")
+	h.signOfficers()
+	h.sign("party")
+	h.record("签署检查意见")
 }
 
 func (h *harness) photo(caption, path string) {
@@ -109,8 +135,9 @@ func (h *harness) sample(video string) {
 	for k, v := range map[string]string{"item": "五香瓜子", "quantity": "4袋", "seal_number": "FY-0001", "sample_id": "YP-001"} {
 		test.Type(rows.rows[0].entries[k], v)
 	}
+	test.Type(h.u.form.entries["party_agent"], "张伟")
 	h.attach(video)
-	h.sign("officer")
+	h.signOfficers()
 	h.sign("party")
 	h.record("抽样取证")
 }
@@ -119,6 +146,7 @@ func (h *harness) serveLodging(audio string) {
 	h.t.Helper()
 	h.step("serve")
 	test.Type(h.u.form.entries["document"], "现场检查笔录")
+	h.tapText("其他执法文书")
 	h.tapText("留置送达")
 	test.Type(h.u.form.entries["refusal_reason"], "当事人拒绝签收")
 	test.Type(h.u.form.entries["witness_name"], "刘芳")

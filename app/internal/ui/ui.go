@@ -57,7 +57,7 @@ type Options struct {
 
 // Screens are the names Open takes.
 var Screens = []string{"firstrun", "cases", "newcase", "procedure", "show_id", "notify_rights", "sign", "photo", "av_record",
-	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "close_scene", "settings", "about", "sync"}
+	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync"}
 
 // UI is the field app: the screens over one terminal's field core.
 type UI struct {
@@ -372,7 +372,8 @@ func (u *UI) info(title, msg string) {
 // Open shows a named screen: firstrun, cases, newcase, procedure (the last
 // case), a step kind of the last case (show_id, notify_rights, photo,
 // av_record, inspection_notes, sample, serve, close_scene …), serve-lodging
-// (service with lodging chosen), sign, settings, about or sync. It is for screenshots and the --screen flag.
+// (service with lodging chosen), serve-refused (lodging recorded with
+// nothing filled in: the refusal), sign, settings, about or sync. It is for screenshots and the --screen flag.
 func (u *UI) Open(name string) error {
 	switch name {
 	case "", "cases":
@@ -390,12 +391,14 @@ func (u *UI) Open(name string) error {
 	case "sync":
 		u.syncInd.tapped()
 	default:
-		kind, sign, lodging := name, false, false
+		kind, sign, lodging, refused := name, false, false, false
 		switch name {
 		case "sign":
 			kind, sign = enforce.StepNotifyRights, true
 		case "serve-lodging":
 			kind, lodging = "serve", true
+		case "serve-refused":
+			kind, lodging, refused = "serve", true, true
 		}
 		id, err := u.caseFor(kind)
 		if err != nil {
@@ -411,12 +414,16 @@ func (u *UI) Open(name string) error {
 		}
 		u.openStep(kind)
 		if sign && u.form != nil {
-			u.form.sign("party")
+			u.form.sign(u.form.signPad(enforce.SignatureRequest{Role: enforce.RoleParty, NameField: enforce.PartyAgentField}))
 		}
 		if lodging && u.form != nil {
 			if r := u.form.choices["method"]; r != nil {
-				r.SetSelected(u.tr.opt("method", "lodging"))
+				fd, _ := u.form.def.Field("method")
+				r.SetSelected(fd.OptionLabel("lodging", u.tr.en()))
 			}
+		}
+		if refused && u.form != nil {
+			u.form.submit()
 		}
 	}
 	return nil

@@ -59,7 +59,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	// An expired credential is refused on screen (SPEC D4, 003 §14).
 	h.tapText("赵刚  15010009")
 	test.Tap(nc.open)
-	h.dialogShown("赵刚的执法证15010009已于2026-04-30过期", "003 §14")
+	h.dialogShown("赵刚", "15010009", "2026-04-30", "《武汉市行政执法全过程记录办法》第十四条")
 	h.dismiss("知道了")
 	if u.current() != "newcase" {
 		t.Fatalf("after the refusal the screen is %s, want the new case form kept", u.current())
@@ -74,14 +74,14 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 		t.Fatalf("screen %s, want the procedure", u.current())
 	}
 	caseID := u.proc.c.ID
-	h.see("城关镇鑫源食品商行", "本案只有1名执法人员", "亮证", "本案须有至少2名持有效执法证的执法人员，现有1名。")
-	if it := u.proc.steps.Items()[0]; it.Kind != "show_id" || it.Status != enforce.StatusBlocked || !strings.Contains(it.Article, "003 §14") {
-		t.Fatalf("show_id is %+v, want blocked under 003 §14", it)
+	h.see("城关镇鑫源食品商行", "本案只有1名执法人员", "亮证", "本案须有至少2名持有效执法证件的执法人员，现有1名")
+	if it := u.proc.steps.Items()[0]; it.Kind != "show_id" || it.Status != enforce.StatusBlocked || !strings.Contains(it.Article, "《武汉市行政执法全过程记录办法》第十四条") {
+		t.Fatalf("show_id is %+v, want blocked under 《武汉市行政执法全过程记录办法》第十四条", it)
 	}
 	test.Tap(u.proc.steps.Row("show_id"))
-	h.see("本案须有至少2名持有效执法证的执法人员")
+	h.see("本案须有至少2名持有效执法证件的执法人员")
 	test.Tap(u.form.record)
-	h.dialogShown("不能记录：亮证", "本案须有至少 2 名持有效执法证的执法人员，现有 1 名。", "依据：003 §14")
+	h.dialogShown("不能记录：亮证", "本案须有至少 2 名持有效执法证件的执法人员，现有 1 名", "依据：《武汉市行政执法全过程记录办法》第十四条")
 	h.dismiss("知道了")
 	u.back()
 
@@ -98,7 +98,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	test.Tap(u.proc.steps.Row("close_scene"))
 	h.see("结束现场前检查：尚缺", "亮证", "权利告知", "现场检查笔录")
 	test.Tap(u.form.record)
-	h.dialogShown("不能记录：结束现场执法", "尚缺", "亮证", "权利告知", "现场检查笔录", "003 §14")
+	h.dialogShown("不能记录：结束现场执法", "尚缺", "亮证", "权利告知", "现场检查笔录", "签署检查意见", "《武汉市行政执法全过程记录办法》第十四条")
 	h.dismiss("知道了")
 	u.back()
 
@@ -122,7 +122,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	test.Tap(u.proc.steps.Row("notify_rights"))
 	h.see("行政检查告知", "执法人员已向您出示执法证件", "inspection-v1")
 	h.tapText("已宣读")
-	h.tapText("当事人签名确认")
+	h.tapText("当事人签字确认")
 	h.see("签名：当事人")
 	test.Tap(u.form.signBtns["party"])
 	if !strings.HasPrefix(u.current(), "sign:") {
@@ -140,6 +140,9 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	test.Tap(u.form.record)
 	h.dialogShown("已记录：权利告知", "当事人签名")
 	h.dismiss("知道了")
+	if got := u.lastRecorded; !strings.Contains(string(mustPayload(t, got).Fields), `"party_agent":"城关镇鑫源食品商行（店长）"`) {
+		t.Fatal("the name typed on the party's pad is not kept as the agent who signed")
+	}
 
 	// Photos, with the hash shown once chosen and once stored (F5).
 	test.Tap(u.proc.steps.Row("photo"))
@@ -158,17 +161,28 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 		t.Fatalf("place %q, want the case's address filled in", got)
 	}
 	test.Type(u.form.entries["findings"], "货架上3个品种的预包装食品标签未标注生产日期。")
+	test.Type(u.form.entries["party_agent"], "张伟")
 	h.pick.next(video)
 	test.Tap(u.form.addFile)
-	test.Tap(u.form.signBtns["officer"])
+	// one pad per officer on the case, each under the officer's name (000-record §11)
+	h.see("签名：执法人员王强", "签名：执法人员李明")
+	test.Tap(u.form.signBtns["officer:15010001"])
+	if got := u.signer.name.Text; got != "王强" || !u.signer.name.Disabled() {
+		t.Fatalf("officer pad signer %q, want 王强 fixed", got)
+	}
 	h.drawSignature()
 	test.Tap(u.signer.confirm)
+	h.sign("officer:15010002")
 	test.Tap(u.form.signBtns["party"])
+	if got := u.signer.name.Text; got != "张伟" {
+		t.Fatalf("party pad signer %q, want the agent named on the form", got)
+	}
 	h.drawSignature()
 	test.Tap(u.signer.confirm)
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：现场检查笔录")
+	h.dialogShown("已记录：现场检查笔录", "执法人员签名 王强", "执法人员签名 李明", "当事人签名 张伟")
 	h.dismiss("知道了")
+	h.opinion()
 
 	// Sampling: an item list with rows added and removed (F6).
 	test.Tap(u.proc.steps.Row("sample"))
@@ -187,14 +201,11 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	if len(items.rows) != 2 {
 		t.Fatalf("%d rows after removing one, want 2", len(items.rows))
 	}
+	test.Type(u.form.entries["party_agent"], "张伟")
 	h.pick.next(video)
 	test.Tap(u.form.addFile)
-	test.Tap(u.form.signBtns["officer"])
-	h.drawSignature()
-	test.Tap(u.signer.confirm)
-	test.Tap(u.form.signBtns["party"])
-	h.drawSignature()
-	test.Tap(u.signer.confirm)
+	h.signOfficers()
+	h.sign("party")
 	// row 2 lacks its seal number: refused, naming the row and column
 	test.Tap(u.form.record)
 	h.dialogShown("不能记录：抽样取证", "抽样物品清单第2行：封样编号")
@@ -217,6 +228,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	// witness the guard refuses and the refusal is on screen (F9).
 	test.Tap(u.proc.steps.Row("serve"))
 	test.Type(u.form.entries["document"], "现场检查笔录、抽样物品清单")
+	h.tapText("其他执法文书")
 	h.tapText("留置送达")
 	h.see("留置送达须完成", "拒收事由", "送达地点", "见证人", "音像记录", "送达人签名", "见证人签名")
 	test.Type(u.form.entries["refusal_reason"], "店长拒绝在送达回证上签收")
@@ -226,7 +238,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	h.drawSignature()
 	test.Tap(u.signer.confirm)
 	test.Tap(u.form.record)
-	h.dialogShown("不能记录：文书送达", "留置送达的法定要求尚未完成", "见证人", "见证人签名", "000-record §21")
+	h.dialogShown("不能记录：文书送达", "见证人", "见证人签名", "《呼和浩特市行政执法全过程记录办法（试行）》第二十一条")
 	h.dismiss("知道了")
 	test.Type(u.form.entries["witness_name"], "社区网格员刘芳")
 	test.Tap(u.form.signBtns["witness"])
@@ -254,7 +266,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	h.pick.next(photo)
 	test.Tap(u.form.addFile)
 	test.Tap(u.form.record)
-	h.dialogShown("现场执法记录已结束；请改作更正记录。", "003 §29")
+	h.dialogShown("现场执法记录已结束，请改作更正记录", "《武汉市行政执法全过程记录办法》第二十九条")
 	h.dismiss("知道了")
 	u.back()
 
@@ -273,7 +285,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 		t.Fatalf("verify: %v %v", findings, err)
 	}
 	c, _ := h.term.Case(caseID)
-	for _, k := range []string{"show_id", "notify_rights", "photo", "inspection_notes", "sample", "serve", "close_scene"} {
+	for _, k := range []string{"show_id", "notify_rights", "photo", "inspection_notes", "inspection_opinion", "sample", "serve", "close_scene"} {
 		if c.Recorded[k] != 1 {
 			t.Errorf("%s recorded %d times, want 1", k, c.Recorded[k])
 		}
@@ -307,4 +319,13 @@ func countImages(h *harness) int {
 	}
 	walk(h.w.Canvas().Content())
 	return n
+}
+
+func mustPayload(t *testing.T, e *ledger.Entry) ledger.Payload {
+	t.Helper()
+	p, err := ledger.DecodePayload(e.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
