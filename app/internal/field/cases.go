@@ -128,8 +128,9 @@ func (t *Terminal) crew(certNumbers []string, already []enforce.Officer) ([]enfo
 		if err != nil {
 			return nil, err
 		}
-		if p := o.CredentialProblem(t.Now()); p != "" {
-			return nil, &enforce.Error{Code: enforce.ERefused, Message: p + "; an invalid credential cannot be used on a case", Article: "003 §14"}
+		if issue, bad := o.CredentialIssue(t.Now()); bad {
+			return nil, &enforce.Error{Code: enforce.ERefused, Reason: enforce.ReasonCrew, Message: issue.En + "; an invalid credential cannot be used on a case",
+				MessageZh: issue.Zh + "，无效的执法证件不能用于办案", Missing: []enforce.Item{issue}, Article: "003 §14"}
 		}
 		out = append(out, o)
 	}
