@@ -47,8 +47,8 @@ func TestSceneDeadlinesFromTheRecord(t *testing.T) {
 	}
 	for key, want := range map[string]string{
 		// 行政处罚法 §85: 2 working days after Tue 30 Sep are 9 and 10 Oct.
-		fine + " " + deadline.FineHandover: "2025-10-11 00:00 running",
-		fine + " " + deadline.OnSpotFiling: "2025-10-11 00:00 running",
+		fine + " " + deadline.FineHandover:      "2025-10-11 00:00 running",
+		fine + " " + deadline.OnSpotFiling:      "2025-10-11 00:00 running",
 		seized + " " + deadline.SeizureApproval: "2025-10-01 10:00 running",
 		seized + " " + deadline.SeizureTerm:     "2025-10-31 00:00 running",
 		// 7 working days: 9, 10, 11 (Saturday worked), 13, 14, 15, 16 Oct.

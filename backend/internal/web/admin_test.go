@@ -75,7 +75,7 @@ func TestDevicePage(t *testing.T) {
 	if _, err := simdev.Connect(ctx, e.m.SyncURL(), simdev.New(9), ""); err == nil {
 		t.Log("a revoked device with a wipe order may connect only to wipe")
 	}
-	if r := admin.get("/admin/devices"); !strings.Contains(r.body, "已吊销") {
+	if r := admin.get("/admin/devices"); !strings.Contains(r.body, "已停用") {
 		t.Fatal("the list does not show the revocation")
 	}
 	audit, _ := e.m.Data.Store.AuditRecords(ctx, 10)
@@ -132,7 +132,7 @@ func TestPublishProcedure(t *testing.T) {
 	e := start(t, nil)
 	ctx := context.Background()
 	admin := e.as("admin")
-	base, err := assets.FS.ReadFile("procedures/inspection.v1.json")
+	base, err := assets.FS.ReadFile("procedures/inspection.v2.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,9 +147,9 @@ func TestPublishProcedure(t *testing.T) {
 	}
 	refusals := map[string]string{
 		"{not json":                     "无效",
-		body(func(m map[string]any) {}): "新版本号必须大于 1",
-		body(func(m map[string]any) { m["version"] = 2; m["min_officers"] = 0 }):     "min_officers",
-		body(func(m map[string]any) { m["version"] = 2; m["rights_text"] = "nope" }): "nope",
+		body(func(m map[string]any) {}): "新版本号必须大于 2",
+		body(func(m map[string]any) { m["version"] = 3; m["min_officers"] = 0 }):     "min_officers",
+		body(func(m map[string]any) { m["version"] = 3; m["rights_text"] = "nope" }): "nope",
 	}
 	for b, want := range refusals {
 		r := admin.post("/admin/procedures", url.Values{"kind": {"procedure"}, "body": {b}})
@@ -157,27 +157,27 @@ func TestPublishProcedure(t *testing.T) {
 			t.Errorf("publish %.40s: %d, want a refusal naming %q", b, r.StatusCode, want)
 		}
 	}
-	v2 := body(func(m map[string]any) { m["version"] = 2; m["name"] = "行政检查（2026 修订）" })
+	v2 := body(func(m map[string]any) { m["version"] = 3; m["name"] = "行政检查（2026 修订）" })
 	if r := admin.post("/admin/procedures", url.Values{"kind": {"procedure"}, "body": {v2}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("publish v2: %d %s", r.StatusCode, r.body)
 	}
 	items, _, _ := e.m.Data.Store.CatalogSince(ctx, 0, 1000)
 	last := items[len(items)-1]
-	if last.Kind != syncproto.KindProcedure || last.Key != "inspection" || last.Version != 2 {
+	if last.Kind != syncproto.KindProcedure || last.Key != "inspection" || last.Version != 3 {
 		t.Fatalf("newest catalog item %+v", last)
 	}
 	if _, err := enforce.ParseProcedure(last.Body); err != nil {
 		t.Fatal(err)
 	}
-	page := admin.get("/admin/procedures/procedure/inspection/2")
+	page := admin.get("/admin/procedures/procedure/inspection/3")
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.body, "行政检查（2026 修订）") || !strings.Contains(page.body, "亮证") {
 		t.Fatalf("version page: %d", page.StatusCode)
 	}
-	if list := admin.get("/admin/procedures"); !strings.Contains(list.body, "v2") || !strings.Contains(list.body, "最新") {
+	if list := admin.get("/admin/procedures"); !strings.Contains(list.body, "v3") || !strings.Contains(list.body, "最新") {
 		t.Fatal("procedure list")
 	}
 	// The form can start from the newest version, numbered one up.
-	if f := admin.get("/admin/procedures?base=procedure/inspection"); !strings.Contains(f.body, `&#34;version&#34;: 3`) {
+	if f := admin.get("/admin/procedures?base=procedure/inspection"); !strings.Contains(f.body, `&#34;version&#34;: 4`) {
 		t.Fatal("the form does not start from the newest version")
 	}
 }

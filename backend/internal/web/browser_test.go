@@ -200,7 +200,7 @@ func newCase(t *testing.T, home, party, audioFile string) string {
 	if err := json.Unmarshal([]byte(out), &c); err != nil || c.ID == "" {
 		t.Fatalf("case new: %q %v", out, err)
 	}
-	mustFieldctl(t, home, "step", c.ID, "show_id", "--attach-as", "audio="+audioFile, "--caption", "出示执法证件时的同步录音")
+	mustFieldctl(t, home, "step", c.ID, "show_id", "--by", "15010001", "--attach-as", "audio="+audioFile, "--caption", "出示执法证件时的同步录音")
 	return c.ID
 }
 
@@ -332,14 +332,14 @@ func TestBrowserEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#device-"+devID+" form.revoke input[name=confirm]")),
 		chromedp.Click(chromedp.CSS("#device-"+devID+" form.revoke button")),
 	)
-	waitJS(t, adm, fmt.Sprintf(`(document.querySelector("#device-%s .state") || {}).textContent === "已吊销"`, devID))
+	waitJS(t, adm, fmt.Sprintf(`(document.querySelector("#device-%s .state") || {}).textContent === "已停用"`, devID))
 	out, err := fieldctl(t, home, "sync")
 	if err == nil || !strings.Contains(strings.ToLower(out), "revoked") {
 		t.Fatalf("sync after revocation: %v\n%s", err, out)
 	}
 	// And the board marks the case's terminal as revoked, live.
 	must(t, sup, chromedp.Navigate(e.url+"/board"))
-	waitJS(t, sup, fmt.Sprintf(`(document.getElementById("case-%s") || {textContent: ""}).textContent.indexOf("已吊销") >= 0`, caseID))
+	waitJS(t, sup, fmt.Sprintf(`(document.getElementById("case-%s") || {textContent: ""}).textContent.indexOf("已停用") >= 0`, caseID))
 }
 
 // The board reconnects by itself after its connection drops, says it is

@@ -82,7 +82,7 @@ func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
 		}
 		switch {
 		case d.Revoked():
-			v.State, v.StateClass = "已吊销", "bad"
+			v.State, v.StateClass = "已停用", "bad"
 		case d.WipePending():
 			v.State, v.StateClass = "待远程清除", "warn"
 		case d.ClockSkewed:
@@ -147,7 +147,7 @@ func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, wipe bool) error {
 	id := r.PathValue("id")
 	if store.IsServerSigner(id) {
-		action := "吊销"
+		action := "停用"
 		if wipe {
 			action = "远程清除"
 		}
@@ -177,7 +177,7 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, wipe bool)
 		return s.redirect(w, r, "/admin/devices", "已下达远程清除指令：终端下次连接时先上传未确认的记录，再清除服务器已确认的数据。")
 	}
 	s.audit(r, "device_revoke", id, reason)
-	return s.redirect(w, r, "/admin/devices", "设备 "+id+" 已吊销：在线连接将在 1 秒内断开，之后的同步一律拒绝。")
+	return s.redirect(w, r, "/admin/devices", "设备 "+id+" 已停用：在线连接将在 1 秒内断开，之后的同步一律拒绝。")
 }
 
 func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) error {

@@ -267,7 +267,7 @@ func TestHandlerFormsHTTP(t *testing.T) {
 	fields := map[string]string{"csrf": sup.csrf, "document_number": "新市监罚〔2026〕13号"}
 	files := map[string]string{"document_file": "%PDF-1.4 decision"}
 	// Without the collective discussion: refused on the page.
-	if r := post(fields, files); r.StatusCode < 400 || !strings.Contains(r.body, `id="review-error"`) || !strings.Contains(r.body, "000-review §14") {
+	if r := post(fields, files); r.StatusCode < 400 || !strings.Contains(r.body, `id="review-error"`) || !strings.Contains(r.body, "法制审核办法（试行）》第十四条") {
 		t.Fatalf("decision without the collective discussion: %d", r.StatusCode)
 	}
 	fields["collective_date"], fields["collective_participants"], fields["collective_conclusion"] = "2026-03-02", "李局长、张副局长", "同意处罚"

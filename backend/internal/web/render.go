@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/auth"
+	"lawtrace/shared/enforce"
 )
 
 // China time: the pages show times as the agency reads them.
@@ -52,6 +53,7 @@ func (p *Page) Is(roles ...string) bool {
 }
 
 var funcs = template.FuncMap{
+	"cite": enforce.Cite, // article ids ("003 §28") as Chinese citations
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"

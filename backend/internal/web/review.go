@@ -57,9 +57,11 @@ func (s *Server) AttachReview(svc *reviewsrv.Service) {
 		{Method: "POST", Path: "/review/cases/{id}/submit", Roles: reviewHandler, Handler: p.submit},
 		{Method: "POST", Path: "/review/cases/{id}/decision", Roles: []auth.Role{auth.Supervisor}, Handler: p.decide},
 		{Method: "GET", Path: "/deadlines", Roles: reviewReaders, Nav: "期限监控", NavOrder: 22, Handler: p.deadlines},
+		{Method: "POST", Path: "/cases/{id}/filing", Roles: []auth.Role{auth.Supervisor}, Handler: p.filing},
 	} {
 		s.Handle(rt)
 	}
+	s.filing = true
 	s.AddBoardHook(p.boardDeadlines)
 }
 
@@ -68,24 +70,17 @@ func userOf(sess *auth.Session) reviewsrv.User {
 	return reviewsrv.User{ID: strconv.FormatInt(a.ID, 10), Username: a.Username, Name: a.Name, Role: auth.Role(a.Role), OfficerCert: a.OfficerCert}
 }
 
-// pageError turns a service refusal into an error page.
+// pageError turns a service refusal into an error page; a legal refusal
+// reads in Chinese with the regulation cited.
 func pageError(err error) error {
 	status, body := reviewsrv.StatusOf(err)
 	if status == http.StatusInternalServerError {
 		return err
 	}
-	msg := body.Message
-	if len(body.Missing) > 0 {
-		var items []string
-		for _, m := range body.Missing {
-			items = append(items, m.Zh)
-		}
-		msg += "：缺少 " + strings.Join(items, "；")
+	if e := (*enforce.Error)(nil); errors.As(err, &e) {
+		return &Error{Status: status, Msg: e.Zh()}
 	}
-	if body.Article != "" {
-		msg += "（依据" + enforce.Cite(body.Article) + "）"
-	}
-	return &Error{Status: status, Msg: msg}
+	return &Error{Status: status, Msg: body.Message}
 }
 
 // ---- the queue ----
@@ -364,6 +359,17 @@ func (p *reviewPages) step(w http.ResponseWriter, r *http.Request, done string, 
 	return p.s.redirect(w, r, "/review/cases/"+id, done)
 }
 
+// filing records a head's confirmation, on the case page, that the
+// on-the-spot decision was reported to the agency and filed (备案,
+// 行政处罚法 §52; SPEC F14).
+func (p *reviewPages) filing(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := p.svc.ConfirmFiling(r.Context(), userOf(SessionOf(r)), id, r.PostFormValue("note")); err != nil {
+		return pageError(err)
+	}
+	return p.s.redirect(w, r, "/cases/"+id, "已确认当场处罚决定报所属行政机关备案。")
+}
+
 func (p *reviewPages) extend(w http.ResponseWriter, r *http.Request) error {
 	return p.step(w, r, "已批准延长审核期限", func(ctx context.Context, u reviewsrv.User, id string) (*reviewsrv.State, error) {
 		return p.svc.Extend(ctx, u, id, r.PostFormValue("reason"))
@@ -391,6 +397,11 @@ var deadlineKinds = []option{
 	{deadline.Review, "法制审核"},
 	{deadline.Publication, "决定公示"},
 	{deadline.Archive, "立卷归档"},
+	{deadline.FineHandover, "当场收缴罚款交付"},
+	{deadline.OnSpotFiling, "当场处罚决定备案"},
+	{deadline.SeizureApproval, "紧急查封扣押补办批准"},
+	{deadline.SeizureTerm, "查封扣押期限"},
+	{deadline.Preservation, "先行登记保存处理决定"},
 }
 
 var deadlineStates = []option{

@@ -142,7 +142,7 @@ func TestReviewerPageInChromium(t *testing.T) {
 	state, due, rules, materials := text(b, `#review-state`), text(b, `#review-due`), text(b, `#review-rules`), text(b, `#review-materials`)
 	// 3 working days from Monday 2 March: by the end of Thursday 5 March.
 	if state != "审核中" || !strings.Contains(due, "2026-03-05 24:00 前") || !strings.Contains(due, "进行中") ||
-		!strings.Contains(rules, "large-fine") || !strings.Contains(rules, "000-review §3(2)") || !strings.Contains(materials, "调查终结报告") {
+		!strings.Contains(rules, "large-fine") || !strings.Contains(rules, "第三条第（二）项") || !strings.Contains(materials, "调查终结报告") {
 		t.Fatalf("review page: state %q\ndue %q\nrules %q\nmaterials %q", state, due, rules, materials)
 	}
 	reviewScreenshot(t, b, "review-case.png")
@@ -167,7 +167,7 @@ func TestReviewerPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	errText, evidenceProblem := text(b, `#review-error`), js(b, `document.getElementById('problem-evidence').checked`)
-	if !strings.Contains(errText, "must give its reasons") || !strings.Contains(errText, "000-review §11") || !evidenceProblem {
+	if !strings.Contains(errText, "must give its reasons") || !strings.Contains(errText, "第十一条") || !evidenceProblem {
 		t.Fatalf("refused opinion: %q, evidence still marked %v", errText, evidenceProblem)
 	}
 	if err := chromedp.Do(b,
@@ -272,7 +272,7 @@ func TestHandlerPagesInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if rules, head := text(`#review-rules`), text(`section.review-head`); !strings.Contains(rules, "large-fine") || !strings.Contains(rules, "000-review §3(2)") || !strings.Contains(head, "需法制审核") {
+	if rules, head := text(`#review-rules`), text(`section.review-head`); !strings.Contains(rules, "large-fine") || !strings.Contains(rules, "第三条第（二）项") || !strings.Contains(head, "需法制审核") {
 		t.Fatalf("after the proposal: rules %q head %q", rules, head)
 	}
 	reviewScreenshot(t, b, "review-proposal.png")
@@ -286,7 +286,7 @@ func TestHandlerPagesInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if msg := text(`#review-error`); !strings.Contains(msg, "000-review §5") || !strings.Contains(msg, "large-fine") {
+	if msg := text(`#review-error`); !strings.Contains(msg, "第五条") || !strings.Contains(msg, "large-fine") {
 		t.Fatalf("refused decision: %q", msg)
 	}
 	if st, err := e.m.Review.State(context.Background(), id); err != nil || st.Decision != nil {
@@ -312,7 +312,7 @@ func TestHandlerPagesInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg := text(`#review-error`); !strings.Contains(msg, "draft_decision") || strings.Contains(msg, "investigation_report") || kept != "销售超过保质期的食品 120 袋" {
+	if msg := text(`#review-error`); !strings.Contains(msg, "行政执法决定书代拟稿") || strings.Contains(msg, "调查终结报告") || kept != "销售超过保质期的食品 120 袋" {
 		t.Fatalf("refused submission: %q (explanation kept: %q)", msg, kept)
 	}
 	if err := chromedp.Do(b,

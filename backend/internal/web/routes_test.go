@@ -27,6 +27,7 @@ var intended = map[string][]string{
 	"GET /cases/{id}":                              {"supervisor", "reviewer", "officer"},
 	"POST /cases/{id}/access":                      {"supervisor", "reviewer", "officer"},
 	"POST /cases/{id}/requests":                    {"supervisor", "reviewer", "officer"},
+	"POST /cases/{id}/filing":                      {"supervisor"},
 	"GET /cases/{id}/media/{hash}":                 {"supervisor", "reviewer", "officer"},
 	"GET /cases/{id}/media/{hash}/download":        {"supervisor", "reviewer", "officer"},
 	"GET /access":                                  {"supervisor", "admin"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Timeline struct {
 	// server-signed; docs/review.md), shown after the terminal's entries.
 	Office         []OfficeEntryView
 	OfficeVerified int
+	// CanConfirmFiling: a head may confirm the 备案 of the case's
+	// on-the-spot decision (行政处罚法 §52), not confirmed yet.
+	CanConfirmFiling bool
 }
 
 // OfficeEntryView is one server-signed review step of the office chain.
@@ -59,6 +63,7 @@ var officeStepLabels = map[string]string{
 	"decision_proposal": "拟作出决定", "review_submit": "送法制审核", "review_extend": "延长审核期限", "review_opinion": "法制审核意见",
 	"review_objection": "承办机构异议", "review_head_decision": "负责人决定异议", "decision": "作出执法决定",
 	"emergency_approval": "紧急情况内部批准", "decision_published": "执法决定公示", "case_end": "结案", "case_archived": "归档",
+	"on_spot_filed": "当场处罚决定备案",
 }
 
 // EntryView is one entry of the timeline.
@@ -267,6 +272,9 @@ func (s *Server) Timeline(ctx context.Context, row *BoardRow, grant store.Access
 	if err := s.officeEntries(ctx, tl); err != nil {
 		return nil, err
 	}
+	tl.CanConfirmFiling = s.filing && sess.Role() == auth.Supervisor &&
+		slices.ContainsFunc(tl.Entries, func(e EntryView) bool { return e.Step == "on_spot_decision" }) &&
+		!slices.ContainsFunc(tl.Office, func(e OfficeEntryView) bool { return e.Step == "on_spot_filed" })
 	if tl.CanSeeLog {
 		if tl.Register, err = s.st.AccessRecords(ctx, store.AccessFilter{CaseID: row.ID, Limit: 50}); err != nil {
 			return nil, err

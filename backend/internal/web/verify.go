@@ -5,13 +5,16 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"sync"
 	"time"
 
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
@@ -97,6 +100,12 @@ func (v *verifier) caseFindings(ctx context.Context, caseID string, lastSeq int6
 	for _, f := range ledger.VerifyCase(caseID, entries, keys, nil) {
 		findings = append(findings, f.String())
 	}
+	signers, err := v.signerFindings(ctx, caseID, entries)
+	if err != nil {
+		v.s.log.Error("verify signers", "case", caseID, "err", err)
+		return nil, false
+	}
+	findings = append(findings, signers...)
 	seq := int64(0)
 	if len(recs) > 0 {
 		seq = recs[len(recs)-1].Entry.Seq
@@ -105,6 +114,62 @@ func (v *verifier) caseFindings(ctx context.Context, caseID string, lastSeq int6
 	v.cases[caseID] = caseCheck{lastSeq: seq, findings: findings}
 	v.mu.Unlock()
 	return findings, true
+}
+
+// signerFindings reports stored signatures bound to the wrong person — a
+// witness other than witness_name, a party signature by neither the party
+// nor party_agent, an officer not on the case (SPEC F10, 000-record §4) —
+// with the case's party and officers from case_open and officer_join and
+// the procedure version it was opened under.
+func (v *verifier) signerFindings(ctx context.Context, caseID string, entries []ledger.Entry) ([]string, error) {
+	if len(entries) == 0 || entries[0].Step != "case_open" {
+		return nil, nil
+	}
+	cat, err := v.s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var open struct {
+		Procedure        string            `json:"procedure"`
+		ProcedureVersion int               `json:"procedure_version"`
+		Party            string            `json:"party"`
+		PartyKind        string            `json:"party_kind"`
+		Officers         []enforce.Officer `json:"officers"`
+	}
+	if json.Unmarshal(entries[0].Payload, &open) != nil {
+		return nil, nil // the chain check reports an unreadable record
+	}
+	st := enforce.CaseState{Procedure: cat.procedure(open.Procedure, open.ProcedureVersion), Party: open.Party, PartyKind: open.PartyKind, Officers: open.Officers}
+	if st.Procedure == nil {
+		return nil, nil
+	}
+	var out []string
+	for _, e := range entries[1:] {
+		if e.Step == "officer_join" {
+			var j struct {
+				Officers []enforce.Officer `json:"officers"`
+			}
+			if json.Unmarshal(e.Payload, &j) == nil {
+				st.Officers = append(st.Officers, j.Officers...)
+			}
+			continue
+		}
+		p, err := ledger.DecodePayload(e.Payload)
+		if err != nil || len(p.Signatures) == 0 {
+			continue
+		}
+		var signers []enforce.Signer
+		for _, sg := range p.Signatures {
+			signers = append(signers, enforce.Signer{Role: sg.Role, Name: sg.Name})
+		}
+		for _, it := range st.RecordedSignerIssues(e.Step, p.Fields, signers) {
+			role := strings.TrimPrefix(it.Name, "signer:")
+			f := ledger.Finding{CaseID: caseID, Seq: e.Seq, EntryID: e.ID,
+				Problem: role + " signature bound to the wrong person: " + it.Zh + "（依据" + enforce.Cite(it.Article) + "）"}
+			out = append(out, f.String())
+		}
+	}
+	return out, nil
 }
 
 // EntryCheck is the verification of one entry, each part on its own.

@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/auth"
-	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/syncproto"
 )
@@ -113,6 +113,8 @@ type Server struct {
 	online       *onlineSet
 	boardHooks   []BoardHook
 	catalogCache catalogCache
+	// filing: AttachReview mounted the 备案 confirmation of the case page.
+	filing bool
 
 	stop   context.CancelFunc
 	closed chan struct{}
