@@ -220,7 +220,7 @@ func TestReviewEndToEnd(t *testing.T) {
 		return out
 	}
 	code, body = officer.api("POST", base+"/submit", map[string]any{"materials": material("investigation_report", "draft_decision"), "explanation": explanation}, nil)
-	if code != 409 || !strings.Contains(body, `"missing":["evidence 相关证据资料"]`) {
+	if code != 409 || !strings.Contains(body, `"missing":[{"name":"evidence","zh":"相关证据资料","en":"evidence"}]`) {
 		t.Fatalf("submission without evidence: %d %s", code, body)
 	}
 	if code, body := officer.api("POST", base+"/submit", map[string]any{"materials": material("investigation_report", "draft_decision", "evidence"), "explanation": explanation}, &st); code != 200 || st.Review.State != "under_review" {
