@@ -37,7 +37,9 @@ usage: lawtrace-fieldctl [--home DIR] COMMAND [options]
            [--sign ROLE[:NAME]=STROKES.json ...] [--signer ROLE=NAME ...] [--place ADDR] [--json]
   correct CASE ENTRY --by CERT --reason R [--set key=value ...]
   log CASE [--json]                           the case's entries in order
-  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample list, service receipt)
+  document CASE ENTRY|STEP -o FILE.pdf        print a record as PDF (rights notice, notes, sample list, service receipt,
+                                              on-the-spot penalty decision, seizure record, order to correct,
+                                              inspection opinion)
   verify [CASE]                               exit 0 intact, 1 with the findings
   status [--json]                             outbox, pending media, last sync
   demo                                        record a full inspection case with generated evidence
