@@ -338,11 +338,19 @@ func (t *Terminal) applyItem(it syncproto.CatalogItem) error {
 		_, err := t.InstallRights(it.Body)
 		return err
 	case syncproto.KindOfficer:
-		var o enforce.Officer
+		var o struct {
+			enforce.Officer
+			// the server's signature over the credential (shared/credential),
+			// shown in the credential QR code (SPEC F3, P7)
+			CredentialSig string `json:"credential_sig"`
+		}
 		if err := json.Unmarshal(it.Body, &o); err != nil {
 			return err
 		}
-		return t.PutOfficer(o)
+		if err := t.PutOfficer(o.Officer); err != nil {
+			return err
+		}
+		return t.SetSetting("credential_sig."+o.Cert, o.CredentialSig) // "" clears a signature of an older version
 	case syncproto.KindRevocation:
 		var r syncproto.Revocation
 		if err := json.Unmarshal(it.Body, &r); err != nil {

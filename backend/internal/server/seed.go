@@ -3,15 +3,19 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"lawtrace/assets"
+	"lawtrace/assets/publicity"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/credential"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/syncproto"
 )
@@ -73,6 +77,10 @@ func Seed(ctx context.Context, st store.Store, now time.Time, demo bool, agency 
 	}
 	if agency != "" {
 		body, _ := json.Marshal(syncproto.Agency{Name: agency})
+		if demo && agency == DemoAgency {
+			// the demo agency's public particulars (000-publicity §6-7)
+			body = publicity.DemoAgency
+		}
 		if _, _, err := st.PutCatalogItem(ctx, syncproto.CatalogItem{Kind: syncproto.KindAgency, Key: "agency", Body: body}, now); err != nil {
 			return err
 		}
@@ -87,7 +95,7 @@ func Seed(ctx context.Context, st store.Store, now time.Time, demo bool, agency 
 			}
 		}
 	}
-	return nil
+	return signPublishedOfficers(ctx, st, now)
 }
 
 func catalogKey(kind string, data []byte) (string, int, error) {
@@ -112,7 +120,11 @@ func PutOfficer(ctx context.Context, st store.Store, o enforce.Officer, now time
 	if _, err := time.Parse(enforce.DateLayout, o.Expires); err != nil {
 		return syncproto.CatalogItem{}, false, enforce.Errorf(enforce.EInvalid, "credential %s: expiry must be a date YYYY-MM-DD, got %q", o.Cert, o.Expires)
 	}
-	body, err := json.Marshal(o)
+	item := OfficerItem{Officer: o}
+	if key, ok := credentialKeys.Load(st); ok {
+		item.CredentialSig = credential.Sign(key.(ed25519.PrivateKey), o.Cert, o.Name, o.Expires)
+	}
+	body, err := json.Marshal(item)
 	if err != nil {
 		return syncproto.CatalogItem{}, false, err
 	}
@@ -134,4 +146,46 @@ func Officers(ctx context.Context, st store.Store) ([]enforce.Officer, error) {
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// OfficerItem is the body of an officer catalog item: the officer and the
+// server's signature over the credential (shared/credential), which the
+// terminal puts in the credential QR code so anyone can check it offline
+// (SPEC F3, P7). Older terminals read the officer and ignore the rest.
+type OfficerItem struct {
+	enforce.Officer
+	CredentialSig string `json:"credential_sig,omitempty"`
+}
+
+// credentialKeys is the server signing key of each opened store (OpenData
+// registers it with SignCredentials), so every way of publishing an officer
+// — seed, web page, operator command — signs the credential.
+var credentialKeys sync.Map // store.Store → ed25519.PrivateKey
+
+// SignCredentials makes PutOfficer sign credentials published to st with key.
+func SignCredentials(st store.Store, key ed25519.PrivateKey) { credentialKeys.Store(st, key) }
+
+// signPublishedOfficers republishes, signed, any officer whose newest
+// version carries no valid signature by this server's key (officers
+// published before credentials were signed, or under another key).
+func signPublishedOfficers(ctx context.Context, st store.Store, now time.Time) error {
+	k, ok := credentialKeys.Load(st)
+	if !ok {
+		return nil
+	}
+	pub := k.(ed25519.PrivateKey).Public().(ed25519.PublicKey)
+	items, err := st.CatalogLatest(ctx, syncproto.KindOfficer)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		var o OfficerItem
+		if json.Unmarshal(it.Body, &o) != nil || credential.Verify(pub, o.Cert, o.Name, o.Expires, o.CredentialSig) {
+			continue
+		}
+		if _, _, err := PutOfficer(ctx, st, o.Officer, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -88,6 +88,7 @@ func OpenData(dir string, now func() time.Time) (*Data, error) {
 		st.Close()
 		return nil, err
 	}
+	SignCredentials(st, key) // officer credentials in the catalog are signed (SPEC F3, P7)
 	return &Data{Dir: dir, Key: key, Store: st, Blobs: blobs, Now: now}, nil
 }
 
