@@ -24,8 +24,12 @@ const (
 	SeizureApproval = "seizure_approval"  // 行政强制法 §19
 	SeizureTerm     = "seizure_term"      // 行政强制法 §25
 	Preservation    = "preserve_decision" // 行政处罚法 §56
-	UploadHours     = "24h"               // 000-record §28
-	UploadWorkdays2 = "2wd"               // 002-record §28, 003 §26
+	// The general-procedure penalty after the scene (issue 10, SPEC C2-C5).
+	HearingRequest  = "hearing_request"  // 行政处罚法 §64(1), §85: 5 working days from the prior notice's service
+	DecisionTerm    = "decision_term"    // 行政处罚法 §60: 90 days from 立案, extended by the head's approval
+	DecisionService = "decision_service" // 行政处罚法 §61, §85: 7 working days from the decision when the party was absent
+	UploadHours     = "24h"              // 000-record §28
+	UploadWorkdays2 = "2wd"              // 002-record §28, 003 §26
 )
 
 // Settings choose between the regulations where they differ; the stricter
@@ -61,6 +65,21 @@ type Facts struct {
 	// the on-the-spot decision.
 	Steps []Step
 	Filed time.Time
+
+	// The general procedure after the scene (issue 10). Registered is the
+	// head's 立案 approval; ExtendedDays the days §60 extensions added;
+	// NoticeServed the service of the prior notice, PartyAnswered the
+	// party's hearing request or written waiver, PeriodEnded set when the
+	// period is over without either; DecisionServed the service of the
+	// decision (office step or the terminal's serve of the decision).
+	Registered   time.Time
+	ExtendedDays int
+	// Now is the moment the deadlines are computed for (time.Now if zero):
+	// a waiting period that ran out shows as over, not as overdue.
+	Now            time.Time
+	NoticeServed   time.Time
+	PartyAnswered  time.Time
+	DecisionServed time.Time
 }
 
 // Step is an on-scene entry a deadline runs from or is met by.
@@ -72,7 +91,7 @@ type Step struct {
 }
 
 // SceneSteps are the on-scene step kinds Compute reads.
-var SceneSteps = []string{"on_spot_decision", "fine_handover", "seizure", "seizure_approval", "seizure_extension", "release", "preserve", "preserve_decision"}
+var SceneSteps = []string{"on_spot_decision", "fine_handover", "seizure", "seizure_approval", "seizure_extension", "release", "preserve", "preserve_decision", "serve"}
 
 // FieldsOf reads a step's recorded fields (a JSON object) as text; numbers
 // and other values keep their JSON form.
@@ -100,7 +119,44 @@ const (
 	// decision: 行政处罚法 §52 sets none, so it is followed up like the fine.
 	FilingWorkdays = 2
 	SeizureMaxDays = 30 // 行政强制法 §25
+	// HearingRequestWorkdays is the period in which the party asks for a
+	// hearing after the prior notice was served (行政处罚法 §64(1), "五日",
+	// working days by §85). 行政处罚法 sets no separate period for 陈述申辩;
+	// the same 5 working days are used for it (as the market-regulation
+	// procedure rules do), so one period runs from the service.
+	HearingRequestWorkdays = 5
+	// HearingNoticeWorkdays: the party is told of the hearing at least 7
+	// days before it (行政处罚法 §64(2), working days by §85).
+	HearingNoticeWorkdays = 7
+	// DecisionDays: a penalty is decided within 90 days of 立案
+	// (行政处罚法 §60) — calendar days, §85 makes only 2, 3, 5 and 7 days
+	// working days.
+	DecisionDays = 90
+	// DecisionServiceWorkdays: a decision not handed over on its
+	// announcement is served within 7 days (行政处罚法 §61, §85).
+	DecisionServiceWorkdays = 7
 )
+
+// HearingRequestEnds is when the party's period for a statement and a
+// hearing request runs out: the end of the 5th working day after the day
+// the prior notice was served (行政处罚法 §64(1), §85).
+func HearingRequestEnds(cal *workday.Calendar, served time.Time) (time.Time, bool) {
+	return cal.Deadline(served, HearingRequestWorkdays)
+}
+
+// EarliestHearing is the first instant a hearing may be held when the
+// party was told of it at noticed: after the 7th working day following the
+// notice (行政处罚法 §64(2), §85; the stricter reading of "七日前").
+func EarliestHearing(cal *workday.Calendar, noticed time.Time) (time.Time, bool) {
+	return cal.Deadline(noticed, HearingNoticeWorkdays)
+}
+
+// DecisionDue is when a penalty must be decided: the end of the 90th
+// calendar day after 立案 plus the days the head's extensions added
+// (行政处罚法 §60).
+func DecisionDue(registered time.Time, extraDays int) time.Time {
+	return workday.AddCalendarDays(registered, DecisionDays+extraDays+1)
+}
 
 // Deadline is one running or finished deadline.
 type Deadline struct {
@@ -205,10 +261,48 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 			add(Preservation, st.Entry, "先行登记保存 7 日内作出处理决定", "行政处罚法 §56, §85", st.At, due, ok, f.after("preserve_decision", st.At).At)
 		}
 	}
+	if f.Procedure == "penalty" && !f.Registered.IsZero() {
+		label := "自立案之日起 90 日内作出行政处罚决定"
+		if f.ExtendedDays > 0 {
+			label = fmt.Sprintf("自立案之日起 90 日内作出行政处罚决定（经负责人批准延长 %d 日）", f.ExtendedDays)
+		}
+		add(DecisionTerm, "", label, "行政处罚法 §60", f.Registered, DecisionDue(f.Registered, f.ExtendedDays), true, f.Decided)
+	}
+	if !f.NoticeServed.IsZero() {
+		due, ok := HearingRequestEnds(cal, f.NoticeServed)
+		done := f.PartyAnswered
+		if done.IsZero() && f.periodOver(due) {
+			done = due.Add(-time.Nanosecond) // the period ran out: the party's time is over, nothing is late
+		}
+		add(HearingRequest, "", "当事人陈述申辩、要求听证期限（告知书送达后 5 个工作日）", "行政处罚法 §64(1), §85", f.NoticeServed, due, ok, done)
+	}
+	if f.Procedure == "penalty" && !f.Decided.IsZero() {
+		served := f.DecisionServed
+		if served.IsZero() {
+			for _, st := range f.Steps { // the terminal served the decision document
+				if st.Kind == "serve" && st.Fields["document_kind"] == "decision" && !st.At.Before(f.Decided) {
+					served = st.At
+					break
+				}
+			}
+		}
+		due, ok := cal.Deadline(f.Decided, DecisionServiceWorkdays)
+		add(DecisionService, "", "当事人不在场的，行政处罚决定书 7 个工作日内送达", "行政处罚法 §61, §85", f.Decided, due, ok, served)
+	}
 	if !f.Ended.IsZero() {
 		add(Archive, "", "案件终结后 30 日内立卷归档", "000-record §28, 003 §26", f.Ended, workday.AddCalendarDays(f.Ended, 31), true, f.Archived)
 	}
 	return out
+}
+
+// periodOver reports whether the party's period has run out (at Now, or
+// at the decision when one was made).
+func (f Facts) periodOver(due time.Time) bool {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return !now.Before(due)
 }
 
 // after is the first step of kind recorded at or after t (zero if none).
