@@ -89,6 +89,8 @@ type Store interface {
 	// DeviceSeqGaps lists devices whose accepted numbers are not exactly
 	// 1..last_seq, as "device: problem" lines; empty when exactly-once holds.
 	DeviceSeqGaps(ctx context.Context) ([]string, error)
+
+	Publicity // the publication queue of decisions (SPEC P2-P5, store/publicity.go)
 }
 
 // NodeID names a transparency log node.

@@ -1,0 +1,268 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"lawtrace/backend/internal/publicity"
+	"lawtrace/backend/internal/store"
+)
+
+var _ store.Publicity = (*DB)(nil)
+
+func notFound(what string) error {
+	return fmt.Errorf("%s: %w (%w)", what, store.ErrNotFound, publicity.ErrNotFound)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func pubColumns(d publicity.Decision) (pubNumber, pubParty string) {
+	if d.Public != nil {
+		return d.Public.Number, d.Public.Party
+	}
+	return "", ""
+}
+
+// PutPublication adds a decision to the publication queue.
+func (d *DB) PutPublication(ctx context.Context, p publicity.Decision) (publicity.Decision, error) {
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		body, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		num, party := pubColumns(p)
+		res, err := tx.ExecContext(ctx, `INSERT INTO publications (case_id, number, kind, party_kind, state, decided_at, queued_at, published_at, expires_at, pub_number, pub_party, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullable(p.CaseID), p.Number, p.Kind, p.PartyKind, p.State, p.DecidedAt,
+			fmtTime(p.QueuedAt), fmtTime(p.PublishedAt), fmtTime(p.ExpiresAt), num, party, string(body))
+		if isUnique(err) {
+			return fmt.Errorf("decision %s: %w", p.Number, publicity.ErrExists)
+		}
+		if err != nil {
+			return err
+		}
+		p.ID, err = res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		return writePublication(ctx, tx, p)
+	})
+	return p, err
+}
+
+func writePublication(ctx context.Context, tx *sql.Tx, p publicity.Decision) error {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	num, party := pubColumns(p)
+	_, err = tx.ExecContext(ctx, `UPDATE publications SET state = ?, published_at = ?, expires_at = ?, pub_number = ?, pub_party = ?, body = ? WHERE id = ?`,
+		p.State, fmtTime(p.PublishedAt), fmtTime(p.ExpiresAt), num, party, string(body), p.ID)
+	return err
+}
+
+func scanPublication(r rowScanner) (publicity.Decision, error) {
+	var id int64
+	var body string
+	var p publicity.Decision
+	if err := r.Scan(&id, &body); err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		return p, fmt.Errorf("publication %d: %w", id, err)
+	}
+	p.ID = id
+	return p, nil
+}
+
+// Publication reads one publication.
+func (d *DB) Publication(ctx context.Context, id int64) (publicity.Decision, error) {
+	p, err := scanPublication(d.db.QueryRowContext(ctx, `SELECT id, body FROM publications WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound(fmt.Sprintf("publication %d", id))
+	}
+	return p, err
+}
+
+// PublicationByCase reads the publication of a case.
+func (d *DB) PublicationByCase(ctx context.Context, caseID string) (publicity.Decision, error) {
+	p, err := scanPublication(d.db.QueryRowContext(ctx, `SELECT id, body FROM publications WHERE case_id = ?`, caseID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("publication of case " + caseID)
+	}
+	return p, err
+}
+
+// UpdatePublication changes a publication in one transaction.
+func (d *DB) UpdatePublication(ctx context.Context, id int64, fn func(*publicity.Decision) error) (publicity.Decision, error) {
+	var p publicity.Decision
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = scanPublication(tx.QueryRowContext(ctx, `SELECT id, body FROM publications WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(fmt.Sprintf("publication %d", id))
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		p.ID = id
+		return writePublication(ctx, tx, p)
+	})
+	return p, err
+}
+
+// Publications lists publications by the query.
+func (d *DB) Publications(ctx context.Context, q publicity.Query) ([]publicity.Decision, int, error) {
+	var where []string
+	var args []any
+	if q.Public {
+		where = append(where, `state = 'published'`, `(expires_at = '' OR expires_at > ?)`)
+		args = append(args, fmtTime(q.Now))
+	} else if len(q.States) > 0 {
+		where = append(where, `state IN (`+strings.TrimSuffix(strings.Repeat("?,", len(q.States)), ",")+`)`)
+		for _, s := range q.States {
+			args = append(args, s)
+		}
+	}
+	if n := strings.TrimSpace(q.Number); n != "" {
+		where = append(where, `(pub_number = ? OR pub_number LIKE ? ESCAPE '\')`)
+		args = append(args, n, likeEscape(n)+"%")
+	}
+	if o := strings.TrimSpace(q.Org); o != "" {
+		where = append(where, `party_kind = 'org' AND pub_party LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscape(o)+"%")
+	}
+	if dt := strings.TrimSpace(q.Date); dt != "" {
+		where = append(where, `decided_at = ?`)
+		args = append(args, dt)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM publications`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	order := ` ORDER BY queued_at DESC, id DESC`
+	if q.Public {
+		order = ` ORDER BY state, published_at DESC, id DESC`
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = 50
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT id, body FROM publications`+cond+order+` LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []publicity.Decision
+	for rows.Next() {
+		p, err := scanPublication(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// PutCorrection stores a correction request.
+func (d *DB) PutCorrection(ctx context.Context, c publicity.Correction) (publicity.Correction, error) {
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO publication_corrections (decision_id, state, at, body) VALUES (?, ?, ?, '{}')`, c.DecisionID, c.State, fmtTime(c.At))
+		if err != nil {
+			return err
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return writeCorrection(ctx, tx, c)
+	})
+	return c, err
+}
+
+func writeCorrection(ctx context.Context, tx *sql.Tx, c publicity.Correction) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE publication_corrections SET state = ?, body = ? WHERE id = ?`, c.State, string(body), c.ID)
+	return err
+}
+
+func scanCorrection(r rowScanner) (publicity.Correction, error) {
+	var id int64
+	var body string
+	var c publicity.Correction
+	if err := r.Scan(&id, &body); err != nil {
+		return c, err
+	}
+	err := json.Unmarshal([]byte(body), &c)
+	c.ID = id
+	return c, err
+}
+
+// UpdateCorrection changes a correction request in one transaction.
+func (d *DB) UpdateCorrection(ctx context.Context, id int64, fn func(*publicity.Correction) error) (publicity.Correction, error) {
+	var c publicity.Correction
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = scanCorrection(tx.QueryRowContext(ctx, `SELECT id, body FROM publication_corrections WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound(fmt.Sprintf("correction %d", id))
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+		c.ID = id
+		return writeCorrection(ctx, tx, c)
+	})
+	return c, err
+}
+
+// Corrections lists correction requests, oldest first.
+func (d *DB) Corrections(ctx context.Context, decisionID int64, openOnly bool) ([]publicity.Correction, error) {
+	q := `SELECT id, body FROM publication_corrections WHERE 1 = 1`
+	var args []any
+	if decisionID != 0 {
+		q += ` AND decision_id = ?`
+		args = append(args, decisionID)
+	}
+	if openOnly {
+		q += ` AND state = 'open'`
+	}
+	rows, err := d.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []publicity.Correction
+	for rows.Next() {
+		c, err := scanCorrection(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
