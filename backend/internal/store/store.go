@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
@@ -200,14 +201,49 @@ type PendingMedia struct {
 
 // SecurityEvent is a refusal worth an operator's attention: a bad
 // signature, a forged device id, a broken chain, a media hash mismatch.
+//
+// One row stands for Repeats occurrences from one source — the same
+// Remote, Kind and DeviceID — from At to LastAt: RecordSecurityEvent adds
+// to the newest row of the source while it is younger than
+// SecurityEventWindow instead of inserting (issue 13). Detail, Evidence and
+// the other strings are cut to the Max… bounds below before they are
+// stored, whoever records the event.
 type SecurityEvent struct {
 	ID       int64     `json:"id"`
 	At       time.Time `json:"at"`
+	LastAt   time.Time `json:"last_at"`
+	Repeats  int       `json:"repeats"`
 	DeviceID string    `json:"device_id,omitempty"`
 	Remote   string    `json:"remote,omitempty"`
 	Kind     string    `json:"kind"`
 	Detail   string    `json:"detail"`
 	Evidence string    `json:"evidence,omitempty"`
+}
+
+// Bounds on security events (issue 13): how long repeats of one source
+// are counted on one row, how many new rows an hour may bring before
+// repeats of a kind are counted on its newest row whatever their source,
+// and the longest strings a row keeps.
+const (
+	SecurityEventWindow      = time.Hour
+	MaxNewSecurityEventsHour = 1000
+	MaxSecurityDetail        = 1 << 10
+	MaxSecurityEvidence      = 64 << 10
+	MaxSecurityField         = 128 // device id, remote, kind
+)
+
+// Bounded returns the event with every string made valid UTF-8 without
+// control characters and cut to its bound, and Repeats at least 1.
+func (ev SecurityEvent) Bounded() SecurityEvent {
+	ev.DeviceID = syncproto.CleanText(ev.DeviceID, MaxSecurityField)
+	ev.Remote = syncproto.CleanText(ev.Remote, MaxSecurityField)
+	ev.Kind = syncproto.CleanText(ev.Kind, MaxSecurityField)
+	ev.Detail = syncproto.CleanText(ev.Detail, MaxSecurityDetail)
+	if len(ev.Evidence) > MaxSecurityEvidence || !utf8.ValidString(ev.Evidence) {
+		ev.Evidence = syncproto.CleanText(ev.Evidence, MaxSecurityEvidence)
+	}
+	ev.Repeats = max(ev.Repeats, 1)
+	return ev
 }
 
 // Stats are the counts `lawtrace-server stats --json` prints.

@@ -12,9 +12,9 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/syncproto"
 )
 
@@ -27,8 +27,11 @@ type conn struct {
 	s      *Server
 	ws     *wsConn
 	sess   *syncproto.Session
-	remote string
+	remote string // host:port, for logs
+	source string // sourceOf(remote): what limits and security events count by
 	log    *slog.Logger
+
+	preAuth bool // holds a pre-authentication slot (Server.admit)
 
 	deviceID   string
 	key        ed25519.PublicKey
@@ -51,6 +54,15 @@ func newConn(s *Server, ws *websocket.Conn, remote string) *conn {
 }
 
 func (c *conn) now() time.Time { return c.s.cfg.Now() }
+
+// leavePreAuth gives back the connection's pre-authentication slot, once;
+// it runs on the connection's own goroutine.
+func (c *conn) leavePreAuth() {
+	if c.preAuth {
+		c.preAuth = false
+		c.s.release(c.source)
+	}
+}
 
 func (c *conn) serve(ctx context.Context) {
 	defer c.ws.Close()
@@ -107,8 +119,11 @@ func (c *conn) cut(pe *syncproto.Error, code int) {
 }
 
 func (c *conn) handshake(ctx context.Context) error {
-	c.ws.readTimeout = c.s.cfg.HandshakeTimeout
-	defer func() { c.ws.readTimeout = pongWait }()
+	// Until the device has signed the challenge: frames of at most
+	// MaxHandshakeFrameSize (set in newWSConn), Hello within HelloTimeout
+	// and the whole handshake within HandshakeTimeout, whatever pongs say.
+	start := time.Now()
+	c.ws.deadline = start.Add(c.s.cfg.HelloTimeout)
 	id, m, err := c.sess.Recv()
 	if err != nil {
 		if pe := syncproto.AsError(err); pe != nil {
@@ -116,10 +131,17 @@ func (c *conn) handshake(ctx context.Context) error {
 		}
 		return err
 	}
+	c.ws.deadline = start.Add(c.s.cfg.HandshakeTimeout)
 	received := c.now()
 	hello, ok := m.(*syncproto.Hello)
 	if !ok {
 		return syncproto.Errorf(syncproto.CodeUnexpected, "the first message must be hello, got %s", m.Type())
+	}
+	// Nothing the peer chose is logged or stored before it is checked.
+	if err := hello.Check(); err != nil {
+		pe := syncproto.AsError(err)
+		c.s.security(ctx, "", c.remote, "bad_hello", pe.Message, "")
+		return pe
 	}
 	if hello.Protocol < syncproto.MinProtocolVersion || hello.Protocol > syncproto.ProtocolVersion {
 		c.log.Info("protocol version refused", "device", hello.DeviceID, "protocol", hello.Protocol)
@@ -134,14 +156,14 @@ func (c *conn) handshake(ctx context.Context) error {
 			return syncproto.Errorf(syncproto.CodeAuth, "the enrolment key is not an Ed25519 public key")
 		}
 		if syncproto.DeviceIDFor(pub) != hello.DeviceID {
-			c.s.security(ctx, hello.DeviceID, c.remote, string(syncproto.CodeForgedDevice), "enrolment claims a device id that does not belong to the offered key", "")
+			c.s.security(ctx, "", c.remote, string(syncproto.CodeForgedDevice), "enrolment claims device id "+hello.DeviceID+", which does not belong to the offered key", "")
 			return syncproto.Errorf(syncproto.CodeForgedDevice, "device id %s does not belong to the offered key", hello.DeviceID)
 		}
 		c.key = pub
 	} else {
 		d, err := c.s.cfg.Store.Device(ctx, hello.DeviceID)
 		if errors.Is(err, store.ErrNotFound) {
-			c.s.security(ctx, hello.DeviceID, c.remote, string(syncproto.CodeUnknownDevice), "connection from a device that is not enrolled", "")
+			c.s.security(ctx, "", c.remote, string(syncproto.CodeUnknownDevice), "connection from device "+hello.DeviceID+", which is not enrolled", "")
 			return syncproto.Errorf(syncproto.CodeUnknownDevice, "device %s is not enrolled; enrol it with a code from the administrator", hello.DeviceID)
 		}
 		if err != nil {
@@ -155,6 +177,13 @@ func (c *conn) handshake(ctx context.Context) error {
 			c.restricted = true
 		}
 		c.key = d.PublicKey
+	}
+	// Security events name a device only once it is known to be enrolled;
+	// the id an enrolling (so far unknown) peer claims goes into the detail,
+	// so a flood of made-up ids is counted as one source.
+	evDevice, claim := c.deviceID, ""
+	if hello.Enrol != nil {
+		evDevice, claim = "", " (enrolling as "+c.deviceID+")"
 	}
 
 	nonce := make([]byte, 32)
@@ -170,19 +199,19 @@ func (c *conn) handshake(ctx context.Context) error {
 	_, auth, err := syncproto.Expect[*syncproto.Auth](c.sess)
 	if err != nil {
 		if pe := syncproto.AsError(err); pe != nil && pe.Code != syncproto.CodeUnexpected {
-			c.s.security(ctx, c.deviceID, c.remote, string(pe.Code), pe.Message, "")
+			c.s.security(ctx, evDevice, c.remote, string(pe.Code), pe.Message+claim, "")
 		}
 		return err
 	}
 	if !ed25519.Verify(c.key, syncproto.AuthMessage(nonce, c.deviceID, c.s.id), auth.Signature) {
-		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeAuth), "the challenge signature does not verify with the device key", "")
+		c.s.security(ctx, evDevice, c.remote, string(syncproto.CodeAuth), "the challenge signature does not verify with the device key"+claim, "")
 		return syncproto.Errorf(syncproto.CodeAuth, "the challenge signature does not verify with the key of device %s", c.deviceID)
 	}
 	var enrolled *syncproto.Enrolled
 	if hello.Enrol != nil {
 		_, err := c.s.cfg.Store.Enrol(ctx, CodeHash(hello.Enrol.Code), store.Device{ID: c.deviceID, Name: hello.Enrol.Name, PublicKey: c.key})
 		if pe := syncproto.AsError(err); pe != nil {
-			c.s.security(ctx, c.deviceID, c.remote, string(pe.Code), pe.Message, "")
+			c.s.security(ctx, evDevice, c.remote, string(pe.Code), pe.Message+claim, "")
 			return pe
 		}
 		if err != nil {
@@ -191,6 +220,10 @@ func (c *conn) handshake(ctx context.Context) error {
 		c.log.Info("device enrolled", "name", hello.Enrol.Name)
 		enrolled = &syncproto.Enrolled{ServerID: c.s.id, ServerKey: c.s.pub, Agency: c.s.cfg.Agency}
 	}
+	// Authenticated: the connection leaves the pre-authentication caps and
+	// may now send frames up to the protocol maximum.
+	c.leavePreAuth()
+	c.ws.Raise()
 	d, err := c.s.cfg.Store.Device(ctx, c.deviceID)
 	if err != nil {
 		return c.internal("read device", err)

@@ -7,17 +7,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
-	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/syncproto"
 )
 
@@ -37,8 +39,17 @@ type Config struct {
 	// PollInterval is how often revocations, wipe orders and catalog
 	// changes are picked up from the store (SPEC S6: within a second).
 	PollInterval time.Duration
-	// HandshakeTimeout bounds Hello and Auth.
+	// HelloTimeout is how long a new connection may take to send Hello
+	// (default 10 s); HandshakeTimeout bounds the whole handshake, Hello
+	// to Auth (default 15 s). Neither is extended by pongs.
+	HelloTimeout     time.Duration
 	HandshakeTimeout time.Duration
+	// MaxPreAuth caps connections that have not yet authenticated (default
+	// 256), MaxPreAuthPerAddr those from one remote address (default 32;
+	// IPv6 addresses count per /64). Over either cap a connection is closed
+	// at once with busy and close code 1013 (issue 13).
+	MaxPreAuth        int
+	MaxPreAuthPerAddr int
 	// MaxMediaSize bounds one file.
 	MaxMediaSize int64
 	// Agency is the agency name told to enrolling terminals.
@@ -93,6 +104,11 @@ type Server struct {
 	closing     bool
 	catalogHead int64
 
+	preAuth       int            // connections not yet authenticated
+	preAuthByAddr map[string]int // the same, by source (sourceOf)
+
+	sec secLimiter
+
 	uploadLocks [64]sync.Mutex
 	serving     sync.WaitGroup
 }
@@ -117,17 +133,39 @@ func New(cfg Config) *Server {
 	if cfg.HandshakeTimeout == 0 {
 		cfg.HandshakeTimeout = 15 * time.Second
 	}
+	if cfg.HelloTimeout == 0 {
+		cfg.HelloTimeout = 10 * time.Second
+	}
+	cfg.HelloTimeout = min(cfg.HelloTimeout, cfg.HandshakeTimeout)
+	if cfg.MaxPreAuth == 0 {
+		cfg.MaxPreAuth = 256
+	}
+	if cfg.MaxPreAuthPerAddr == 0 {
+		cfg.MaxPreAuthPerAddr = 32
+	}
 	if cfg.MaxMediaSize == 0 {
 		cfg.MaxMediaSize = 16 << 30
 	}
 	pub := cfg.Key.Public().(ed25519.PublicKey)
 	return &Server{
 		cfg: cfg, id: syncproto.ServerIDFor(pub), pub: pub, log: cfg.Logger, M: newMetrics(cfg.Metrics),
-		upgrader: websocket.Upgrader{ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10},
-		live:     map[string]map[*conn]struct{}{},
-		all:      map[*conn]struct{}{},
+		// Small buffers: the read buffer is the HTTP server's 4 KiB one,
+		// reused; write buffers come from a pool and are held only while a
+		// message is written, so an idle connection costs no write buffer
+		// (gorilla's documented remedy; issue 13, docs/security.md).
+		upgrader:      websocket.Upgrader{ReadBufferSize: 0, WriteBufferSize: writeBufferSize, WriteBufferPool: writePool},
+		live:          map[string]map[*conn]struct{}{},
+		all:           map[*conn]struct{}{},
+		preAuthByAddr: map[string]int{},
+		sec:           secLimiter{bySource: map[string]*secSource{}},
 	}
 }
+
+// writeBufferSize is the websocket write buffer (from writePool, one per
+// message being written); larger messages go out in several writes.
+const writeBufferSize = 16 << 10
+
+var writePool = new(sync.Pool)
 
 // ID is the server's signer id.
 func (s *Server) ID() string { return s.id }
@@ -148,11 +186,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.serving.Done()
+	source := sourceOf(r.RemoteAddr)
+	refusal := s.admit(source)
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		if refusal == nil {
+			s.release(source)
+		}
 		return // the upgrader has answered
 	}
 	c := newConn(s, ws, r.RemoteAddr)
+	c.source = source
+	if refusal != nil {
+		s.security(r.Context(), "", source, "preauth_limit", refusal.Message, "")
+		c.cut(refusal, websocket.CloseTryAgainLater)
+		return
+	}
+	c.preAuth = true
+	defer c.leavePreAuth()
 	s.mu.Lock()
 	s.all[c] = struct{}{}
 	s.mu.Unlock()
@@ -162,6 +213,59 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	c.serve(r.Context())
+}
+
+// admit counts a new connection against the pre-authentication caps, or
+// says why it is refused.
+func (s *Server) admit(source string) *syncproto.Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.preAuth >= s.cfg.MaxPreAuth:
+		return syncproto.Errorf(syncproto.CodeBusy, "too many connections are authenticating (limit %d); the terminal will retry", s.cfg.MaxPreAuth)
+	case s.preAuthByAddr[source] >= s.cfg.MaxPreAuthPerAddr:
+		return syncproto.Errorf(syncproto.CodeBusy, "too many connections from this address are authenticating (limit %d); the terminal will retry", s.cfg.MaxPreAuthPerAddr)
+	}
+	s.preAuth++
+	s.preAuthByAddr[source]++
+	return nil
+}
+
+// release gives back a connection's pre-authentication slot.
+func (s *Server) release(source string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.preAuth--
+	if s.preAuthByAddr[source]--; s.preAuthByAddr[source] <= 0 {
+		delete(s.preAuthByAddr, source)
+	}
+}
+
+// PreAuth is the number of connections not yet authenticated.
+func (s *Server) PreAuth() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.preAuth
+}
+
+// sourceOf is the address a connection is counted and its security events
+// are grouped by: the IP without the port, and for IPv6 its /64 (one
+// subscriber's block).
+func sourceOf(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return syncproto.CleanText(host, 64)
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
 }
 
 // Live is the number of authenticated connections.
@@ -224,6 +328,7 @@ func (s *Server) Close() {
 	case <-time.After(10 * time.Second):
 		s.log.Warn("connections still busy at shutdown")
 	}
+	s.flushSecurity(context.Background(), true)
 }
 
 func (s *Server) cutAll() {
@@ -256,6 +361,7 @@ func (s *Server) Watch(ctx context.Context) {
 			last = n
 			s.applyChanges(ctx)
 		}
+		s.flushSecurity(ctx, false)
 		select {
 		case <-ctx.Done():
 			return
@@ -311,18 +417,128 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// security records a security event, counts it and publishes it.
+// Security events are rate-limited per source (remote address, kind and —
+// only for an enrolled device — device id): the first is written, logged
+// and published at once; repeats within secInterval are only counted and
+// written as one row's repeat count when the interval has passed (the next
+// event of that source, or the flush in Watch and Close). At most
+// secBurst writes go to the store in a burst, secPerSecond a second
+// after that, whatever the number of sources; the store merges repeats of
+// a source within store.SecurityEventWindow into one row (issue 13).
+const (
+	secInterval   = time.Second
+	secPerSecond  = 20
+	secBurst      = 100
+	secMaxSources = 4096
+	// maxDetail and maxEvidence bound what one event may carry.
+	maxDetail   = 512
+	maxEvidence = 64 << 10
+)
+
+type secLimiter struct {
+	mu       sync.Mutex
+	bySource map[string]*secSource
+	tokens   float64
+	refilled time.Time
+}
+
+type secSource struct {
+	written time.Time           // when this source last went to the store
+	pending int                 // occurrences since, not yet written
+	ev      store.SecurityEvent // the latest of them
+}
+
+// take spends one store write from the global budget.
+func (l *secLimiter) take(now time.Time) bool {
+	if l.refilled.IsZero() {
+		l.tokens, l.refilled = secBurst, now
+	}
+	if d := now.Sub(l.refilled); d > 0 {
+		l.tokens = min(secBurst, l.tokens+d.Seconds()*secPerSecond)
+		l.refilled = now
+	}
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
+}
+
+// security records a security event, counts it and publishes it, within
+// the limits above. deviceID must be an enrolled device's id or empty: a
+// claimed id from an unauthenticated peer belongs in detail. Every string
+// is cleaned and cut to a bound before it is stored or logged.
 func (s *Server) security(ctx context.Context, deviceID, remote, kind, detail, evidence string) {
-	if len(evidence) > 64<<10 {
-		evidence = evidence[:64<<10]
-	}
-	ev := store.SecurityEvent{At: s.cfg.Now(), DeviceID: deviceID, Remote: remote, Kind: kind, Detail: detail, Evidence: evidence}
-	if err := s.cfg.Store.RecordSecurityEvent(context.WithoutCancel(ctx), ev); err != nil {
-		s.log.Error("cannot record security event", "err", err, "kind", kind)
-	}
 	s.M.SecurityEvents.Inc()
-	s.log.Warn("security event", "kind", kind, "device", deviceID, "remote", remote, "detail", detail)
-	s.cfg.Bus.Publish(events.Event{Kind: events.SecurityEvent, DeviceID: deviceID, Detail: kind + ": " + detail})
+	ev := store.SecurityEvent{At: s.cfg.Now(), DeviceID: syncproto.CleanText(deviceID, 64), Remote: sourceOf(remote),
+		Kind: syncproto.CleanText(kind, 64), Detail: syncproto.CleanText(detail, maxDetail), Evidence: syncproto.CleanText(evidence, maxEvidence), Repeats: 1}
+	key := ev.Remote + "\x00" + ev.Kind + "\x00" + ev.DeviceID
+	l := &s.sec
+	l.mu.Lock()
+	src := l.bySource[key]
+	if src == nil {
+		if len(l.bySource) >= secMaxSources {
+			s.flushLocked(ctx, ev.At, false)
+		}
+		if len(l.bySource) >= secMaxSources { // still full: everything pending; group by kind
+			key = "*\x00" + ev.Kind
+			ev.Remote, ev.DeviceID = "*", ""
+			src = l.bySource[key]
+		}
+		if src == nil {
+			src = &secSource{}
+			l.bySource[key] = src
+		}
+	}
+	if (!src.written.IsZero() && ev.At.Sub(src.written) < secInterval) || !l.take(ev.At) {
+		src.pending++
+		src.ev = ev
+		l.mu.Unlock()
+		return
+	}
+	ev.Repeats += src.pending
+	src.written, src.pending = ev.At, 0
+	l.mu.Unlock()
+	s.writeSecurity(ctx, ev)
+}
+
+// writeSecurity stores, logs and publishes one (possibly repeated) event.
+func (s *Server) writeSecurity(ctx context.Context, ev store.SecurityEvent) {
+	if err := s.cfg.Store.RecordSecurityEvent(context.WithoutCancel(ctx), ev); err != nil {
+		s.log.Error("cannot record security event", "err", err, "kind", ev.Kind)
+	}
+	s.log.Warn("security event", "kind", ev.Kind, "device", ev.DeviceID, "remote", ev.Remote, "detail", ev.Detail, "repeats", ev.Repeats)
+	s.cfg.Bus.Publish(events.Event{Kind: events.SecurityEvent, DeviceID: ev.DeviceID, Detail: ev.Kind + ": " + ev.Detail})
+}
+
+// flushSecurity writes the repeats counted for sources whose interval has
+// passed (all of them with force) and forgets quiet sources.
+func (s *Server) flushSecurity(ctx context.Context, force bool) {
+	s.sec.mu.Lock()
+	s.flushLocked(ctx, s.cfg.Now(), force)
+	s.sec.mu.Unlock()
+}
+
+func (s *Server) flushLocked(ctx context.Context, now time.Time, force bool) {
+	l := &s.sec
+	var out []store.SecurityEvent
+	for key, src := range l.bySource {
+		due := force || now.Sub(src.written) >= secInterval
+		switch {
+		case src.pending > 0 && due && (force || l.take(now)):
+			ev := src.ev
+			ev.Repeats = src.pending
+			out = append(out, ev)
+			src.written, src.pending = now, 0
+		case src.pending == 0 && now.Sub(src.written) >= 10*secInterval:
+			delete(l.bySource, key)
+		}
+	}
+	// Written outside the map walk but under the lock, so counts stay in
+	// order; the store's writes are short.
+	for _, ev := range out {
+		s.writeSecurity(ctx, ev)
+	}
 }
 
 func (s *Server) uploadLock(hash string) *sync.Mutex {

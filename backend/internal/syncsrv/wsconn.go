@@ -22,25 +22,69 @@ const (
 // from a goroutine and the read deadline renewed by pongs. Frames are read
 // through a limit so an oversized one is refused with a reason instead of
 // gorilla's bare close.
+//
+// Before authentication the limit is syncproto.MaxHandshakeFrameSize and
+// gorilla's own read limit sits just above it, so a frame that declares a
+// larger length is refused when its header arrives (close 1009) and
+// nothing beyond a hello-sized buffer is ever held for an unauthenticated
+// peer (issue 13). Reads then also share one absolute deadline that pongs
+// do not extend. Raise, called once the device is authenticated, lifts the
+// limit to syncproto.MaxFrameSize and returns to per-read deadlines.
 type wsConn struct {
 	ws          *websocket.Conn
 	readTimeout time.Duration
+	limit       int64     // the largest frame ReadMessage accepts
+	deadline    time.Time // while set, every read must end by then (the handshake)
 	mu          sync.Mutex
 	closed      bool
 	done        chan struct{}
 }
 
+// limitSlack is how far over the limit gorilla still lets a frame through,
+// so that a frame a little too large is refused with a reason (an Error
+// frame and a close reason) rather than gorilla's bare 1009; only that much
+// plus the limit is ever buffered.
+const limitSlack = 4 << 10
+
 // errTooLarge is what ReadMessage returns for an oversized frame.
 var errTooLarge = syncproto.Errorf(syncproto.CodeTooLarge, "frame is over the %d-byte limit", syncproto.MaxFrameSize)
+
+// errHandshakeTooLarge is what ReadMessage returns for an oversized frame
+// before authentication.
+var errHandshakeTooLarge = syncproto.Errorf(syncproto.CodeTooLarge, "frame is over the %d-byte limit for frames before authentication", syncproto.MaxHandshakeFrameSize)
 
 // errTextFrame is what ReadMessage returns for a text message.
 var errTextFrame = syncproto.Errorf(syncproto.CodeBadFrame, "text messages are not frames; the protocol uses binary messages")
 
 func newWSConn(ws *websocket.Conn) *wsConn {
 	c := &wsConn{ws: ws, readTimeout: pongWait, done: make(chan struct{})}
-	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(c.readTimeout)) })
+	c.setLimit(syncproto.MaxHandshakeFrameSize)
+	// The pong handler runs inside ReadMessage, on the reader goroutine,
+	// like every change of deadline and limit.
+	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(c.nextDeadline()) })
 	go c.pinger()
 	return c
+}
+
+func (c *wsConn) setLimit(n int64) {
+	c.limit = n
+	c.ws.SetReadLimit(n + limitSlack)
+}
+
+// Raise lifts the frame limit to the protocol maximum and ends the
+// handshake deadline; it is called from the reader goroutine once the
+// device is authenticated.
+func (c *wsConn) Raise() {
+	c.setLimit(syncproto.MaxFrameSize)
+	c.deadline = time.Time{}
+	c.readTimeout = pongWait
+}
+
+func (c *wsConn) nextDeadline() time.Time {
+	if !c.deadline.IsZero() {
+		return c.deadline
+	}
+	return time.Now().Add(c.readTimeout)
 }
 
 func (c *wsConn) pinger() {
@@ -59,24 +103,39 @@ func (c *wsConn) pinger() {
 }
 
 func (c *wsConn) ReadMessage() ([]byte, error) {
-	if err := c.ws.SetReadDeadline(time.Now().Add(c.readTimeout)); err != nil {
+	if err := c.ws.SetReadDeadline(c.nextDeadline()); err != nil {
 		return nil, err
 	}
 	typ, r, err := c.ws.NextReader()
 	if err != nil {
-		return nil, err
+		return nil, c.tooLarge(err)
 	}
 	if typ != websocket.BinaryMessage {
 		return nil, errTextFrame
 	}
-	b, err := io.ReadAll(io.LimitReader(r, syncproto.MaxFrameSize+1))
+	b, err := io.ReadAll(io.LimitReader(r, c.limit+1))
 	if err != nil {
-		return nil, err
+		return nil, c.tooLarge(err)
 	}
-	if len(b) > syncproto.MaxFrameSize {
+	if int64(len(b)) > c.limit {
+		if c.limit < syncproto.MaxFrameSize {
+			return nil, errHandshakeTooLarge
+		}
 		return nil, errTooLarge
 	}
 	return b, nil
+}
+
+// tooLarge turns gorilla's read-limit error (it has already sent close
+// 1009) into the protocol's error, so it is counted as a security event.
+func (c *wsConn) tooLarge(err error) error {
+	if !errors.Is(err, websocket.ErrReadLimit) {
+		return err
+	}
+	if c.limit < syncproto.MaxFrameSize {
+		return errHandshakeTooLarge
+	}
+	return errTooLarge
 }
 
 func (c *wsConn) WriteMessage(b []byte) error {

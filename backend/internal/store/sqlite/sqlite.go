@@ -324,22 +324,52 @@ func (d *DB) WipeDone(ctx context.Context, id string, report syncproto.WipeDone,
 
 // ---- security events ----
 
-// RecordSecurityEvent stores a security event.
+// RecordSecurityEvent stores a security event, bounded (SecurityEvent.Bounded).
+// A repeat from the same source (remote, kind, device) within
+// store.SecurityEventWindow of the source's newest row is added to that
+// row's repeat count instead of inserting one; once
+// store.MaxNewSecurityEventsHour rows were inserted in the last hour, a
+// repeat of a kind goes to the kind's newest row whatever its source. So a
+// flood grows a count, not the table (issue 13).
 func (d *DB) RecordSecurityEvent(ctx context.Context, ev store.SecurityEvent) error {
 	if ev.At.IsZero() {
 		ev.At = d.now()
 	}
-	_, err := d.db.ExecContext(ctx, `INSERT INTO security_events (at, device_id, remote, kind, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)`,
-		fmtTime(ev.At), ev.DeviceID, ev.Remote, ev.Kind, ev.Detail, ev.Evidence)
-	return err
+	ev = ev.Bounded()
+	at := fmtTime(ev.At)
+	since := fmtTime(ev.At.Add(-store.SecurityEventWindow))
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRow(`SELECT id FROM security_events WHERE remote = ? AND kind = ? AND device_id = ? AND last_at >= ? ORDER BY last_at DESC, id DESC LIMIT 1`,
+			ev.Remote, ev.Kind, ev.DeviceID, since).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			var recent int
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM security_events WHERE at >= ?`, since).Scan(&recent); err != nil {
+				return err
+			}
+			if recent >= store.MaxNewSecurityEventsHour {
+				err = tx.QueryRow(`SELECT id FROM security_events WHERE kind = ? AND last_at >= ? ORDER BY last_at DESC, id DESC LIMIT 1`, ev.Kind, since).Scan(&id)
+			}
+		}
+		switch {
+		case err == nil && id != 0:
+			_, err = tx.Exec(`UPDATE security_events SET repeats = repeats + ?, last_at = MAX(last_at, ?) WHERE id = ?`, ev.Repeats, at, id)
+			return err
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO security_events (at, last_at, repeats, device_id, remote, kind, detail, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			at, at, ev.Repeats, ev.DeviceID, ev.Remote, ev.Kind, ev.Detail, ev.Evidence)
+		return err
+	})
 }
 
-// SecurityEvents lists the newest events first.
+// SecurityEvents lists the newest events first (by their latest repeat).
 func (d *DB) SecurityEvents(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT id, at, device_id, remote, kind, detail, evidence FROM security_events ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := d.db.QueryContext(ctx, `SELECT id, at, last_at, repeats, device_id, remote, kind, detail, evidence FROM security_events ORDER BY last_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -347,11 +377,14 @@ func (d *DB) SecurityEvents(ctx context.Context, limit int) ([]store.SecurityEve
 	var out []store.SecurityEvent
 	for rows.Next() {
 		var ev store.SecurityEvent
-		var at string
-		if err := rows.Scan(&ev.ID, &at, &ev.DeviceID, &ev.Remote, &ev.Kind, &ev.Detail, &ev.Evidence); err != nil {
+		var at, last string
+		if err := rows.Scan(&ev.ID, &at, &last, &ev.Repeats, &ev.DeviceID, &ev.Remote, &ev.Kind, &ev.Detail, &ev.Evidence); err != nil {
 			return nil, err
 		}
-		ev.At = parseTime(at)
+		ev.At, ev.LastAt = parseTime(at), parseTime(last)
+		if ev.LastAt.IsZero() {
+			ev.LastAt = ev.At
+		}
 		out = append(out, ev)
 	}
 	return out, rows.Err()
