@@ -566,8 +566,14 @@ func (s *Service) Decide(ctx context.Context, u User, caseID string, req Decisio
 		if needs && st.Review.State != review.StateAgreed {
 			return built{}, decisionRefusal(caseID, matches, st.Review)
 		}
+		if err := penaltyGate(st, *st.Proposal, now); err != nil {
+			return built{}, err
+		}
 		miss := slices.Clone(missing)
 		c := req.Collective
+		if err := collectiveAfterReview(st, c); err != nil {
+			return built{}, err
+		}
 		if needs {
 			if c == nil {
 				miss = append(miss, enforce.Labelled("collective_discussion", "负责人集体讨论记录"))
@@ -590,7 +596,8 @@ func (s *Service) Decide(ctx context.Context, u User, caseID string, req Decisio
 		}
 		return built{fields: DecisionFields{By: actorOf(u), CaseHead: anchor(st.Case), Proposal: *st.Proposal, Summary: st.Summary,
 			CatalogVersion: cur.Version, Required: needs, Matches: matches, Review: sum, Document: req.Document, Approver: u.Name,
-			CollectiveRequired: needs, Collective: c, Note: strings.TrimSpace(req.Note)}, files: files}, nil
+			CollectiveRequired: needs, Collective: c, Note: strings.TrimSpace(req.Note), Chain: approvalChain(st, u, now),
+			Procedure: proceduralFacts(st)}, files: files}, nil
 	})
 }
 

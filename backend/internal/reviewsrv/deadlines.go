@@ -132,6 +132,27 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 		for _, av := range rec.AV {
 			facts.AV = append(facts.AV, deadline.AV{Hash: av.Hash, Recorded: av.Recorded.In(cst), Uploaded: av.Stored})
 		}
+		l := &st.Life
+		if !l.RegisterDecided.IsZero() && (facts.EmergencyApproved.IsZero() || l.RegisterDecided.Before(facts.EmergencyApproved)) {
+			facts.EmergencyApproved = l.RegisterDecided // the head's 立案 decision is the approval of the emergency start (003 §12)
+		}
+		facts.Registered, facts.ExtendedDays, facts.Now = l.RegisteredAt, l.Extended, now
+		if l.Served != nil {
+			facts.NoticeServed = l.Served.ServedAt.In(cst)
+		}
+		switch {
+		case l.HearingRequest != nil:
+			facts.PartyAnswered = l.HearingRequest.ReceivedAt.In(cst)
+		case l.Waiver != nil:
+			for _, s := range st.Steps {
+				if s.Step == StepWaiver {
+					facts.PartyAnswered = s.At
+				}
+			}
+		}
+		if l.DecisionServed != nil {
+			facts.DecisionServed = l.DecisionServed.ServedAt.In(cst)
+		}
 		if !st.Review.Submitted.IsZero() {
 			r := st.Review
 			facts.Review = &r

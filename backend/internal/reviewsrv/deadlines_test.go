@@ -104,9 +104,14 @@ func TestDeadlineMonitor(t *testing.T) {
 	if _, err := f.svc.MarkPublished(ctx, officer, c, "", ""); !strings.Contains(err.Error(), "no decision") {
 		t.Fatalf("published before the decision: %v", err)
 	}
+	// SPEC C1 C2: 立案, the prior notice served and the party's written waiver.
+	f.registered(c)
+	f.noticeServed(c, review.Proposal{Measures: []string{"fine"}, Fine: 200000})
+	f.life(officer, c, StepWaiver, LifeRequest{At: "2026-05-08", File: f.upload(c, "waiver.pdf", "放弃声明")})
 	if _, err := f.svc.Decide(ctx, head, c, DecisionRequest{Document: DecisionDocument{Number: "罚〔2026〕20号", File: f.upload(c, "d.pdf", "决定书")}, Collective: collective(f, c)}); err != nil {
 		t.Fatal(err)
 	}
+	f.life(officer, c, StepDecisionServed, LifeRequest{Method: "direct", Recipient: "某超市负责人", Present: true}) // SPEC C5
 	k = byKind(mustDeadlines(t, f, Filter{Case: c}))
 	if k[deadline.Upload].State != deadline.StateMissed || k[deadline.EmergencyStart].State != deadline.StateMet || k[deadline.Review].State != deadline.StateMet {
 		t.Fatalf("after the decision %+v", k)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,10 @@ const maxJSON = 1 << 20
 //	POST /api/review/cases/{case}/head-decision
 //	POST /api/review/cases/{case}/decision   record the decision (refused without agree where review is required)
 //	POST /api/review/cases/{case}/emergency-approval | published | end | archived | filing
+//	POST /api/review/cases/{case}/{step}     a step of the general procedure (LifeSteps: register_request,
+//	                                         register_approval, prior_notice, prior_notice_served, statement,
+//	                                         statement_review, rights_waiver, hearing_request, hearing_notice,
+//	                                         hearing_record, decision_term_extend, decision_served) with a LifeRequest
 //	GET  /api/review/reviewers, POST /api/review/reviewers (admin), GET /api/review/staffing
 //	GET  /api/deadlines[?case=&kind=&state=] every deadline with due, remaining and state
 //	GET  /api/calendar, POST /api/calendar[?replace=1] (admin)
@@ -397,6 +402,13 @@ func (h *api) action(w http.ResponseWriter, r *http.Request, u User) {
 			st, err = h.s.ConfirmFiling(ctx, u, caseID, b.Note)
 		}
 	default:
+		if step := r.PathValue("action"); slices.Contains(LifeSteps, step) {
+			var req LifeRequest
+			if err = decode(r, &req); err == nil {
+				st, err = h.s.Life(ctx, u, caseID, step, req)
+			}
+			break
+		}
 		err = enforce.Errorf(enforce.ENotFound, "no review action %q", r.PathValue("action"))
 	}
 	if err != nil {

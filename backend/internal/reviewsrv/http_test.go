@@ -181,6 +181,29 @@ func TestAPI(t *testing.T) {
 	if status, body := c.do("reviewer", "POST", "/api/review/cases/"+id+"/opinion", op); status != 200 || !strings.Contains(string(body), `"state":"agreed"`) {
 		t.Fatalf("opinion %d %s", status, body)
 	}
+	// SPEC C1 C2: the general procedure over the API; the gate refuses first.
+	if status, body := c.do("supervisor", "POST", "/api/review/cases/"+id+"/decision", DecisionRequest{Document: DecisionDocument{Number: "罚〔2026〕5号", File: hashes[3]}}); status != 409 ||
+		!strings.Contains(string(body), `"article":"行政处罚法 §54; 003 §12"`) {
+		t.Fatalf("decision before 立案: %d %s", status, body)
+	}
+	for _, st := range []struct {
+		user, step string
+		req        LifeRequest
+		status     int
+		want       string
+	}{
+		{"officer", StepRegister, LifeRequest{Outcome: "register"}, 403, "recording register_approval is for supervisor"},
+		{"officer", StepRegisterRequest, LifeRequest{Facts: "投诉", HandlerOpinion: "建议立案", UnitOpinion: "同意", Channel: "phone", Content: "销售过期食品"}, 200, `"register_request"`},
+		{"supervisor", StepRegister, LifeRequest{Outcome: "register"}, 200, `"registered_at"`},
+		{"officer", StepNotice, LifeRequest{Number: "告5", Facts: "事实", Reasons: "理由", Basis: "依据", Measures: []string{"fine"}, Fine: 150000}, 200, `"hearing_right":true`},
+		{"officer", StepHearingRequest, LifeRequest{Way: "written"}, 409, `"article":"行政处罚法 §62"`},
+		{"officer", StepNoticeServed, LifeRequest{Method: "direct", Recipient: "张三"}, 200, `"period_ends"`},
+		{"officer", StepWaiver, LifeRequest{At: "2026-03-09", File: hashes[2]}, 200, `"waiver"`},
+	} {
+		if status, body := c.do(st.user, "POST", "/api/review/cases/"+id+"/"+st.step, st.req); status != st.status || !strings.Contains(string(body), st.want) {
+			t.Fatalf("%s as %s: %d %s", st.step, st.user, status, body)
+		}
+	}
 	dec := DecisionRequest{Document: DecisionDocument{Number: "罚〔2026〕5号", File: hashes[3]},
 		Collective: &CollectiveDiscussion{Date: "2026-03-09", Participants: []string{"甲", "乙"}, Conclusion: "同意", Minutes: hashes[4]}}
 	if status, body := c.do("supervisor", "POST", "/api/review/cases/"+id+"/decision", dec); status != 200 || !strings.Contains(string(body), `"approver":"张建国"`) {

@@ -41,6 +41,8 @@ func TestReviewToDecision(t *testing.T) {
 	ctx := f.ctx
 	const c = "20250930-aaaa0001"
 	f.penaltyCase(c, "org", "")
+	f.registered(c) // SPEC C1, C2: 立案 and the prior notice of this fine, served now
+	f.noticeServed(c, review.Proposal{Measures: []string{"fine"}, Fine: 150000})
 
 	if _, err := f.svc.Propose(ctx, lawyer, c, ProposalRequest{}); !errors.As(err, new(*ForbiddenError)) {
 		t.Fatalf("a reviewer proposing: %v", err)
@@ -80,7 +82,7 @@ func TestReviewToDecision(t *testing.T) {
 	if _, err := f.svc.Submit(ctx, officer, c, SubmitRequest{Materials: []MaterialRef{{ID: "evidence", Files: []string{strings.Repeat("ab", 32)}}}}); enforce.ErrorCode(err) != enforce.EInvalid {
 		t.Fatalf("a file never uploaded: %v", err)
 	}
-	if st, _ := f.svc.State(ctx, c); len(st.Steps) != 1 {
+	if st, _ := f.svc.State(ctx, c); len(st.Steps) != 5 { // 立案 (2), the notice and its service, the proposal
 		t.Fatalf("refused submissions wrote entries: %d steps", len(st.Steps))
 	}
 
@@ -169,11 +171,11 @@ func TestReviewToDecision(t *testing.T) {
 	for _, s := range st.Steps {
 		steps = append(steps, s.Step)
 	}
-	want := "decision_proposal,review_submit,review_opinion,review_objection,review_submit,review_extend,review_opinion,decision"
+	want := "register_request,register_approval,prior_notice,prior_notice_served,decision_proposal,review_submit,review_opinion,review_objection,review_submit,review_extend,review_opinion,decision"
 	if strings.Join(steps, ",") != want {
 		t.Fatalf("office chain %s\nwant %s", strings.Join(steps, ","), want)
 	}
-	if len(st.Steps[7].Files) != 2 || st.Steps[1].By.Name != officer.Name || st.Steps[5].By.Name != head.Name {
+	if len(st.Steps[11].Files) != 2 || st.Steps[5].By.Name != officer.Name || st.Steps[9].By.Name != head.Name {
 		t.Fatalf("steps %+v", st.Steps)
 	}
 	f.verifyChains()
@@ -195,6 +197,9 @@ func TestDisagreementHeadDecides(t *testing.T) {
 	}
 	const c = "20260302-bbbb0002"
 	f.penaltyCase(c, "person", "")
+	f.registered(c)
+	f.noticeServed(c, review.Proposal{Measures: []string{"fine"}, Fine: 2000})
+	f.life(officer, c, StepWaiver, LifeRequest{At: "2026-03-02", File: f.upload(c, "waiver.pdf", "当事人书面放弃陈述申辩")}) // SPEC C2
 	if _, err := f.svc.Propose(ctx, officer, c, ProposalRequest{Proposal: review.Proposal{Fine: 2000}, Summary: "罚款 2000 元"}); err != nil {
 		t.Fatal(err)
 	}

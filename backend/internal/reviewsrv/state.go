@@ -194,6 +194,12 @@ type DecisionFields struct {
 	CollectiveRequired bool                  `json:"collective_required"`
 	Collective         *CollectiveDiscussion `json:"collective_discussion,omitempty"`
 	Note               string                `json:"note,omitempty"`
+	// Chain is the internal approval chain of the decision document:
+	// 承办人 → 审核 → 负责人 (SPEC R9, 000-record §34).
+	Chain []ApprovalStep `json:"approval_chain,omitempty"`
+	// Procedure is what the general procedure recorded before the decision
+	// (立案, notice, statement, hearing; SPEC C1-C3), nil for other cases.
+	Procedure *ProcedureFacts `json:"procedure,omitempty"`
 }
 
 // NoteFields is the payload of the simpler steps: emergency approval,
@@ -248,6 +254,9 @@ type State struct {
 	Ended             time.Time       `json:"ended,omitzero"`
 	Archived          time.Time       `json:"archived,omitzero"`
 	Filed             time.Time       `json:"filed,omitzero"`
+
+	// Life is the general procedure after the scene (issue 10, lifecycle.go).
+	Life Lifecycle `json:"lifecycle"`
 
 	Steps []Step `json:"steps"`
 }
@@ -388,7 +397,13 @@ func fold(oc store.OfficeCase, cat catalogs, cal *workday.Calendar, now time.Tim
 				st.Filed, step.Summary = d.at, "当场处罚决定已报所属行政机关备案"+reasonsSuffix(f.Note)
 			}
 		default:
-			step.Summary = e.Step
+			ok, err := foldLife(st, e, d, &step)
+			if err != nil {
+				return nil, fmt.Errorf("office entry #%d (%s): %w", e.Seq, e.Step, err)
+			}
+			if !ok {
+				step.Summary = e.Step
+			}
 		}
 		if ev != nil {
 			if err := st.Review.Apply(st.Settings, *ev); err != nil {
@@ -397,6 +412,7 @@ func fold(oc store.OfficeCase, cat catalogs, cal *workday.Calendar, now time.Tim
 		}
 		st.Steps = append(st.Steps, step)
 	}
+	st.Life.finish(cal)
 	st.Required = len(st.Matches) > 0 || st.Review.State != review.StateNotSubmitted
 	if !st.Review.Submitted.IsZero() {
 		st.Due, st.DueVerified = st.Review.Due(st.Settings, cal)
