@@ -80,6 +80,8 @@ func (s *Server) coreRoutes() []Route {
 	}
 }
 
+func init() { AddPages((*Server).publicRoutes) } // the public portal, 事前与事中公示 (issue 11, SPEC P1 P7): public.go
+
 // home sends a signed-in account to its first page, anyone else to sign in.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	c, err := r.Cookie(sessionCookie)

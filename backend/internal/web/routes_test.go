@@ -53,6 +53,10 @@ var intended = map[string][]string{
 	"GET /admin/security":                          {"admin"},
 	"GET /admin/settings":                          {"admin"},
 	"POST /admin/settings":                         {"admin"},
+	// the public portal, before and during (issue 11, SPEC P1 P7): public.go
+	"GET /public/": {""}, "GET /public/agency": {""}, "GET /public/officers": {""}, "GET /public/officers/{cert}": {""},
+	"GET /public/powers": {""}, "GET /public/procedures": {""}, "GET /public/procedures/{id}": {""},
+	"GET /public/review-catalog": {""}, "GET /public/guides": {""}, "GET /public/forms": {""}, "GET /public/verify": {""},
 }
 
 var roleUsers = map[auth.Role]string{auth.Supervisor: "supervisor", auth.Reviewer: "reviewer", auth.Officer: "officer", auth.Admin: "admin"}
