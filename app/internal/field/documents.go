@@ -1,7 +1,6 @@
 package field
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -9,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"lawtrace/shared/casedoc"
 	"lawtrace/shared/enforce"
-	"lawtrace/shared/paper"
 )
 
 // Document renders a step entry of a case as the PDF to print or file
@@ -37,7 +36,9 @@ func (t *Terminal) Document(caseID, entry string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := paper.Document{Agency: agency, CaseID: c.ID, Procedure: c.Procedure, Party: c.Open.Party, PartyKind: c.Open.PartyKind, Officers: c.Officers, Entry: e,
+	h := casedoc.Header{CaseID: c.ID, Officers: c.Officers, Open: casedoc.Open{Procedure: c.Open.Procedure, ProcedureVersion: c.Open.ProcedureVersion,
+		Party: c.Open.Party, PartyKind: c.Open.PartyKind, Source: c.Open.Source, Officers: c.Open.Officers, EmergencyReason: c.Open.EmergencyReason}}
+	return casedoc.Render(h, e, casedoc.Sources{Agency: agency, Procedure: c.Procedure, Rights: t.rightsVersion,
 		Image: func(hash string) ([]byte, error) {
 			r, err := t.media.Open(hash)
 			if err != nil {
@@ -45,26 +46,7 @@ func (t *Terminal) Document(caseID, entry string) ([]byte, error) {
 			}
 			defer r.Close()
 			return io.ReadAll(r)
-		}}
-	var p StepPayload
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil, err
-	}
-	if p.Recorder != nil {
-		doc.Recorder = &enforce.Officer{Name: p.Recorder.Name, Cert: p.Recorder.Cert}
-	}
-	if p.Rights != nil {
-		r, err := t.rightsVersion(p.Rights.Ref)
-		if err != nil {
-			return nil, err
-		}
-		doc.Rights = &r
-	}
-	var buf bytes.Buffer
-	if err := paper.Render(&buf, doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+		}})
 }
 
 // rightsVersion finds an exact rights text version by its ref ("id-vN").

@@ -211,6 +211,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.deadlines(args)
 	case "review":
 		return c.reviewShow(args)
+	case "archive":
+		return c.archive(args)
 	case "help":
 		fmt.Fprint(c.out, usage)
 		return nil
