@@ -453,14 +453,32 @@ func (c *conn) pull(ctx context.Context, p *syncproto.Pull) syncproto.Message {
 	if err != nil {
 		return c.internal("catalog", err)
 	}
-	u := &syncproto.Updates{Items: items, Head: head}
-	if len(items) > 0 && items[len(items)-1].Seq < head {
+	u := &syncproto.Updates{Items: byteBatch(items, PullBatchBytes), Head: head}
+	if n := len(u.Items); n > 0 && u.Items[n-1].Seq < head {
 		u.More = true
 	}
 	if u.Items == nil {
 		u.Items = []syncproto.CatalogItem{}
 	}
 	return u
+}
+
+// PullBatchBytes bounds the catalog bodies of one Updates frame, so a
+// terminal on a link that drops every few tens of kilobytes still makes
+// progress item by item, and no frame nears the protocol limit.
+const PullBatchBytes = 32 << 10
+
+// byteBatch keeps items while their bodies fit in budget, and always the
+// first one: the rest come with the next pull (Updates.More).
+func byteBatch(items []syncproto.CatalogItem, budget int) []syncproto.CatalogItem {
+	used := 0
+	for i, it := range items {
+		used += len(it.Body)
+		if i > 0 && used > budget {
+			return items[:i]
+		}
+	}
+	return items
 }
 
 func (c *conn) mediaOffer(ctx context.Context, o *syncproto.MediaOffer) syncproto.Message {

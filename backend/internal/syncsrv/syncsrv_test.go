@@ -16,6 +16,7 @@ import (
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/store"
+	"lawtrace/backend/internal/syncsrv"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
@@ -413,12 +414,9 @@ func TestRevocationCutsLiveConnection(t *testing.T) {
 		t.Fatalf("other device: %v", err)
 	}
 	// Other terminals learn of the revocation by down-sync.
-	u, err := other.Sess.Call(ctx, &syncproto.Pull{Since: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	all, _ := pullAll(t, ctx, other.Sess, 0)
 	found := false
-	for _, it := range u.(*syncproto.Updates).Items {
+	for _, it := range all {
 		found = found || (it.Kind == syncproto.KindRevocation && it.Key == c.Dev.ID)
 	}
 	if !found {
@@ -602,25 +600,48 @@ func TestWipeOrder(t *testing.T) {
 	}
 }
 
+// pullAll pulls the down-sync catalog from since to its head, checking that
+// each frame keeps to the byte budget (one item may exceed it alone).
+func pullAll(t *testing.T, ctx context.Context, sess *syncproto.Session, since int64) ([]syncproto.CatalogItem, *syncproto.Updates) {
+	t.Helper()
+	var all []syncproto.CatalogItem
+	u := &syncproto.Updates{More: true}
+	for pulls := 0; u.More; pulls++ {
+		resp, err := sess.Call(ctx, &syncproto.Pull{Since: since})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u = resp.(*syncproto.Updates)
+		body := 0
+		for _, it := range u.Items {
+			body += len(it.Body)
+		}
+		if len(u.Items) == 0 || (len(u.Items) > 1 && body > syncsrv.PullBatchBytes) || pulls > 100 {
+			t.Fatalf("pull %d: %d items, %d body bytes (budget %d)", pulls, len(u.Items), body, syncsrv.PullBatchBytes)
+		}
+		all = append(all, u.Items...)
+		since = all[len(all)-1].Seq
+	}
+	return all, u
+}
+
 // SPEC S5 F2 D4: procedure definitions, rights texts and officers come
-// down versioned; a change is announced to connected terminals.
+// down versioned, in frames bounded by bytes; a change is announced to
+// connected terminals.
 func TestDownSync(t *testing.T) {
 	m := start(t, server.Config{Demo: true})
 	ctx := ctxT(t)
 	c := enrolled(t, m, 1)
-	resp, err := c.Sess.Call(ctx, &syncproto.Pull{Since: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := resp.(*syncproto.Updates)
+	all, u := pullAll(t, ctx, c.Sess, 0)
 	kinds := map[string]int{}
-	for _, it := range u.Items {
+	for _, it := range all {
 		kinds[it.Kind]++
 	}
-	if kinds[syncproto.KindProcedure] != 5 || kinds[syncproto.KindRights] != 5 || kinds[syncproto.KindOfficer] != 6 || kinds[syncproto.KindAgency] != 1 || u.More {
-		t.Fatalf("catalog %v more=%v", kinds, u.More)
+	// every version of every definition: procedures and rights texts v1 and v2
+	if kinds[syncproto.KindProcedure] != 10 || kinds[syncproto.KindRights] != 8 || kinds[syncproto.KindOfficer] != 6 || kinds[syncproto.KindAgency] != 1 || int64(len(all)) != u.Head {
+		t.Fatalf("catalog %v of head %d", kinds, u.Head)
 	}
-	for _, it := range u.Items {
+	for _, it := range all {
 		if it.Kind == syncproto.KindProcedure {
 			if _, err := enforce.ParseProcedure(it.Body); err != nil {
 				t.Fatalf("procedure %s: %v", it.Key, err)
@@ -646,7 +667,7 @@ func TestDownSync(t *testing.T) {
 			}
 		}
 	}
-	resp, err = c.Sess.Call(ctx, &syncproto.Pull{Since: u.Head})
+	resp, err := c.Sess.Call(ctx, &syncproto.Pull{Since: u.Head})
 	if err != nil {
 		t.Fatal(err)
 	}
