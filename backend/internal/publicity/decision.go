@@ -333,6 +333,9 @@ func ProcedureOf(kind string) string {
 // rule, one place. It is done when the decision was published or routed
 // to "not published".
 func Deadline(d Decision, cal *workday.Calendar) (deadline.Deadline, bool) {
+	if cal == nil {
+		cal = workday.Default()
+	}
 	done := d.PublishedAt
 	if d.State == StateNotPublished {
 		for _, a := range d.History {
