@@ -2,6 +2,7 @@
 package fieldsync
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -584,6 +585,9 @@ func (s *Syncer) pass(ctx context.Context, c *session) (Result, error) {
 		return res, syncproto.Errorf(syncproto.CodeRevoked, "this terminal was revoked; confirmed records were wiped as ordered")
 	}
 	s.setState(PhasePushing, true, nil, time.Time{})
+	if err := s.checkLog(ctx, c); err != nil {
+		return res, err
+	}
 	if err := s.confirmHeld(ctx, c, &res); err != nil {
 		return res, err
 	}
@@ -625,6 +629,26 @@ func (s *Syncer) knownSize() (uint64, error) {
 		return 0, err
 	}
 	return th.Size, nil
+}
+
+// checkLog holds the server to the log this terminal verified last: when
+// the head it announces differs, the server must prove that its log extends
+// the verified one, every sync, whether or not anything is to be sent, so
+// a fork stays an alarm until someone looks (SPEC R2).
+func (s *Syncer) checkLog(ctx context.Context, c *session) error {
+	prev, ok, err := s.t.LatestTreeHead()
+	if err != nil || !ok || c.welcome.TreeHead == nil {
+		return err
+	}
+	if th := c.welcome.TreeHead; th.Size == prev.Size && bytes.Equal(th.Root, prev.Root) {
+		return nil
+	}
+	p, err := expectReply[*syncproto.Proofs](s.call(ctx, c, &syncproto.ProofRequest{KnownTreeSize: prev.Size}))
+	if err != nil {
+		return err
+	}
+	_, err = s.t.ConfirmEntries(p.TreeHead, p.Consistency, nil)
+	return err
 }
 
 // confirmHeld gets proofs for entries the server already holds but this

@@ -342,3 +342,43 @@ func TestParseServer(t *testing.T) {
 		t.Error("ftp accepted")
 	}
 }
+
+// Issue 13 (9), SPEC R2: once the server's log stops extending what this
+// terminal verified, every later sync fails with log_inconsistent — also
+// one with nothing new to send, which used to pass and clear the alarm.
+func TestForkedLogAlarmStays(t *testing.T) {
+	b := startBackend(t)
+	a := enrolledTerminal(t, b)
+	other := enrolledTerminal(t, b)
+	record(t, a)
+	if _, err := fieldsync.New(a, fieldsync.Options{}).Once(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	b.stop()
+	backup := filepath.Join(t.TempDir(), "backup")
+	if out, err := exec.Command("cp", "-a", b.data, backup).CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	b.start()
+	record(t, a)
+	if _, err := fieldsync.New(a, fieldsync.Options{}).Once(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	// The server comes back from the older copy and another terminal's
+	// entries take the places in the log that a's second case had.
+	b.stop()
+	if out, err := exec.Command("sh", "-c", `rm -rf "$1" && cp -a "$2" "$1"`, "sh", b.data, backup).CombinedOutput(); err != nil {
+		t.Fatalf("restore: %v %s", err, out)
+	}
+	b.start()
+	record(t, other)
+	if _, err := fieldsync.New(other, fieldsync.Options{}).Once(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, err := fieldsync.New(a, fieldsync.Options{}).Once(ctxT(t))
+		if pe := syncproto.AsError(err); pe == nil || pe.Code != syncproto.CodeLogInconsistent {
+			t.Fatalf("sync %d after the fork: %v, want log_inconsistent", i+1, err)
+		}
+	}
+}
