@@ -55,7 +55,7 @@ commands:
   useradd --username U --name N --role supervisor|reviewer|officer|admin [--officer CERT] [--password-stdin]
                            add a web account; prints a one-time password unless given on stdin
   passwd USERNAME          give a web account a new one-time password (to be changed at sign-in)
-` + reviewUsage + `
+` + reviewUsage + publicityUsage + `
 --data defaults to $LAWTRACE_DATA, else ./lawtrace-data.
 `
 
@@ -211,6 +211,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.deadlines(args)
 	case "review":
 		return c.reviewShow(args)
+	case "publicity":
+		return c.publicity(args)
 	case "archive":
 		return c.archive(args)
 	case "help":

@@ -225,7 +225,7 @@ var (
 	labelledAddressRe = regexp.MustCompile(`(家庭住址|家庭地址|现住址|户籍地址|户籍所在地|户籍地|居住地址|居住地|暂住地|暂住|住址|家住|现住|住所地|住所|联系地址|经营地址|经营场所|注册地址|地址)\s*(?:[:：]|为|在|于|是)?\s*([^，,。；;、\n)）]{2,80})`)
 	// a house-level address: a place name, then a number with 号/栋/室…
 	houseAddressRe = regexp.MustCompile(`\p{Han}{0,20}(?:省|自治区|市|盟|区|县|旗|镇|乡|苏木|村|嘎查|街道|大街|路|街|巷|弄|胡同|小区|社区|花园|苑|公寓|大厦|新村)[\p{Han}0-9A-Za-z\-]{0,30}?\d+(?:-\d+)*\s*(?:号楼|号院|号|栋|幢|单元|室|楼|弄|组)(?:[\p{Han}0-9\-]{0,20}?(?:室|号|单元|楼|户))?`)
-	labelledNameRe   = regexp.MustCompile(`(姓名|当事人|户主|监护人|联系人|法定代理人)\s*[:：]\s*(\p{Han}{2,4}?)(?:[，,。；;、\s(（]|男|女|身份|性别|住|电话|手机|$)`)
+	labelledNameRe = regexp.MustCompile(`(姓名|当事人|户主|监护人|联系人|法定代理人)\s*[:：]\s*(\p{Han}{2,4}?)(?:[，,。；;、\s(（]|男|女|身份|性别|住|电话|手机|$)`)
 )
 
 // classifyRun says what a run of digits is, "" when it may stay (a date, an

@@ -143,8 +143,8 @@ func TestPublicityWorkflow(t *testing.T) { // SPEC P2 P3 P4 P5 D5, issue 11
 	get("/sitemap.xml", 200)
 	for path, n := range map[string]int{
 		"/public/decisions?org=" + url.QueryEscape("青城餐饮"):                  1,
-		"/public/decisions?number=" + url.QueryEscape("呼市监罚〔2025〕101号"):   1,
-		"/public/decisions?date=2025-05-28":                                  1,
+		"/public/decisions?number=" + url.QueryEscape("呼市监罚〔2025〕101号"):     1,
+		"/public/decisions?date=2025-05-28":                                 1,
 		"/public/decisions?org=" + url.QueryEscape("张三"):                    0,
 		"/public/decisions?number=" + url.QueryEscape("110105199003071239"): 0,
 		"/public/decisions?org=" + url.QueryEscape("欧阳明华"):                  0,
