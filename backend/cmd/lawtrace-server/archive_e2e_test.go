@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -333,4 +335,74 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// BenchmarkArchiveVerify measures `lawtrace-server archive` and
+// `lawtrace-verify` of the demo case, each a process of its own as an
+// operator and a court run them.
+func BenchmarkArchiveVerify(b *testing.B) {
+	dir := b.TempDir()
+	data, home := filepath.Join(dir, "server"), filepath.Join(dir, "terminal")
+	run := func(bin string, args ...string) string {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err != nil {
+			b.Fatalf("%s %v: %v\n%s", filepath.Base(bin), args, err, out)
+		}
+		return string(out)
+	}
+	ln := freeAddrB(b)
+	srvCmd := exec.Command(serverBin, "--data", data, "--listen", ln, "--demo", "--log-level", "warn")
+	if err := srvCmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { srvCmd.Process.Kill(); srvCmd.Wait() }()
+	for i := 0; i < 400; i++ {
+		if resp, err := http.Get("http://" + ln + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	var ec struct {
+		Code string `json:"code"`
+	}
+	json.Unmarshal([]byte(run(serverBin, "--data", data, "enroll", "--device-name", "bench", "--json")), &ec)
+	run(fieldctlBin, "--home", home, "init", "--device-name", "bench")
+	run(fieldctlBin, "--home", home, "enroll", "--server", "ws://"+ln+"/sync", "--code", ec.Code)
+	run(fieldctlBin, "--home", home, "demo")
+	run(fieldctlBin, "--home", home, "sync")
+	var cases []struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal([]byte(run(fieldctlBin, "--home", home, "case", "list", "--json")), &cases)
+	bundle := filepath.Join(dir, "case.zip")
+	verify := buildVerify(b)
+	var archiveTime, verifyTime time.Duration
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		run(serverBin, "--data", data, "archive", cases[0].ID, "-o", bundle)
+		mid := time.Now()
+		run(verify, bundle)
+		archiveTime += mid.Sub(start)
+		verifyTime += time.Since(mid)
+		n++
+	}
+	b.ReportMetric(float64(archiveTime.Milliseconds())/float64(n), "archive-ms")
+	b.ReportMetric(float64(verifyTime.Milliseconds())/float64(n), "verify-ms")
+	if st, err := os.Stat(bundle); err == nil {
+		b.ReportMetric(float64(st.Size()), "bundle-bytes")
+	}
+}
+
+func freeAddrB(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
