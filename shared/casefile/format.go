@@ -147,6 +147,18 @@ var officeTitles = map[string]string{
 	"case_end":             "结案",
 	"case_archived":        "立卷归档",
 	"on_spot_filed":        "当场处罚决定备案",
+	"register_request":     "立案申请",
+	"register_approval":    "立案审批",
+	"prior_notice":         "行政处罚事先告知书",
+	"prior_notice_served":  "事先告知书送达",
+	"statement":            "陈述申辩记录",
+	"statement_review":     "陈述申辩复核",
+	"rights_waiver":        "放弃陈述申辩和听证的书面声明",
+	"hearing_request":      "听证申请",
+	"hearing_notice":       "听证通知书",
+	"hearing_record":       "听证笔录",
+	"decision_term_extend": "延长办案期限审批",
+	"decision_served":      "决定书送达",
 }
 
 var terminalTitles = map[string]string{
@@ -184,7 +196,7 @@ func groupOf(chain, step string) int {
 	switch {
 	case has("filing", "register", "open", "accept"):
 		return 0
-	case has("notice", "statement", "hearing", "defen"):
+	case has("notice", "statement", "hearing", "defen", "waiver"):
 		return 2
 	case has("execut", "payment", "urge", "late_fee", "court", "enforce", "perform", "recheck", "re_check"):
 		return 5
