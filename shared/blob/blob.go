@@ -208,7 +208,8 @@ func (f *Folder) Discard(hash string) error {
 	return err
 }
 
-// Put stores a whole file: written to a temporary file, fsynced, renamed.
+// Put stores a whole file: written to a staging file that this process
+// holds locked until it is in place, fsynced, renamed.
 func (f *Folder) Put(r io.Reader) (string, int64, error) {
 	tmp, err := os.CreateTemp(filepath.Join(f.dir, "tmp"), "put-*")
 	if err != nil {
@@ -216,6 +217,9 @@ func (f *Folder) Put(r io.Reader) (string, int64, error) {
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
+	if err := holdStaging(tmp); err != nil {
+		return "", 0, err
+	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), r)
 	if err != nil {
@@ -224,11 +228,31 @@ func (f *Folder) Put(r io.Reader) (string, int64, error) {
 	if err := tmp.Sync(); err != nil {
 		return "", 0, err
 	}
+	hash := hex.EncodeToString(h.Sum(nil))
+	if renameOpenFiles {
+		return hash, n, f.install(tmp.Name(), hash)
+	}
 	if err := tmp.Close(); err != nil {
 		return "", 0, err
 	}
-	hash := hex.EncodeToString(h.Sum(nil))
 	return hash, n, f.install(tmp.Name(), hash)
+}
+
+// CleanStaging removes staging files no live process holds: those left by
+// a process that died mid-Put. Another process storing a file right now,
+// on the same folder, keeps its own.
+func (f *Folder) CleanStaging() error {
+	dir := filepath.Join(f.dir, "tmp")
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range files {
+		if err := removeUnheld(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func syncDir(dir string) error {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -59,5 +61,47 @@ func TestResumableUpload(t *testing.T) {
 	}
 	if n, _ := f.PartialSize(other); n != 0 {
 		t.Fatal("mismatching partial kept")
+	}
+}
+
+// Issue 13 (7): cleaning the staging folder, as opening a terminal home
+// does, keeps the file another Put is writing right now and removes what a
+// process that died mid-Put left.
+func TestCleanStagingKeepsALivePut(t *testing.T) {
+	f, err := OpenFolder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(f.Dir(), "tmp", "put-left-by-a-crash")
+	if err := os.WriteFile(left, []byte("half a video"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := f.Put(pr)
+		done <- err
+	}()
+	if _, err := pw.Write([]byte("the first part of a large video, ")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CleanStaging(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("a staging file nobody holds was kept: %v", err)
+	}
+	if _, err := pw.Write([]byte("and the rest")); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("the Put whose staging file was cleaned under it failed: %v", err)
+	}
+	if ok, _ := f.Has(hashOf([]byte("the first part of a large video, and the rest"))); !ok {
+		t.Fatal("the file being stored during the clean-up is not stored")
+	}
+	if files, _ := os.ReadDir(filepath.Join(f.Dir(), "tmp")); len(files) != 0 {
+		t.Fatalf("staging files left: %v", files)
 	}
 }

@@ -225,3 +225,4 @@ func TestPlanShowsNextAndBlocked(t *testing.T) {
 		t.Fatalf("with two officers show_id should be next, got %+v", plan[0])
 	}
 }
+

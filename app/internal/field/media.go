@@ -3,7 +3,6 @@ package field
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"lawtrace/shared/blob"
 )
@@ -13,13 +12,14 @@ import (
 // needs of it.
 type MediaStore struct{ *blob.Folder }
 
-// OpenMediaStore opens the folder, removing partial copies left by a crash.
+// OpenMediaStore opens the folder, removing staging copies left by a
+// crash, never one another command on the same home is writing now.
 func OpenMediaStore(dir string) (*MediaStore, error) {
-	if err := os.RemoveAll(filepath.Join(dir, "tmp")); err != nil {
-		return nil, err
-	}
 	f, err := blob.OpenFolder(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.CleanStaging(); err != nil {
 		return nil, err
 	}
 	return &MediaStore{f}, nil
