@@ -225,4 +225,3 @@ func TestPlanShowsNextAndBlocked(t *testing.T) {
 		t.Fatalf("with two officers show_id should be next, got %+v", plan[0])
 	}
 }
-
