@@ -82,7 +82,6 @@ func officerItem(t *testing.T, e *env, cert string) server.OfficerItem {
 // sign-in, in Chinese, without cookies or outside resources, with its data.
 func TestPublicPages(t *testing.T) {
 	e := start(t, nil)
-	next := time.Now().Year() + 1
 
 	home := publicGet(t, e, "/public/", 200)
 	for _, want := range []string{"呼和浩特市新城区市场监督管理局", `href="/public/agency"`, `href="/public/officers"`, `href="/public/powers"`,
@@ -149,9 +148,9 @@ func TestPublicPages(t *testing.T) {
 
 	// Unknown pages are a Chinese 404 page, not a bare 404.
 	for path, want := range map[string]string{
-		"/public/nothing-here":         "不是本机关公示平台上的页面",
-		"/public/procedures/no-such":   "没有名为「no-such」的执法程序",
-		"/public/officers/99999999":    "没有执法证号为「99999999」的人员",
+		"/public/nothing-here":          "不是本机关公示平台上的页面",
+		"/public/procedures/no-such":    "没有名为「no-such」的执法程序",
+		"/public/officers/99999999":     "没有执法证号为「99999999」的人员",
 		"/public/officers/%3Cscript%3E": "没有执法证号为「&lt;script&gt;」的人员",
 	} {
 		body := publicGet(t, e, path, http.StatusNotFound)
@@ -159,7 +158,6 @@ func TestPublicPages(t *testing.T) {
 			t.Errorf("%s: the 404 page does not say %q", path, want)
 		}
 	}
-	_ = next
 }
 
 // SPEC P1 (000-publicity §8): the officers are listed with name, unit,
