@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"lawtrace/app/internal/demo"
+
+	"lawtrace/shared/testtool"
 )
 
 func open(t *testing.T) *Terminal {
@@ -140,10 +142,7 @@ func TestGobindBindsEverything(t *testing.T) {
 			t.Errorf("no %s generated", want)
 		}
 	}
-	if _, err := exec.LookPath("javac"); err != nil {
-		t.Log("no javac: the generated Java is not compiled")
-		return
-	}
+	javac := testtool.Path(t, "javac", "apt-get install openjdk-17-jdk-headless")
 	stub := filepath.Join(out, "stub", "android", "content", "Context.java")
 	if err := os.MkdirAll(filepath.Dir(stub), 0o755); err != nil {
 		t.Fatal(err)
@@ -152,7 +151,7 @@ func TestGobindBindsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := append([]string{"-encoding", "UTF-8", "-d", filepath.Join(out, "classes"), stub}, java...)
-	if b, err := exec.Command("javac", args...).CombinedOutput(); err != nil {
+	if b, err := exec.Command(javac, args...).CombinedOutput(); err != nil {
 		t.Fatalf("javac: %v\n%s", err, b)
 	}
 }

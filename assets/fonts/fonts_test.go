@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"lawtrace/shared/testtool"
 )
 
 // cmap returns the characters the font maps to a glyph, read from its cmap
@@ -179,7 +181,7 @@ func TestFontCoversAssets(t *testing.T) {
 func TestFontCoversSeeds(t *testing.T) {
 	paths, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "seeds", "*.txt"))
 	if len(paths) == 0 {
-		t.Skip("no shared/seeds beside the repository")
+		testtool.Missing(t, "no shared/seeds beside the repository")
 	}
 	have := fontRunes(t)
 	for _, p := range paths {

@@ -14,6 +14,8 @@ import (
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/signature"
+
+	"lawtrace/shared/testtool"
 )
 
 // pdfText extracts a PDF's text with pdftotext (poppler-utils), all white
@@ -21,13 +23,7 @@ import (
 // skipped, except under CI=true, where it fails.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is not installed (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed (apt-get install poppler-utils)")
-	}
+	tool := testtool.Path(t, "pdftotext", "apt-get install poppler-utils")
 	in := filepath.Join(t.TempDir(), "doc.pdf")
 	if err := os.WriteFile(in, pdf, 0o644); err != nil {
 		t.Fatal(err)

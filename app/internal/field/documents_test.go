@@ -7,19 +7,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"lawtrace/shared/testtool"
 )
 
 // SPEC F12 F14: the terminal prints the on-the-spot decision it recorded,
 // with the party as the case names it, the fine in figures and capitals and
 // the reconsideration-first remedy.
 func TestDocumentPrintsOnSpotDecision(t *testing.T) {
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is not installed (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed (apt-get install poppler-utils)")
-	}
+	tool := testtool.Path(t, "pdftotext", "apt-get install poppler-utils")
 	term := newTerminal(t)
 	if err := term.SetSetting("agency_name", "呼和浩特市市场监督管理局"); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/draw"
+
+	"lawtrace/shared/testtool"
 )
 
 // SPEC F3 P7: the credential QR code holds exactly the payload: a reader
@@ -32,10 +34,7 @@ func TestQRCodeDecodes(t *testing.T) {
 	if gray.GrayAt(4, 4).Y != 0 || gray.GrayAt(10, 10).Y != 0 || gray.GrayAt(5, 5).Y != 0xff {
 		t.Error("no finder pattern at the top left")
 	}
-	zbar, err := exec.LookPath("zbarimg")
-	if err != nil {
-		t.Skip("zbarimg is not installed (apt-get install zbar-tools): the code is not decoded")
-	}
+	zbar := testtool.Path(t, "zbarimg", "apt-get install zbar-tools")
 	big := image.NewGray(image.Rect(0, 0, b.Dx()*8, b.Dy()*8))
 	draw.NearestNeighbor.Scale(big, big.Bounds(), img, b, draw.Src, nil)
 	path := filepath.Join(t.TempDir(), "qr.png")
