@@ -35,6 +35,8 @@ type Query struct {
 	Date   string // decision date YYYY-MM-DD
 	Limit  int
 	Offset int
+	// ExpiredBy keeps publications whose period ended by then (Sweep).
+	ExpiredBy time.Time
 }
 
 // Correction is a request from the public to correct a published item
@@ -268,7 +270,7 @@ func (s *Service) Withdraw(ctx context.Context, id int64, reason, note string, b
 // Sweep withdraws every publication past its period (000-publicity §21).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
-	list, _, err := s.Repo.Publications(ctx, Query{States: []string{StatePublished}, Limit: -1})
+	list, _, err := s.Repo.Publications(ctx, Query{States: []string{StatePublished}, ExpiredBy: now, Limit: -1})
 	if err != nil {
 		return 0, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"lawtrace/backend/internal/publicity"
 )
@@ -21,9 +22,18 @@ type Publicity interface {
 	// Publications lists by the query, newest publication (or queueing)
 	// first, with the total count; Limit -1 is every row.
 	Publications(ctx context.Context, q publicity.Query) ([]publicity.Decision, int, error)
+	// PublishedIndex lists the id and publication time of every decision
+	// on the public list at now, newest first (the sitemap).
+	PublishedIndex(ctx context.Context, now time.Time) ([]PublishedRef, error)
 	PutCorrection(ctx context.Context, c publicity.Correction) (publicity.Correction, error)
 	UpdateCorrection(ctx context.Context, id int64, fn func(*publicity.Correction) error) (publicity.Correction, error)
 	// Corrections lists the requests of a decision (every decision for 0),
 	// oldest first.
 	Corrections(ctx context.Context, decisionID int64, openOnly bool) ([]publicity.Correction, error)
+}
+
+// PublishedRef is a published decision's id and publication time.
+type PublishedRef struct {
+	ID          int64
+	PublishedAt time.Time
 }

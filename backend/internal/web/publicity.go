@@ -625,9 +625,12 @@ func (p *publicityPages) feed(w http.ResponseWriter, r *http.Request) error {
 
 func (p *publicityPages) sitemap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	list, _, err := p.s.st.Publications(ctx, publicity.Query{Public: true, Now: p.s.cfg.Now(), Limit: 45000})
+	list, err := p.s.st.PublishedIndex(ctx, p.s.cfg.Now())
 	if err != nil {
 		return err
+	}
+	if len(list) > 49999 { // one sitemap file holds 50,000 addresses
+		list = list[:49999]
 	}
 	base := p.baseURL(r)
 	var b strings.Builder

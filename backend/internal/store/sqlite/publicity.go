@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"lawtrace/backend/internal/publicity"
 	"lawtrace/backend/internal/store"
@@ -134,6 +135,10 @@ func (d *DB) Publications(ctx context.Context, q publicity.Query) ([]publicity.D
 		for _, s := range q.States {
 			args = append(args, s)
 		}
+	}
+	if !q.ExpiredBy.IsZero() {
+		where = append(where, `expires_at != '' AND expires_at <= ?`)
+		args = append(args, fmtTime(q.ExpiredBy))
 	}
 	if n := strings.TrimSpace(q.Number); n != "" {
 		where = append(where, `(pub_number = ? OR pub_number LIKE ? ESCAPE '\')`)
@@ -263,6 +268,27 @@ func (d *DB) Corrections(ctx context.Context, decisionID int64, openOnly bool) (
 			return nil, err
 		}
 		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PublishedIndex lists what the public list holds at now, newest first.
+func (d *DB) PublishedIndex(ctx context.Context, now time.Time) ([]store.PublishedRef, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT id, published_at FROM publications WHERE state = 'published' AND (expires_at = '' OR expires_at > ?)
+		ORDER BY published_at DESC, id DESC`, fmtTime(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.PublishedRef
+	for rows.Next() {
+		var r store.PublishedRef
+		var at string
+		if err := rows.Scan(&r.ID, &at); err != nil {
+			return nil, err
+		}
+		r.PublishedAt = parseTime(at)
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
