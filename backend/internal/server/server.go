@@ -17,9 +17,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/reviewsrv"
@@ -27,6 +27,7 @@ import (
 	"lawtrace/backend/internal/store/sqlite"
 	"lawtrace/backend/internal/syncsrv"
 	"lawtrace/backend/internal/web"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/syncproto"
 )
 
@@ -148,10 +149,11 @@ type Main struct {
 	Web            *web.Server
 	FirstAdminFile string
 
-	ln     net.Listener
-	http   *http.Server
-	cancel context.CancelFunc
-	done   chan struct{}
+	ln       net.Listener
+	http     *http.Server
+	cancel   context.CancelFunc
+	done     chan struct{}
+	watchers sync.WaitGroup
 }
 
 // Open opens the data directory, seeds it and builds the services.
@@ -209,8 +211,13 @@ func (m *Main) Start() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.done = make(chan struct{})
-	go m.Sync.Watch(ctx)
-	go m.Review.Watch(ctx)
+	for _, watch := range []func(context.Context){m.Sync.Watch, m.Review.Watch} {
+		m.watchers.Add(1)
+		go func() {
+			defer m.watchers.Done()
+			watch(ctx)
+		}()
+	}
 	go func() {
 		defer close(m.done)
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -235,6 +242,7 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	m.watchers.Wait() // no watcher may poll the store after it closes
 	m.Sync.Close()
 	m.Web.Close()
 	if m.http != nil {

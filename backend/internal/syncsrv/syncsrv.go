@@ -348,7 +348,8 @@ func (s *Server) cutAll() {
 // revocations cut connections (SPEC S6), wipe orders and catalog changes
 // are announced. It returns when ctx ends.
 func (s *Server) Watch(ctx context.Context) {
-	ctx = context.WithoutCancel(ctx)
+	done := ctx.Done()
+	ctx = context.WithoutCancel(ctx) // a poll under way finishes its writes
 	var last int64 = -1
 	if _, h, err := s.cfg.Store.CatalogSince(ctx, 1<<62, 1); err == nil {
 		s.catalogHead = h
@@ -363,7 +364,7 @@ func (s *Server) Watch(ctx context.Context) {
 		}
 		s.flushSecurity(ctx, false)
 		select {
-		case <-ctx.Done():
+		case <-done:
 			return
 		case <-t.C:
 		}
