@@ -462,7 +462,9 @@ func (s *Syncer) fail(err error) {
 	pe := syncproto.AsError(err)
 	switch {
 	case pe != nil && pe.Code == syncproto.CodeRevoked:
-		_ = s.t.SetRevoked(pe.Message)
+		if serr := s.t.SetRevoked(pe.Message); serr != nil {
+			err = fmt.Errorf("%w (and this terminal could not keep the revocation: %v)", err, serr)
+		}
 		s.setState(PhaseRevoked, false, err, time.Time{})
 	case syncproto.IsRetryable(err):
 		s.setState(PhaseOffline, false, err, time.Time{})

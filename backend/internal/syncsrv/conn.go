@@ -585,7 +585,9 @@ func (c *conn) mediaChunk(ctx context.Context, ch *syncproto.MediaChunk) syncpro
 	if err := c.s.cfg.Blobs.WriteChunk(ch.Hash, ch.Offset, ch.Data); err != nil {
 		if errors.Is(err, blob.ErrShortPartial) {
 			u.Offset = 0
-			_ = c.s.cfg.Store.PutUpload(ctx, u)
+			if err := c.s.cfg.Store.PutUpload(ctx, u); err != nil {
+				return c.internal("put upload", err)
+			}
 			pe := syncproto.Errorf(syncproto.CodeOffset, "the partial upload of %.12s was lost; restart from 0", ch.Hash)
 			return pe
 		}
@@ -613,7 +615,9 @@ func (c *conn) mediaChunk(ctx context.Context, ch *syncproto.MediaChunk) syncpro
 	n, err := c.s.cfg.Blobs.Finish(ch.Hash)
 	var mm *blob.MismatchError
 	if errors.As(err, &mm) {
-		_ = c.s.cfg.Store.DeleteUpload(ctx, ch.Hash)
+		if err := c.s.cfg.Store.DeleteUpload(ctx, ch.Hash); err != nil {
+			c.log.Error("cannot forget a refused upload; the next offer resumes it and fails again", "hash", ch.Hash, "err", err)
+		}
 		delete(c.offered, ch.Hash)
 		delete(c.received, ch.Hash)
 		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeMediaMismatch), mm.Error(), "")

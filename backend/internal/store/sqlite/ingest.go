@@ -261,7 +261,9 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		}
 		if co, ok := opened[id]; ok {
 			var openedAt string
-			_ = tx.QueryRow(`SELECT calibrated_time FROM entries WHERE case_id = ? AND seq = 1`, id).Scan(&openedAt)
+			if err := tx.QueryRow(`SELECT calibrated_time FROM entries WHERE case_id = ? AND seq = 1`, id).Scan(&openedAt); err != nil {
+				return res, err
+			}
 			if _, err := tx.Exec(`UPDATE cases SET procedure = ?, party = ?, opened_at = ? WHERE id = ?`, co.Procedure, co.Party, openedAt, id); err != nil {
 				return res, err
 			}
