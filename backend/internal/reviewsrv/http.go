@@ -91,11 +91,13 @@ type api struct {
 
 // APIError is the JSON body of every refusal.
 type APIError struct {
-	Code    string         `json:"error"`
-	Message string         `json:"message"`
-	Step    string         `json:"step,omitempty"`
-	Missing []enforce.Item `json:"missing,omitempty"`
-	Article string         `json:"article,omitempty"`
+	Code    string `json:"error"`
+	Message string `json:"message"`
+	// MessageZh is the refusal in Chinese where the rule gives one.
+	MessageZh string         `json:"message_zh,omitempty"`
+	Step      string         `json:"step,omitempty"`
+	Missing   []enforce.Item `json:"missing,omitempty"`
+	Article   string         `json:"article,omitempty"`
 }
 
 // StatusOf maps an error to its HTTP status and JSON body.
@@ -110,7 +112,7 @@ func StatusOf(err error) (int, APIError) {
 	case errors.As(err, &fe):
 		return http.StatusForbidden, APIError{Code: "forbidden", Message: fe.Error()}
 	case errors.As(err, &ee):
-		body := APIError{Code: ee.Code, Message: ee.Message, Step: ee.Step, Missing: ee.Missing, Article: ee.Article}
+		body := APIError{Code: ee.Code, Message: ee.Message, MessageZh: ee.MessageZh, Step: ee.Step, Missing: ee.Missing, Article: ee.Article}
 		switch ee.Code {
 		case enforce.EInvalid:
 			return http.StatusBadRequest, body

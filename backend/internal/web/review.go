@@ -56,6 +56,8 @@ func (s *Server) AttachReview(svc *reviewsrv.Service) {
 		{Method: "POST", Path: "/review/cases/{id}/proposal", Roles: reviewHandler, Handler: p.propose},
 		{Method: "POST", Path: "/review/cases/{id}/submit", Roles: reviewHandler, Handler: p.submit},
 		{Method: "POST", Path: "/review/cases/{id}/decision", Roles: []auth.Role{auth.Supervisor}, Handler: p.decide},
+		{Method: "GET", Path: "/review/cases/{id}/lifecycle", Roles: reviewReaders, Handler: p.lifecyclePage},
+		{Method: "POST", Path: "/review/cases/{id}/life/{step}", Roles: reviewHandler, Handler: p.lifeStep},
 		{Method: "GET", Path: "/deadlines", Roles: reviewReaders, Nav: "期限监控", NavOrder: 22, Handler: p.deadlines},
 		{Method: "POST", Path: "/cases/{id}/filing", Roles: []auth.Role{auth.Supervisor}, Handler: p.filing},
 	} {
@@ -402,6 +404,9 @@ var deadlineKinds = []option{
 	{deadline.SeizureApproval, "紧急查封扣押补办批准"},
 	{deadline.SeizureTerm, "查封扣押期限"},
 	{deadline.Preservation, "先行登记保存处理决定"},
+	{deadline.HearingRequest, "陈述申辩、听证申请期限"},
+	{deadline.DecisionTerm, "行政处罚决定期限（90 日）"},
+	{deadline.DecisionService, "决定书送达"},
 }
 
 var deadlineStates = []option{

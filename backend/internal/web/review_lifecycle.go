@@ -1,0 +1,297 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"lawtrace/backend/internal/reviewsrv"
+	"lawtrace/shared/deadline"
+	"lawtrace/shared/review"
+)
+
+// The stages of a general-procedure penalty after the scene (issue 10,
+// SPEC C1-C5, R9, D5), on the case's lifecycle page next to its review
+// page: 立案 (the handler's request, the head's approval), the prior notice
+// and its service, the party's statement and its 复核 or written waiver,
+// the hearing (request, notice, record), the §60 term and its extension,
+// the decision (recorded on the review page, after the legal review and the
+// collective discussion) and its service. Each form posts to
+// /review/cases/{id}/life/{step}; reviewsrv.Service.Life checks the role
+// and the law, and a refusal comes back on the page with its article.
+
+// stage is one row of the case's progress.
+type stage struct {
+	ID, Name, Article string
+	Done              bool
+	Text              string
+}
+
+type lifecycleData struct {
+	Row       *BoardRow
+	St        *reviewsrv.State
+	L         *reviewsrv.Lifecycle
+	Stages    []stage
+	Deadlines []reviewsrv.Item
+	Error     *reviewsrv.APIError
+	In        map[string]string
+	// What the signed-in user may record now.
+	Handler, Head, Penalty, Decided, Closed bool
+	Show                                    map[string]bool
+	Measures, Methods, Closed2, Channels    []option
+	Outcomes                                []option
+	Intended                                string
+	Rights                                  string
+	Now                                     string
+}
+
+func (p *reviewPages) lifecyclePage(w http.ResponseWriter, r *http.Request) error {
+	return p.renderLifecycle(w, r, http.StatusOK, nil, nil)
+}
+
+func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, status int, fail *reviewsrv.APIError, in map[string]string) error {
+	row, err := p.s.caseFor(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	u := userOf(SessionOf(r))
+	st, err := p.svc.StateFor(ctx, u, row.ID)
+	if err != nil {
+		return pageError(err)
+	}
+	l := &st.Life
+	d := lifecycleData{Row: row, St: st, L: l, Error: fail, In: in, Handler: u.Can(reviewsrv.Handlers), Head: u.Can(reviewsrv.Heads),
+		Penalty: st.Case.Procedure == "penalty", Decided: st.Decision != nil, Closed: l.NotRegistered || !st.Ended.IsZero(),
+		Measures: penaltyOptions(), Methods: serviceOptions(), Closed2: sortedOptions(reviewsrv.ClosedHearing),
+		Channels: sortedOptions(reviewsrv.Channels), Outcomes: sortedOptions(reviewsrv.ReviewOutcomes),
+		Now: p.s.cfg.Now().In(chinaTime).Format("2006-01-02T15:04")}
+	if d.In == nil {
+		d.In = map[string]string{}
+	}
+	if l.Notice != nil {
+		d.Intended = intendedLabel(l.Notice.Intended)
+	}
+	d.Rights = reviewsrv.RightsText(true)
+	d.Stages = stagesOf(st, p.s.cfg.Now())
+	items, err := p.svc.Deadlines(ctx, reviewsrv.Filter{Case: row.ID})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.Kind != deadline.Upload {
+			d.Deadlines = append(d.Deadlines, it)
+		}
+	}
+	open := d.Penalty && !d.Decided && !d.Closed
+	registered := !l.RegisteredAt.IsZero()
+	served := l.Served != nil
+	d.Show = map[string]bool{
+		reviewsrv.StepRegisterRequest: open && d.Handler && l.Request == nil,
+		reviewsrv.StepRegister:        open && d.Head && l.Request != nil && l.Register == nil,
+		reviewsrv.StepNotice:          open && d.Handler && registered && !st.Case.SceneClosed.IsZero() && !l.HearingOpen(),
+		reviewsrv.StepNoticeServed:    open && d.Handler && l.Notice != nil && !served,
+		reviewsrv.StepStatement:       open && d.Handler && served,
+		reviewsrv.StepStatementReview: open && d.Handler && len(l.Unreviewed()) > 0,
+		reviewsrv.StepWaiver:          open && d.Handler && served && l.Waiver == nil && l.HearingRequest == nil,
+		reviewsrv.StepHearingRequest:  open && d.Handler && served && l.Notice.HearingRight && l.HearingRequest == nil && l.Waiver == nil,
+		reviewsrv.StepHearingNotice:   open && d.Handler && l.HearingRequest != nil && l.HearingNotice == nil,
+		reviewsrv.StepHearing:         open && d.Handler && l.HearingNotice != nil && l.Hearing == nil,
+		reviewsrv.StepTermExtend:      open && d.Head && registered,
+		reviewsrv.StepDecisionServed:  d.Penalty && d.Decided && d.Handler && l.DecisionServed == nil,
+	}
+	return p.s.renderStatus(w, r, status, "lifecycle", "办案流程 "+row.ID, d)
+}
+
+// serviceOptions lists the service methods, direct service first.
+func serviceOptions() []option {
+	var out []option
+	for _, k := range []string{"direct", "lodged", "mail", "electronic", "entrusted", "announcement"} {
+		out = append(out, option{Value: k, Label: reviewsrv.ServiceMethods[k]})
+	}
+	return out
+}
+
+func penaltyOptions() []option {
+	var out []option
+	for _, m := range review.PenaltyMeasures {
+		out = append(out, option{Value: m, Label: review.Measures[m]})
+	}
+	return out
+}
+
+func intendedLabel(in reviewsrv.Intended) string {
+	var parts []string
+	for _, m := range in.Measures {
+		switch m {
+		case "fine":
+			parts = append(parts, "罚款 "+strconv.FormatFloat(in.Fine, 'f', 2, 64)+" 元")
+		case "confiscate":
+			parts = append(parts, "没收违法所得、非法财物（价值 "+strconv.FormatFloat(in.Confiscated, 'f', 2, 64)+" 元）")
+		default:
+			parts = append(parts, review.Measures[m])
+		}
+	}
+	return strings.Join(parts, "、")
+}
+
+func cstText(t time.Time) string { return t.In(chinaTime).Format("2006-01-02 15:04") }
+
+// stagesOf is the case's progress through the general procedure.
+func stagesOf(st *reviewsrv.State, now time.Time) []stage {
+	l := &st.Life
+	s := []stage{}
+	add := func(id, name, article string, done bool, text string) {
+		s = append(s, stage{ID: id, Name: name, Article: article, Done: done, Text: text})
+	}
+	switch {
+	case l.NotRegistered:
+		add("register", "立案审批", "003 §12-13", true, "不予立案："+l.Register.Opinion)
+	case !l.RegisteredAt.IsZero():
+		add("register", "立案审批", "行政处罚法 §54; 003 §12", true, "负责人 "+l.Register.By.Name+" 于 "+cstText(l.RegisteredAt)+" 批准立案")
+	case l.Request != nil:
+		add("register", "立案审批", "行政处罚法 §54; 003 §12", false, "承办人已申请，待负责人审批")
+	default:
+		add("register", "立案审批", "行政处罚法 §54; 003 §12", false, "待承办人申请立案")
+	}
+	switch {
+	case l.Served != nil:
+		add("notice", "事先告知", "行政处罚法 §44, §62", true, "告知书 "+l.Notice.Number+" 于 "+cstText(l.Served.ServedAt)+" 送达；陈述申辩、听证申请期限至 "+dueText(l.PeriodEnds))
+	case l.Notice != nil:
+		add("notice", "事先告知", "行政处罚法 §44, §62", false, "告知书 "+l.Notice.Number+" 已制作，待送达")
+	default:
+		add("notice", "事先告知", "行政处罚法 §44, §62", false, "尚未告知")
+	}
+	stmt := "当事人未陈述申辩"
+	switch {
+	case l.Waiver != nil:
+		stmt = "当事人已于 " + l.Waiver.SignedOn + " 书面放弃陈述申辩和听证"
+	case len(l.Statements) > 0:
+		stmt = strconv.Itoa(len(l.Statements)) + " 次陈述申辩，" + strconv.Itoa(len(l.Reviews)) + " 次复核"
+	}
+	add("statement", "陈述申辩与复核", "行政处罚法 §45", l.Served != nil && len(l.Unreviewed()) == 0 && (l.Waiver != nil || len(l.Statements) > 0 || !l.PeriodEnds.IsZero() && !now.Before(l.PeriodEnds)), stmt)
+	hearing := "不适用（拟作出的处罚不属于听证范围）"
+	hdone := true
+	if l.Notice != nil && l.Notice.HearingRight {
+		switch {
+		case l.Hearing != nil && l.Hearing.Attendance == "absent":
+			hearing = "当事人未出席，视为放弃听证"
+		case l.Hearing != nil:
+			hearing = "已于 " + cstText(l.Hearing.HeldAt) + " 举行听证，主持人 " + l.HearingNotice.Officer
+		case l.HearingNotice != nil:
+			hearing, hdone = "定于 "+cstText(l.HearingNotice.HearingAt)+" 举行", false
+		case l.HearingRequest != nil:
+			hearing, hdone = "当事人已要求听证，待通知", false
+		case l.Waiver != nil:
+			hearing = "当事人书面放弃"
+		default:
+			hearing, hdone = "已告知听证权利", l.Served != nil && !now.Before(l.PeriodEnds)
+		}
+	} else if l.Notice == nil {
+		hearing, hdone = "待事先告知", false
+	}
+	add("hearing", "听证", "行政处罚法 §63-65", hdone, hearing)
+	review := "法制审核：" + reviewStateLabel(st.Review.State)
+	add("review", "法制审核与集体讨论", "行政处罚法 §57-58; 000-review §14", st.Review.State == "agreed", review)
+	if st.Decision != nil {
+		add("decision", "作出决定", "行政处罚法 §59-62", true, st.Decision.Document.Number+"，批准人 "+st.Decision.Approver)
+	} else {
+		add("decision", "作出决定", "行政处罚法 §59-62", false, "期限至 "+orDash(l.TermDue))
+	}
+	if l.DecisionServed != nil {
+		add("service", "决定书送达", "行政处罚法 §61", true, "于 "+cstText(l.DecisionServed.ServedAt)+" "+reviewsrv.ServiceMethods[l.DecisionServed.Method])
+	} else {
+		add("service", "决定书送达", "行政处罚法 §61", false, "决定后当事人不在场的，7 个工作日内送达")
+	}
+	return s
+}
+
+func orDash(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return dueText(t)
+}
+
+// lifeStep records one lifecycle step from its form.
+func (p *reviewPages) lifeStep(w http.ResponseWriter, r *http.Request) error {
+	step := r.PathValue("step")
+	if !slices.Contains(reviewsrv.LifeSteps, step) {
+		return errNotFound("办案环节")
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return errBad("表单无法读取。")
+	}
+	ctx := r.Context()
+	u := userOf(SessionOf(r))
+	id := r.PathValue("id")
+	in := map[string]string{}
+	for k, v := range r.PostForm {
+		if k != "csrf" && len(v) > 0 {
+			in[k] = v[0]
+		}
+	}
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	req := reviewsrv.LifeRequest{Facts: v("facts"), HandlerOpinion: v("handler_opinion"), UnitOpinion: v("unit_opinion"), Complainant: v("complainant"),
+		Contact: v("contact"), Channel: v("channel"), Content: v("content"), ReceivedOn: v("received_on"), Outcome: v("outcome"), Opinion: v("opinion"),
+		NoticeDate: v("notice_date"), Number: v("number"), Reasons: v("reasons"), Basis: v("basis"), Measures: r.PostForm["measure"],
+		OtherHeavy: v("other_heavy") == "yes", At: v("at"), Method: v("method"), Recipient: v("recipient"), Present: v("party_present") == "yes",
+		Way: v("way"), HearingAt: v("hearing_at"), Place: v("place"), Officer: v("officer"), OfficerCert: v("officer_cert"), Recorder: v("recorder"),
+		Closed: v("closed_reason"), PartySigned: v("party_signed"), Note: v("note"), NoAVReason: v("no_av_reason")}
+	req.Fine, _ = strconv.ParseFloat(v("fine"), 64)
+	req.Confiscated, _ = strconv.ParseFloat(v("confiscated_value"), 64)
+	req.Days, _ = strconv.Atoi(v("days"))
+	files, err := p.upload(ctx, u, id, multipartFiles(r, "file"))
+	if err != nil {
+		return p.lifeRefused(w, r, err, in)
+	}
+	if len(files) > 0 {
+		req.File = files[0]
+	}
+	if req.AV, err = p.upload(ctx, u, id, multipartFiles(r, "av")); err != nil {
+		return p.lifeRefused(w, r, err, in)
+	}
+	if _, err := p.svc.Life(ctx, u, id, step, req); err != nil {
+		return p.lifeRefused(w, r, err, in)
+	}
+	return p.s.redirect(w, r, "/review/cases/"+id+"/lifecycle", lifeDone[step])
+}
+
+var lifeDone = map[string]string{
+	reviewsrv.StepRegisterRequest: "立案申请已提交负责人审批。",
+	reviewsrv.StepRegister:        "立案审批已记录。",
+	reviewsrv.StepNotice:          "事先告知书已记录，请送达当事人。",
+	reviewsrv.StepNoticeServed:    "事先告知书送达已记录：陈述申辩、听证申请期限开始计算（5 个工作日）。",
+	reviewsrv.StepStatement:       "陈述申辩已记录，请复核。",
+	reviewsrv.StepStatementReview: "复核意见已记录。",
+	reviewsrv.StepWaiver:          "当事人书面放弃已记录。",
+	reviewsrv.StepHearingRequest:  "听证要求已记录。",
+	reviewsrv.StepHearingNotice:   "听证通知已记录。",
+	reviewsrv.StepHearing:         "听证笔录已记录。",
+	reviewsrv.StepTermExtend:      "已批准延长办案期限。",
+	reviewsrv.StepDecisionServed:  "决定书送达已记录。",
+}
+
+// lifeRefused shows the page again with the refusal and what was entered.
+func (p *reviewPages) lifeRefused(w http.ResponseWriter, r *http.Request, err error, in map[string]string) error {
+	status, body := reviewsrv.StatusOf(err)
+	if status == http.StatusInternalServerError {
+		return err
+	}
+	if status == http.StatusForbidden || status == http.StatusNotFound {
+		return pageError(err)
+	}
+	return p.renderLifecycle(w, r, status, &body, in)
+}
+
+func init() {
+	funcs["serviceMethod"] = func(k string) string { return reviewsrv.ServiceMethods[k] }
+	funcs["reviewOutcome"] = func(k string) string { return reviewsrv.ReviewOutcomes[k] }
+	funcs["closedReason"] = func(k string) string { return reviewsrv.ClosedHearing[k] }
+	funcs["cstTime"] = cstText
+	funcs["sourceLabel"] = sourceLabel
+	funcs["channelLabel"] = func(k string) string { return reviewsrv.Channels[k] }
+}
