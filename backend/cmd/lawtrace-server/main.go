@@ -17,6 +17,7 @@ import (
 
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/store"
+	"lawtrace/backend/internal/web"
 	"lawtrace/shared/cmdline"
 	"lawtrace/shared/enforce"
 )
@@ -34,6 +35,15 @@ serve options:
   --skew-threshold D       flag device clocks off by more than D (default 1m)
   --log-format json|text   log format on stderr (default json)
   --log-level L            debug, info, warn, error (default info)
+  --tls-cert FILE --tls-key FILE
+                           serve HTTPS/WSS with this PEM certificate and key
+                           (Secure cookies, HSTS)
+  --trusted-proxy LIST     addresses or CIDRs of reverse proxies whose
+                           X-Forwarded-For / X-Forwarded-Proto are believed
+                           (comma-separated, repeatable; default none)
+  --secure-cookies         mark cookies Secure (behind a TLS proxy)
+  --metrics-token-file F   /metrics needs "Authorization: Bearer <token in F>"
+                           (or $LAWTRACE_METRICS_TOKEN); default loopback only
 
 commands:
   enroll --device-name NAME [--ttl 24h] [--server URL] [--json]
@@ -118,10 +128,19 @@ type serveFlags struct {
 	listen, publicURL, agency, logFormat, logLevel *string
 	demo                                           *bool
 	skew                                           *time.Duration
+	tlsCert, tlsKey, metricsTokenFile              *string
+	secureCookies                                  *bool
+	proxies                                        listFlag
 }
 
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func addServeFlags(fs *flag.FlagSet) *serveFlags {
-	return &serveFlags{
+	sf := &serveFlags{
 		listen:    fs.String("listen", "127.0.0.1:8080", "listen address"),
 		publicURL: fs.String("public-url", "", "URL terminals use"),
 		agency:    fs.String("agency", "", "agency name"),
@@ -129,7 +148,14 @@ func addServeFlags(fs *flag.FlagSet) *serveFlags {
 		logLevel:  fs.String("log-level", "info", "log level"),
 		demo:      fs.Bool("demo", false, "seed demo data"),
 		skew:      fs.Duration("skew-threshold", time.Minute, "clock skew threshold"),
+
+		tlsCert:          fs.String("tls-cert", "", "TLS certificate (PEM)"),
+		tlsKey:           fs.String("tls-key", "", "TLS private key (PEM)"),
+		metricsTokenFile: fs.String("metrics-token-file", "", "file holding the /metrics bearer token"),
+		secureCookies:    fs.Bool("secure-cookies", false, "mark cookies Secure"),
 	}
+	fs.Var(&sf.proxies, "trusted-proxy", "trusted reverse proxy addresses or CIDRs")
+	return sf
 }
 
 func (c *cli) serve(sf *serveFlags) error {
@@ -143,8 +169,20 @@ func (c *cli) serve(sf *serveFlags) error {
 		h = slog.NewTextHandler(c.errOut, opts)
 	}
 	logger := slog.New(h)
+	metricsToken := os.Getenv("LAWTRACE_METRICS_TOKEN")
+	if *sf.metricsTokenFile != "" {
+		b, err := os.ReadFile(*sf.metricsTokenFile)
+		if err != nil {
+			return fmt.Errorf("metrics token: %w", err)
+		}
+		metricsToken = strings.TrimSpace(string(b))
+	}
+	if _, err := web.ParseProxies(sf.proxies); err != nil {
+		return fmt.Errorf("%w: --trusted-proxy: %v", cmdline.ErrUsage, err)
+	}
 	m, err := server.Open(server.Config{DataDir: c.data, Listen: *sf.listen, PublicURL: *sf.publicURL, Demo: *sf.demo,
-		Agency: *sf.agency, Logger: logger, SkewThreshold: *sf.skew})
+		Agency: *sf.agency, Logger: logger, SkewThreshold: *sf.skew, TLSCert: *sf.tlsCert, TLSKey: *sf.tlsKey, MetricsToken: metricsToken,
+		Web: web.Options{SecureCookies: *sf.secureCookies, TrustedProxies: sf.proxies}})
 	if err != nil {
 		return err
 	}

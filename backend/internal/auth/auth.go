@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -77,7 +76,10 @@ var (
 type LockedError struct{ Retry time.Duration }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试", int(e.Retry.Minutes()+0.5))
+	if e.Retry < time.Minute {
+		return fmt.Sprintf("登录失败次数过多，请 %d 秒后再试", int(e.Retry.Seconds()+0.999))
+	}
+	return fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试", int(e.Retry.Minutes()+0.999))
 }
 
 // PasswordError says why a new password is refused.
@@ -95,12 +97,21 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxAge ends any session this long after sign-in (default 12 hours).
 	MaxAge time.Duration
-	// MaxUserFailures failed attempts for one username, or
-	// MaxRemoteFailures from one address, within FailureWindow lock further
-	// attempts until the window has passed (defaults 5, 20, 15 minutes).
-	MaxUserFailures   int
-	MaxRemoteFailures int
-	FailureWindow     time.Duration
+	// Sign-in failures count per (account, address): FreeFailures failed
+	// attempts for one username from one address are free; after that the
+	// address must wait BackoffBase before its next attempt on that
+	// username, doubling with each further failure up to BackoffMax (no
+	// hard lock: an attacker's guesses slow only the attacker's address,
+	// never the account's owner elsewhere). A pair's failures are
+	// forgotten after FailureMemory without one, on a successful sign-in,
+	// or when an administrator unlocks the account (defaults 5, 30s, 15m,
+	// 24h). IPv6 addresses count per /64. At most MaxTracked pairs are
+	// kept (default 10000), the stalest dropped first.
+	FreeFailures  int
+	BackoffBase   time.Duration
+	BackoffMax    time.Duration
+	FailureMemory time.Duration
+	MaxTracked    int
 }
 
 // Service signs people in and keeps their sessions.
@@ -109,6 +120,9 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
+
+	failMu sync.Mutex
+	fails  map[pairKey]*failures
 }
 
 // New builds the service.
@@ -125,16 +139,22 @@ func New(cfg Config) *Service {
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = 12 * time.Hour
 	}
-	if cfg.MaxUserFailures == 0 {
-		cfg.MaxUserFailures = 5
+	if cfg.FreeFailures == 0 {
+		cfg.FreeFailures = 5
 	}
-	if cfg.MaxRemoteFailures == 0 {
-		cfg.MaxRemoteFailures = 20
+	if cfg.BackoffBase == 0 {
+		cfg.BackoffBase = 30 * time.Second
 	}
-	if cfg.FailureWindow == 0 {
-		cfg.FailureWindow = 15 * time.Minute
+	if cfg.BackoffMax == 0 {
+		cfg.BackoffMax = 15 * time.Minute
 	}
-	return &Service{cfg: cfg}
+	if cfg.FailureMemory == 0 {
+		cfg.FailureMemory = 24 * time.Hour
+	}
+	if cfg.MaxTracked == 0 {
+		cfg.MaxTracked = 10000
+	}
+	return &Service{cfg: cfg, fails: map[pairKey]*failures{}}
 }
 
 // Session is a signed-in browser. Token is set only when the session is
@@ -161,20 +181,6 @@ type NewAccount struct {
 	OfficerCert string
 	Password    string
 	MustChange  bool
-}
-
-// CheckPassword refuses a password that is too short, too long for bcrypt
-// or the username itself.
-func CheckPassword(username, password string) error {
-	switch {
-	case utf8.RuneCountInString(password) < 10:
-		return &PasswordError{"密码至少 10 个字符"}
-	case len(password) > 72:
-		return &PasswordError{"密码不能超过 72 个字节"}
-	case strings.EqualFold(password, username):
-		return &PasswordError{"密码不能与用户名相同"}
-	}
-	return nil
 }
 
 func validUsername(u string) bool {
@@ -256,19 +262,18 @@ func (s *Service) dummyHash() []byte {
 	return s.dummy
 }
 
-// Login checks a username and password and opens a session. Too many
-// failures for the username or from the address within the window are
-// refused with *LockedError before the password is even looked at; an
-// unknown username costs the same bcrypt work as a wrong password.
+// Login checks a username and password and opens a session. An address
+// backing off after failures for this username is refused with
+// *LockedError before the password is even looked at (the right password
+// too); failures from other addresses do not matter. An unknown username
+// or a disabled account costs the same bcrypt work as a wrong password,
+// against a dummy hash of the configured cost; a stored hash of another
+// cost is replaced at the configured cost when its password is given.
 func (s *Service) Login(ctx context.Context, username, password, remote, userAgent string) (*Session, error) {
 	now := s.cfg.Now()
 	username = strings.TrimSpace(username)
-	byUser, byRemote, err := s.cfg.Store.FailedLogins(ctx, username, remote, now.Add(-s.cfg.FailureWindow))
-	if err != nil {
-		return nil, err
-	}
-	if byUser >= s.cfg.MaxUserFailures || byRemote >= s.cfg.MaxRemoteFailures {
-		return nil, &LockedError{Retry: s.cfg.FailureWindow}
+	if retry := s.backoff(username, remote, now); retry > 0 {
+		return nil, &LockedError{Retry: retry}
 	}
 	a, err := s.cfg.Store.AccountByUsername(ctx, username)
 	ok := false
@@ -277,14 +282,27 @@ func (s *Service) Login(ctx context.Context, username, password, remote, userAge
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 	case err != nil:
 		return nil, err
+	case a.Disabled:
+		_ = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password))
 	default:
-		ok = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil && !a.Disabled
+		ok = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
 	}
 	if err := s.cfg.Store.RecordLogin(ctx, store.LoginAttempt{At: now, Username: username, Remote: remote, OK: ok}); err != nil {
 		return nil, err
 	}
 	if !ok {
+		s.failed(username, remote, now)
 		return nil, ErrBadCredentials
+	}
+	s.succeeded(username, remote)
+	if c, err := bcrypt.Cost([]byte(a.PasswordHash)); err == nil && c != s.cfg.Cost {
+		// Before the session exists: SetPassword ends the account's sessions.
+		if hash, err := s.Hash(password); err == nil {
+			if err := s.cfg.Store.SetPassword(ctx, a.ID, hash, a.MustChange, now); err != nil {
+				return nil, err
+			}
+			a.PasswordHash = hash
+		}
 	}
 	token, err := randomToken()
 	if err != nil {
@@ -414,8 +432,9 @@ var DemoAccounts = []DemoAccount{
 }
 
 // EnsureDemoAccounts creates the demo accounts that do not exist yet.
-// Their passwords are published, so they are hashed at bcrypt's minimum
-// cost: a stronger hash would protect nothing and slow every demo start.
+// Their passwords are published, but they are hashed at the configured
+// cost all the same: a cheaper hash would answer a wrong password faster
+// than an unknown username does, telling which usernames exist.
 func (s *Service) EnsureDemoAccounts(ctx context.Context) error {
 	for _, d := range DemoAccounts {
 		_, err := s.cfg.Store.AccountByUsername(ctx, d.Username)
@@ -425,7 +444,7 @@ func (s *Service) EnsureDemoAccounts(ctx context.Context) error {
 		if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if _, err := s.createAccount(ctx, NewAccount{Username: d.Username, Name: d.Name, Role: d.Role, OfficerCert: d.OfficerCert, Password: d.Password}, bcrypt.MinCost); err != nil {
+		if _, err := s.createAccount(ctx, NewAccount{Username: d.Username, Name: d.Name, Role: d.Role, OfficerCert: d.OfficerCert, Password: d.Password}, s.cfg.Cost); err != nil {
 			return fmt.Errorf("demo account %s: %w", d.Username, err)
 		}
 	}

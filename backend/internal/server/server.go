@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,8 +53,16 @@ type Config struct {
 	// PollInterval is how often live connections pick up revocations and
 	// catalog changes; default 200ms.
 	PollInterval time.Duration
-	// Web tunes the web pages (password cost, cookies, timeouts).
+	// Web tunes the web pages (password cost, cookies, timeouts, trusted
+	// proxies).
 	Web web.Options
+	// TLSCert and TLSKey (PEM files) serve HTTPS and WSS directly; the
+	// cookies are then Secure and pages carry HSTS (issue 13 finding 8).
+	TLSCert, TLSKey string
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers only clients on loopback (behind a
+	// trusted proxy, the forwarded client).
+	MetricsToken string
 }
 
 // Data is an opened data directory: what both the server and the operator
@@ -164,6 +175,12 @@ func Open(cfg Config) (*Main, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("the TLS certificate and key go together (--tls-cert and --tls-key)")
+	}
+	if cfg.TLSCert != "" {
+		cfg.Web.SecureCookies = true
+	}
 	data, err := OpenData(cfg.DataDir, cfg.Now)
 	if err != nil {
 		return nil, err
@@ -201,13 +218,23 @@ func (m *Main) Start() error {
 	m.ln = ln
 	public := m.cfg.PublicURL
 	if public == "" {
-		public = "ws://" + ln.Addr().String() + "/sync"
+		public = m.SyncURL()
 	}
 	if err := m.Data.Store.SetSetting(context.Background(), "public_url", public); err != nil {
 		ln.Close()
 		return err
 	}
 	m.http = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if m.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(m.cfg.TLSCert, m.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		m.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, m.http.TLSConfig)
+		m.ln = ln
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.done = make(chan struct{})
@@ -232,10 +259,20 @@ func (m *Main) Start() error {
 func (m *Main) Addr() string { return m.ln.Addr().String() }
 
 // URL is the server's HTTP base URL.
-func (m *Main) URL() string { return "http://" + m.Addr() }
+func (m *Main) URL() string {
+	if m.cfg.TLSCert != "" {
+		return "https://" + m.Addr()
+	}
+	return "http://" + m.Addr()
+}
 
 // SyncURL is the websocket URL terminals connect to.
-func (m *Main) SyncURL() string { return "ws://" + m.Addr() + "/sync" }
+func (m *Main) SyncURL() string {
+	if m.cfg.TLSCert != "" {
+		return "wss://" + m.Addr() + "/sync"
+	}
+	return "ws://" + m.Addr() + "/sync"
+}
 
 // Close stops serving: live sync connections are told to come back later.
 func (m *Main) Close() error {
@@ -260,6 +297,9 @@ func (m *Main) Handler() http.Handler {
 	mux.Handle("/sync", m.Sync)
 	mux.HandleFunc("GET /healthz", m.healthz)
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if !m.metricsAllowed(w, r) {
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		m.Metrics.Write(w)
 	})
@@ -270,6 +310,26 @@ func (m *Main) Handler() http.Handler {
 	m.Review.Register(mux, m.ReviewAuthenticator())
 	mux.Handle("/", m.Web) // the web pages: sign-in, board, cases, admin (backend/internal/web)
 	return m.logRequests(mux)
+}
+
+// metricsAllowed lets a scraper read /metrics: with a token, one that
+// sends it as a bearer token; without, a client on loopback (issue 13
+// finding 8).
+func (m *Main) metricsAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if m.cfg.MetricsToken != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(got), []byte(m.cfg.MetricsToken)) == 1 {
+			return true
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		http.Error(w, "metrics need the bearer token", http.StatusUnauthorized)
+		return false
+	}
+	if a, err := netip.ParseAddr(m.Web.ClientIP(r)); err == nil && a.Unmap().IsLoopback() {
+		return true
+	}
+	http.Error(w, "metrics are served to loopback only (or set a metrics token)", http.StatusForbidden)
+	return false
 }
 
 func (m *Main) logRequests(next http.Handler) http.Handler {

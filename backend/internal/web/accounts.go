@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,6 +26,9 @@ type accountsData struct {
 	NewPassword string
 	NewFor      string
 	Done        string
+	// Locks are the addresses backing off from signing in to each account
+	// (by username), which an administrator may clear.
+	Locks map[string][]auth.Lock
 }
 
 func (s *Server) accountsData(r *http.Request) (accountsData, error) {
@@ -36,7 +40,13 @@ func (s *Server) accountsData(r *http.Request) (accountsData, error) {
 	if err != nil {
 		return accountsData{}, err
 	}
-	return accountsData{Accounts: accts, Officers: officers, Form: auth.NewAccount{Role: auth.Officer}}, nil
+	locks := map[string][]auth.Lock{}
+	for _, a := range accts {
+		if l := s.auth.Locks(a.Username); len(l) > 0 {
+			locks[a.Username] = l
+		}
+	}
+	return accountsData{Accounts: accts, Officers: officers, Form: auth.NewAccount{Role: auth.Officer}, Locks: locks}, nil
 }
 
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) error {
@@ -123,6 +133,9 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if r.PostFormValue("action") == "unlock" {
+		return s.unlockAccount(w, r, a)
+	}
 	role, ok := auth.ParseRole(r.PostFormValue("role"))
 	if !ok {
 		return errBad("未知角色。")
@@ -157,6 +170,24 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.audit(r, "account_update", a.Username, detail)
 	return s.redirect(w, r, "/admin/accounts", "已更新账号 "+a.Username+"。")
+}
+
+// unlockAccount clears the sign-in backoff of an account from every
+// address (issue 13 finding 5): a security event and an audit row.
+func (s *Server) unlockAccount(w http.ResponseWriter, r *http.Request, a store.Account) error {
+	locks := s.auth.Locks(a.Username)
+	n := s.auth.Unlock(a.Username)
+	var addrs []string
+	for _, l := range locks {
+		addrs = append(addrs, l.Remote)
+	}
+	detail := fmt.Sprintf("%s unlocked sign-in of %s: %d addresses cleared %v", SessionOf(r).Account.Username, a.Username, n, addrs)
+	s.security(r, "web_login_unlock", detail)
+	s.audit(r, "account_unlock", a.Username, strings.Join(addrs, " "))
+	if n == 0 {
+		return s.redirect(w, r, "/admin/accounts", "账号 "+a.Username+" 当前没有登录限制。")
+	}
+	return s.redirect(w, r, "/admin/accounts", fmt.Sprintf("已解除账号 %s 的登录限制（%d 个地址）。", a.Username, n))
 }
 
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {

@@ -349,10 +349,41 @@ func (s *Server) mediaAccess(r *http.Request) (*BoardRow, ledger.File, store.Acc
 	return row, f, g, err
 }
 
+// previewType is the type a file is shown under in the browser (declared,
+// else sniffed from its first bytes) and whether it is one a browser shows
+// inline at all.
+func (s *Server) previewType(f ledger.File) (string, bool, error) {
+	if t, ok := contentType(f); ok {
+		return t, true, nil
+	}
+	rc, err := s.cfg.Blobs.Open(f.Hash)
+	if err != nil {
+		return "", false, &Error{Status: http.StatusNotFound, Msg: "文件尚未上传到服务器。"}
+	}
+	defer rc.Close()
+	buf := make([]byte, 512)
+	n, _ := io.ReadFull(rc, buf)
+	t, ok := serveType(f, buf[:n])
+	return t, ok, nil
+}
+
+// caseMedia shows a file in the page (查看): only a type the browser
+// previews inline — a photo, a recording for the player, a PDF. A file
+// the browser cannot preview would only be saved, which is taking a copy
+// of the original (R7, 003 §28): that is /download, with its approval
+// (issue 13 finding 4).
 func (s *Server) caseMedia(w http.ResponseWriter, r *http.Request) error {
 	row, f, g, err := s.mediaAccess(r)
 	if err != nil {
 		return err
+	}
+	ctype, inline, err := s.previewType(f)
+	if err != nil {
+		return err
+	}
+	if !inline {
+		return &Error{Status: http.StatusForbidden, Msg: "此文件无法在浏览器中查看。取得原始文件属于复制，请在案件页面使用「下载原件」" +
+			"（须经负责人批准的，先提出申请，003 §28）。"}
 	}
 	ctx := r.Context()
 	signature := f.Kind == ledger.KindSignImage || f.Kind == ledger.KindSignStrokes
@@ -381,7 +412,7 @@ func (s *Server) caseMedia(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.serveBlob(w, r, f, "", "")
+	return s.serveBlob(w, r, f, ctype, "inline")
 }
 
 func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request) error {

@@ -6,7 +6,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"lawtrace/backend/internal/auth"
 )
@@ -22,9 +26,34 @@ type loginData struct {
 	Token    string
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: an absolute path
+// (with an optional query) and nothing a browser could read as another
+// host — no control characters or spaces anywhere (browsers drop a tab or
+// newline, so "/\t/evil.example" is "//evil.example"), no backslash, no
+// "//", and none of these percent-encoded either (issue 13 finding 8).
+// Anything else is "" (the account's home page).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if len(next) > 2000 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return ""
+	}
+	for _, c := range next {
+		if c < 0x21 || c == 0x7f || c == '\\' || unicode.IsSpace(c) || unicode.Is(unicode.Cf, c) || c == utf8.RuneError {
+			return ""
+		}
+	}
+	lower := strings.ToLower(next)
+	for i := strings.IndexByte(lower, '%'); i >= 0; i = strings.IndexByte(lower, '%') {
+		if i+3 > len(lower) {
+			return ""
+		}
+		b, err := strconv.ParseUint(lower[i+1:i+3], 16, 8)
+		if err != nil || b < 0x21 || b == 0x7f || b == '/' || b == '\\' || b == '%' {
+			return ""
+		}
+		lower = lower[i+3:]
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next
@@ -41,7 +70,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	}
 	d.Token = base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: d.Token, Path: "/login", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.cfg.Options.SecureCookies, MaxAge: 3600})
+		SameSite: http.SameSiteStrictMode, Secure: s.secure(r), MaxAge: 3600})
 	return s.renderStatus(w, r, status, "login", "登录", d)
 }
 
@@ -67,8 +96,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.cfg.Options.SecureCookies})
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1})
+		SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.secure(r)})
 	s.log.Info("web sign-in", "username", sess.Account.Username, "role", sess.Account.Role, "remote", remoteIP(r))
 	if sess.Account.MustChange {
 		next = "/account/password"
@@ -100,7 +129,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure(r)})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -133,6 +162,6 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.audit(r, "password_changed", sess.Account.Username, "")
 	s.removeBootstrapFile(sess)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure(r)})
 	return s.redirect(w, r, "/login", "密码已修改，请用新密码登录。")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"slices"
@@ -115,22 +116,84 @@ func (p *reviewPages) refusedHandler(w http.ResponseWriter, r *http.Request, err
 	return p.render(w, r, status, nil, &body, in)
 }
 
-// proposalOf reads the proposal form.
-func proposalOf(r *http.Request) (review.Proposal, string) {
+// proposalOf reads the proposal form; a fine amount that is not a plain
+// number of yuan is refused (issue 13: it used to become 0, and "NaN"
+// passed).
+func proposalOf(r *http.Request) (review.Proposal, string, error) {
 	var pr review.Proposal
 	pr.Measures = append(pr.Measures, r.PostForm["measure"]...)
 	pr.Flags = append(pr.Flags, r.PostForm["flag"]...)
-	pr.Fine, _ = strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("fine")), 64)
+	fine, err := parseFine(r.PostFormValue("fine"))
+	if err != nil {
+		return pr, "", err
+	}
+	pr.Fine = fine
 	pr.HearingHeld = r.PostFormValue("hearing_held") == "yes"
 	pr.Assessed = r.PostFormValue("assessed") == "yes"
-	return pr, strings.TrimSpace(r.PostFormValue("summary"))
+	return pr, strings.TrimSpace(r.PostFormValue("summary")), nil
+}
+
+// maxFine bounds a fine amount typed into the form (10^12 yuan; far
+// above any statutory maximum, far below where float64 loses the fen).
+const maxFine = 1e12
+
+// parseFine reads a fine amount in yuan: empty is no fine; otherwise
+// digits with at most two decimals (full-width digits and 「元」 and
+// thousands separators accepted), not negative, not beyond maxFine.
+func parseFine(in string) (float64, error) {
+	v := strings.TrimSpace(strings.Map(func(c rune) rune {
+		switch {
+		case c >= '０' && c <= '９':
+			return '0' + (c - '０')
+		case c == '．':
+			return '.'
+		case c == ',' || c == '，' || c == ' ' || c == '　':
+			return -1
+		}
+		return c
+	}, in))
+	v = strings.TrimSuffix(v, "元")
+	if v == "" {
+		return 0, nil
+	}
+	bad := errBad("罚款金额「" + printableCut(in) + "」无法识别：请填写以元为单位的金额，如 5000 或 5000.50（最多两位小数，不能为负数）。")
+	whole, frac, dot := strings.Cut(v, ".")
+	if whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || len(frac) > 2 || (dot && frac == "") {
+		return 0, bad
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return 0, bad
+	}
+	if f > maxFine {
+		return 0, errBad("罚款金额「" + printableCut(in) + "」超出可受理的范围，请核对。")
+	}
+	return f, nil
+}
+
+// printableCut shows a typed value in a message: control characters
+// dropped, at most 20 characters.
+func printableCut(s string) string {
+	r := []rune(strings.Map(func(c rune) rune {
+		if c < 0x20 || c == 0x7f {
+			return -1
+		}
+		return c
+	}, s))
+	if len(r) > 20 {
+		return string(r[:20]) + "…"
+	}
+	return string(r)
 }
 
 func (p *reviewPages) propose(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errBad("表单无法读取。")
 	}
-	pr, summary := proposalOf(r)
+	pr, summary, err := proposalOf(r)
+	if err != nil {
+		return err
+	}
 	id := r.PathValue("id")
 	st, err := p.svc.Propose(r.Context(), userOf(SessionOf(r)), id, reviewsrv.ProposalRequest{Proposal: pr, Summary: summary})
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -76,8 +76,16 @@ type Config struct {
 type Options struct {
 	// PasswordCost is the bcrypt cost (default 12).
 	PasswordCost int
-	// SecureCookies marks cookies Secure (serve behind TLS).
+	// SecureCookies marks every cookie Secure (served over TLS, or behind
+	// a TLS proxy). Without it, the sign-in cookies are still Secure on a
+	// request that came over TLS: directly, or per X-Forwarded-Proto from
+	// a trusted proxy.
 	SecureCookies bool
+	// TrustedProxies are the addresses or CIDR prefixes (e.g. 127.0.0.1,
+	// 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; from any other peer they are
+	// ignored. Empty: the peer is the client (issue 13 finding 5).
+	TrustedProxies []string
 	// SessionIdle and SessionMaxAge end sessions (defaults 30m and 12h).
 	SessionIdle, SessionMaxAge time.Duration
 	// GrantTTL is how long a given reason opens a case (default 30m).
@@ -96,8 +104,9 @@ type Options struct {
 
 // Server is the web application. It is an http.Handler.
 type Server struct {
-	cfg   Config
-	st    Store
+	cfg     Config
+	proxies []netip.Prefix
+	st      Store
 	auth  *auth.Service
 	log   *slog.Logger
 	mux   *http.ServeMux
@@ -156,7 +165,11 @@ func New(cfg Config) (*Server, Bootstrap, error) {
 	if o.Debounce == 0 {
 		o.Debounce = 50 * time.Millisecond
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), closed: make(chan struct{})}
+	proxies, err := ParseProxies(o.TrustedProxies)
+	if err != nil {
+		return nil, boot, err
+	}
+	s := &Server{cfg: cfg, proxies: proxies, st: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), closed: make(chan struct{})}
 	s.auth = auth.New(auth.Config{Store: cfg.Store, Now: cfg.Now, Cost: o.PasswordCost, IdleTimeout: o.SessionIdle, MaxAge: o.SessionMaxAge})
 	ctx := context.Background()
 	if cfg.Demo {
@@ -175,7 +188,6 @@ func New(cfg Config) (*Server, Bootstrap, error) {
 			s.log.Warn("first administrator created: sign in as admin with the one-time password in the file, then choose a new one", "file", path)
 		}
 	}
-	var err error
 	if s.pages, err = parsePages(templateFS); err != nil {
 		return nil, boot, err
 	}
@@ -220,7 +232,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	s.mux.ServeHTTP(w, r)
+	c := s.client(r)
+	if c.https {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
 }
 
 // ---- routes ----
@@ -308,12 +324,13 @@ func SessionOf(r *http.Request) *auth.Session {
 
 const sessionCookie = "lt_session"
 
+// remoteIP is the client's address: the peer, or what a trusted proxy
+// said in X-Forwarded-For (proxy.go).
 func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if c, ok := r.Context().Value(clientKey{}).(clientInfo); ok {
+		return c.ip
 	}
-	return host
+	return peerIP(r)
 }
 
 func unsafeMethod(m string) bool {
