@@ -104,13 +104,15 @@ type Options struct {
 
 // Server is the web application. It is an http.Handler.
 type Server struct {
-	cfg     Config
-	proxies []netip.Prefix
-	st      Store
+	cfg   Config
+	st    Store
 	auth  *auth.Service
 	log   *slog.Logger
 	mux   *http.ServeMux
 	pages map[string]*pageTemplate
+
+	// proxies are Options.TrustedProxies, parsed (proxy.go).
+	proxies []netip.Prefix
 
 	mu     sync.Mutex
 	routes []Route
