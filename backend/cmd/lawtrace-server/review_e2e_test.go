@@ -190,14 +190,35 @@ func TestReviewEndToEnd(t *testing.T) {
 	lawyer := signIn(t, s, "reviewer", "lawtrace-reviewer")
 	base := "/api/review/cases/" + id
 
+	docs := map[string]string{}
+	for _, name := range []string{"investigation_report", "draft_decision", "evidence", "test_report", "decision", "minutes", "waiver"} {
+		docs[name] = officer.upload(id, name+".pdf", name+" of case "+id)
+	}
+	// SPEC C1 C2: 立案 approved by the head, the prior notice served and
+	// the party's written waiver of statement and hearing, before any
+	// decision may be recorded (行政处罚法 §54, §62-64).
+	for _, step := range []struct {
+		who  *webUser
+		name string
+		body map[string]any
+	}{
+		{officer, "register_request", map[string]any{"facts": "投诉举报：销售标签不全的预包装食品", "handler_opinion": "建议立案", "unit_opinion": "同意",
+			"channel": "phone", "content": "举报某公司销售标签不全的预包装食品"}},
+		{head, "register_approval", map[string]any{"outcome": "register", "opinion": "同意立案"}},
+		{officer, "prior_notice", map[string]any{"number": "新市监告〔2026〕18号", "facts": "销售标签不全的预包装食品", "reasons": "违反《食品安全法》第六十七条",
+			"basis": "《食品安全法》第一百二十五条", "measures": []string{"fine", "confiscate"}, "fine": 150000}},
+		{officer, "prior_notice_served", map[string]any{"method": "direct", "recipient": "新城区某食品有限公司（法定代表人）"}},
+		{officer, "rights_waiver", map[string]any{"file": docs["waiver"], "at": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")}},
+	} {
+		if code, body := step.who.api("POST", base+"/"+step.name, step.body, nil); code != 200 {
+			t.Fatalf("%s: %d %s", step.name, code, body)
+		}
+	}
+
 	var st reviewState
 	if code, body := officer.api("POST", base+"/proposal", map[string]any{"proposal": map[string]any{"measures": []string{"fine", "confiscate"}, "fine": 150000},
 		"summary": "罚款 15 万元，没收违法所得"}, &st); code != 200 || !st.Required || len(st.Matches) != 2 || st.Matches[1].RuleID != "large-fine" {
 		t.Fatalf("proposal: %d %s", code, body)
-	}
-	docs := map[string]string{}
-	for _, name := range []string{"investigation_report", "draft_decision", "evidence", "test_report", "decision", "minutes"} {
-		docs[name] = officer.upload(id, name+".pdf", name+" of case "+id)
 	}
 	decision := map[string]any{"document": map[string]any{"number": "新市监罚〔2026〕18号", "title": "行政处罚决定书", "file": docs["decision"]},
 		"collective_discussion": map[string]any{"date": time.Now().In(cst).Format(time.DateOnly), "participants": []string{"张建国", "刘副局长", "陈副局长"},
@@ -274,7 +295,7 @@ func TestReviewEndToEnd(t *testing.T) {
 	for _, s := range st.Steps {
 		steps = append(steps, s.Step)
 	}
-	if got := strings.Join(steps, ","); got != "decision_proposal,review_submit,review_opinion,review_submit,review_extend,review_opinion,decision" {
+	if got := strings.Join(steps, ","); got != "register_request,register_approval,prior_notice,prior_notice_served,rights_waiver,decision_proposal,review_submit,review_opinion,review_submit,review_extend,review_opinion,decision" {
 		t.Fatalf("office chain %s", got)
 	}
 
