@@ -233,6 +233,29 @@ func TestHandlerFormsHTTP(t *testing.T) {
 		LawAndDiscretion: "法律", OfficerQualification: "资格", InvestigationAndHearing: "放弃听证"}}); err != nil {
 		t.Fatal(err)
 	}
+	// SPEC C1 C2: registered with the head's approval, the prior notice
+	// served and the party's written waiver, as the decision gate requires.
+	headUser := reviewsrv.User{ID: "2", Username: "supervisor", Name: "李局长", Role: auth.Supervisor}
+	waiver, err := e.m.Review.Upload(ctx, setupHandler, id, "waiver.pdf", strings.NewReader("%PDF-1.4 waiver"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		by   reviewsrv.User
+		step string
+		req  reviewsrv.LifeRequest
+	}{
+		{setupHandler, reviewsrv.StepRegisterRequest, reviewsrv.LifeRequest{Facts: "投诉举报：销售过期食品", HandlerOpinion: "建议立案", UnitOpinion: "同意", Channel: "phone", Content: "销售过期食品"}},
+		{headUser, reviewsrv.StepRegister, reviewsrv.LifeRequest{Outcome: "register", Opinion: "同意立案"}},
+		{setupHandler, reviewsrv.StepNotice, reviewsrv.LifeRequest{Number: "新市监告〔2026〕13号", Facts: "销售过期食品", Reasons: "违反《食品安全法》第三十四条",
+			Basis: "《食品安全法》第一百二十四条", Measures: []string{"fine"}, Fine: 150000}},
+		{setupHandler, reviewsrv.StepNoticeServed, reviewsrv.LifeRequest{Method: "direct", Recipient: "当事人委托代理人"}},
+		{setupHandler, reviewsrv.StepWaiver, reviewsrv.LifeRequest{File: waiver.Hash, At: clk.Now().Format("2006-01-02 15:04")}},
+	} {
+		if _, err := e.m.Review.Life(ctx, s.by, id, s.step, s.req); err != nil {
+			t.Fatalf("%s: %v", s.step, err)
+		}
+	}
 	var findings []review.Finding
 	for _, c := range review.Checklist {
 		findings = append(findings, review.Finding{Item: c.ID, OK: true})
