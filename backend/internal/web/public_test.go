@@ -25,6 +25,8 @@ import (
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
+
+	"lawtrace/shared/testtool"
 )
 
 // externalRef finds anything a public page would load from elsewhere.
@@ -359,9 +361,7 @@ func TestPublicCredentialSignatureAndSuspension(t *testing.T) {
 // SPEC P7: the offline check the verify page explains works with OpenSSL
 // (the commands as printed, with the page's PEM key).
 func TestPublicOfflineCheckWithOpenSSL(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed")
-	}
+	testtool.Path(t, "openssl", "apt-get install openssl")
 	e := start(t, nil)
 	o := officerItem(t, e, "15010002")
 	page := html.UnescapeString(publicGet(t, e, "/public/verify", 200))

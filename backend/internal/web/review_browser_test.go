@@ -13,6 +13,8 @@ import (
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/shared/review"
+
+	"lawtrace/shared/testtool"
 )
 
 // reviewChrome starts Debian's Chromium headless with a fresh profile.
@@ -20,7 +22,7 @@ func reviewChrome(t *testing.T) context.Context {
 	t.Helper()
 	path := "/usr/bin/chromium"
 	if _, err := os.Stat(path); err != nil {
-		t.Skip("no Chromium at /usr/bin/chromium")
+		testtool.Missing(t, "no Chromium at /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
