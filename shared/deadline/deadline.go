@@ -202,12 +202,8 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 		out = append(out, Deadline{CaseID: f.CaseID, Kind: kind, Subject: subject, Label: label, Article: article, Start: start, Due: due, Done: done, Verified: verified})
 	}
 	for _, av := range f.AV {
-		if s.Upload == UploadWorkdays2 {
-			due, ok := cal.Deadline(av.Recorded, 2)
-			add(Upload, av.Hash, "音像记录 2 个工作日内上传", "002-record §28, 003 §26", av.Recorded, due, ok, av.Uploaded)
-		} else {
-			add(Upload, av.Hash, "音像记录 24 小时内上传", "000-record §28", av.Recorded, av.Recorded.Add(24*time.Hour), true, av.Uploaded)
-		}
+		due, label, article, ok := UploadRule("video", av.Recorded, s, cal)
+		add(Upload, av.Hash, label, article, av.Recorded, due.In(av.Recorded.Location()), ok, av.Uploaded)
 	}
 	if f.Emergency {
 		due, ok := cal.Deadline(f.Opened, 2)

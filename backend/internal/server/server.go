@@ -31,7 +31,9 @@ import (
 	"lawtrace/backend/internal/syncsrv"
 	"lawtrace/backend/internal/web"
 	"lawtrace/shared/blob"
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/syncproto"
+	"lawtrace/shared/workday"
 )
 
 // Config configures a backend process.
@@ -63,6 +65,13 @@ type Config struct {
 	// without it /metrics answers only clients on loopback (behind a
 	// trusted proxy, the forwarded client).
 	MetricsToken string
+	// UploadRule is the A/V upload deadline: deadline.UploadHours (24
+	// hours, the default) or deadline.UploadWorkdays2; the store's media
+	// deadlines and the deadline monitor both follow it (issue 13).
+	UploadRule string
+	// MinFreeBytes: /healthz answers 503 when the data directory's file
+	// system has less free space (default 256 MiB; issue 13 finding 9).
+	MinFreeBytes uint64
 }
 
 // Data is an opened data directory: what both the server and the operator
@@ -197,10 +206,19 @@ func Open(cfg Config) (*Main, error) {
 	m := &Main{cfg: cfg, Data: data, Bus: new(events.Bus), Metrics: metrics.NewRegistry(), log: cfg.Logger}
 	m.Sync = syncsrv.New(syncsrv.Config{Store: data.Store, Blobs: data.Blobs, Key: data.Key, Bus: m.Bus, Logger: cfg.Logger,
 		Metrics: m.Metrics, Now: cfg.Now, SkewThreshold: cfg.SkewThreshold, PollInterval: cfg.PollInterval, Agency: agency})
-	if m.Review, err = reviewsrv.New(ctx, reviewsrv.Config{Store: data.Store, Blobs: data.Blobs, Bus: m.Bus, Logger: cfg.Logger, Now: cfg.Now, ServerID: data.ServerID(), Demo: cfg.Demo}); err != nil {
+	if m.Review, err = reviewsrv.New(ctx, reviewsrv.Config{Store: data.Store, Blobs: data.Blobs, Bus: m.Bus, Logger: cfg.Logger, Now: cfg.Now, ServerID: data.ServerID(), Demo: cfg.Demo, Upload: cfg.UploadRule}); err != nil {
 		data.Close()
 		return nil, fmt.Errorf("review service: %w", err)
 	}
+	// one upload rule (shared/deadline.UploadRule) on the configured calendar
+	data.Store.SetDeadlines(func(ctx context.Context) (deadline.Settings, *workday.Calendar) {
+		cal, _, err := m.Review.Calendar(ctx)
+		if err != nil {
+			m.log.Error("holiday calendar not readable; upload deadlines on the shipped calendar", "err", err)
+			cal = nil
+		}
+		return deadline.Settings{Upload: cfg.UploadRule}, cal
+	})
 	if err := m.openWeb(agency); err != nil {
 		data.Close()
 		return nil, fmt.Errorf("web pages: %w", err)

@@ -73,6 +73,7 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 	var tree *translog.Tree
 	var written []writtenNode
 	accepted := 0
+	due := d.uploadDue(ctx)
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
 		var size uint64
 		if err := tx.QueryRow(`SELECT COALESCE(MAX(size), 0) FROM tree_heads`).Scan(&size); err != nil {
@@ -87,7 +88,7 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 				return err
 			}
 			before, nodes := tree.Clone(), len(written)
-			r.res, r.err = d.ingestOne(tx, tree, r.b, &written)
+			r.res, r.err = d.ingestOne(tx, tree, r.b, &written, due)
 			if r.err != nil {
 				if syncproto.AsError(r.err) == nil {
 					return r.err // a fault, not a refusal: the whole group fails
@@ -141,7 +142,7 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 
 // ingestOne checks and writes one batch inside the group's transaction,
 // appending its leaves to tree and the written nodes to written.
-func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *[]writtenNode) (store.IngestResult, error) {
+func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *[]writtenNode, due func(string, time.Time) time.Time) (store.IngestResult, error) {
 	var res store.IngestResult
 	dv, err := getDevice(tx, b.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -239,7 +240,7 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 			}
 			return res, err
 		}
-		if err := insertMediaRefs(tx, e, calibrated); err != nil {
+		if err := insertMediaRefs(tx, e, calibrated, due); err != nil {
 			return res, err
 		}
 		leaf, err := syncproto.LeafHash(e.Hash)
@@ -293,7 +294,7 @@ func caseHead(tx *sql.Tx, caseID string) (*store.CaseHead, error) {
 	return &h, nil
 }
 
-func insertMediaRefs(tx *sql.Tx, e *ledger.Entry, recorded time.Time) error {
+func insertMediaRefs(tx *sql.Tx, e *ledger.Entry, recorded time.Time, uploadDue func(string, time.Time) time.Time) error {
 	if len(e.Media) == 0 {
 		return nil
 	}
@@ -308,7 +309,7 @@ func insertMediaRefs(tx *sql.Tx, e *ledger.Entry, recorded time.Time) error {
 		if !ok || kind == "" {
 			kind = ledger.KindFile
 		}
-		due := store.UploadDeadline(kind, recorded)
+		due := uploadDue(kind, recorded)
 		if _, err := tx.Exec(`INSERT OR IGNORE INTO media_refs (hash, entry_id, case_id, device_id, kind, declared_size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			h, e.ID, e.CaseID, e.DeviceID, kind, f.Size, fmtTime(due)); err != nil {
 			return err

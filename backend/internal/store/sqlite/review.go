@@ -179,6 +179,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 		return e, th, errors.New("store opened without the server key cannot sign office entries")
 	}
 	serverID := d.officeSignerID()
+	due := d.uploadDue(ctx)
 	d.logMu.Lock()
 	defer d.logMu.Unlock()
 	var tree *translog.Tree
@@ -246,7 +247,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 			e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, at, at, at, tree.Size()); err != nil {
 			return err
 		}
-		if err := insertMediaRefs(tx, &e, draft.At); err != nil {
+		if err := insertMediaRefs(tx, &e, draft.At, due); err != nil {
 			return err
 		}
 		leaf, err := syncproto.LeafHash(e.Hash)

@@ -15,9 +15,11 @@ import (
 
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/translog"
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/migrate"
 	"lawtrace/shared/syncproto"
+	"lawtrace/shared/workday"
 )
 
 //go:embed migrations/*.sql
@@ -30,6 +32,11 @@ type Options struct {
 	SignKey ed25519.PrivateKey
 	// Now is the clock; tests fix it.
 	Now func() time.Time
+	// Deadlines gives the upload deadline settings and the holiday
+	// calendar in force (the server's configured ones); nil means the
+	// defaults (24 hours for A/V, the shipped calendar). The store asks
+	// shared/deadline.UploadRule with them, the one rule (issue 13).
+	Deadlines func(context.Context) (deadline.Settings, *workday.Calendar)
 }
 
 // DB is the SQLite store.
@@ -46,6 +53,33 @@ type DB struct {
 	queue []*ingestReq
 	tree  *translog.Tree // cached right edge of the log, nil until first use
 	nodes *nodeCache
+
+	dlMu      sync.Mutex
+	deadlines func(context.Context) (deadline.Settings, *workday.Calendar)
+}
+
+// SetDeadlines replaces Options.Deadlines (the server sets it once the
+// review service that loads the configured calendar exists).
+func (d *DB) SetDeadlines(fn func(context.Context) (deadline.Settings, *workday.Calendar)) {
+	d.dlMu.Lock()
+	d.deadlines = fn
+	d.dlMu.Unlock()
+}
+
+// uploadDue returns the upload deadline function in force now.
+func (d *DB) uploadDue(ctx context.Context) func(kind string, recorded time.Time) time.Time {
+	d.dlMu.Lock()
+	fn := d.deadlines
+	d.dlMu.Unlock()
+	var s deadline.Settings
+	var cal *workday.Calendar
+	if fn != nil {
+		s, cal = fn(ctx)
+	}
+	return func(kind string, recorded time.Time) time.Time {
+		due, _, _, _ := deadline.UploadRule(kind, recorded, s, cal)
+		return due
+	}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -65,7 +99,7 @@ func Open(path string, opt Options) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	d := &DB{db: sdb, key: opt.SignKey, now: opt.Now, path: path, nodes: newNodeCache()}
+	d := &DB{db: sdb, key: opt.SignKey, now: opt.Now, path: path, nodes: newNodeCache(), deadlines: opt.Deadlines}
 	if d.now == nil {
 		d.now = time.Now
 	}

@@ -13,8 +13,10 @@ import (
 
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
+	"lawtrace/shared/workday"
 )
 
 var serverKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
@@ -353,4 +355,40 @@ func TestGroupCommit(t *testing.T) {
 		}
 	}
 	t.Logf("%d batches committed under %d tree heads", (devices-1)*batches+2, len(heads)-1)
+}
+
+// Issue 13, SPEC R4 D5: the store's media deadlines come from the one rule
+// (shared/deadline.UploadRule) with the configured A/V setting and
+// calendar, not from a second rule with a global calendar and a fixed 24
+// hours: with "2 working days" configured, the video recorded on Thursday
+// 7 May 2026 is due at the end of Saturday 9 May (调休), as the deadline
+// monitor says.
+func TestMediaDeadlinesFollowTheConfiguredRule(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, "", t0)
+	db.SetDeadlines(func(context.Context) (deadline.Settings, *workday.Calendar) {
+		return deadline.Settings{Upload: deadline.UploadWorkdays2}, workday.Default()
+	})
+	d := simdev.New(4)
+	d.Now = func() time.Time { return t0 }
+	enrol(t, db, d, "c")
+	video := []byte("video2")
+	es := append(d.Case("C2", 1), d.MediaEntry("C2", ledger.KindVideo, video))
+	if _, err := db.Ingest(ctx, store.Batch{DeviceID: d.ID, Entries: es, ReceivedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := db.PendingMedia(ctx, t0.Add(30*time.Hour))
+	if len(pending) != 1 {
+		t.Fatalf("pending %+v", pending)
+	}
+	want, _, _, _ := deadline.UploadRule(ledger.KindVideo, t0, deadline.Settings{Upload: deadline.UploadWorkdays2}, workday.Default())
+	if !pending[0].DueAt.Equal(want) || pending[0].Overdue || want.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04") != "2026-05-10 00:00" {
+		t.Fatalf("video due %v, the rule says %v", pending[0].DueAt, want)
+	}
+	// the monitor's computation of the same file gives the same instant
+	for _, dl := range deadline.Compute(deadline.Facts{CaseID: "C2", AV: []deadline.AV{{Hash: "h", Recorded: t0}}}, deadline.Settings{Upload: deadline.UploadWorkdays2}, workday.Default()) {
+		if dl.Kind == deadline.Upload && !dl.Due.Equal(pending[0].DueAt) {
+			t.Fatalf("monitor %v, store %v", dl.Due, pending[0].DueAt)
+		}
+	}
 }
