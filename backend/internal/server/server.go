@@ -190,6 +190,11 @@ func Open(cfg Config) (*Main, error) {
 	if cfg.TLSCert != "" {
 		cfg.Web.SecureCookies = true
 	}
+	if cfg.MinFreeBytes == 0 {
+		if cfg.MinFreeBytes = minFreeFromEnv(); cfg.MinFreeBytes == 0 {
+			cfg.MinFreeBytes = DefaultMinFreeBytes
+		}
+	}
 	data, err := OpenData(cfg.DataDir, cfg.Now)
 	if err != nil {
 		return nil, err
@@ -379,8 +384,14 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
 		return
 	}
+	free, err := diskHealth(m.Data.Dir, m.cfg.MinFreeBytes)
+	if err != nil {
+		m.log.Error("healthz: data directory cannot take evidence", "err", err, "free_bytes", free)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error(), "free_bytes": free, "min_free_bytes": m.cfg.MinFreeBytes})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "server_id": m.Data.ServerID(), "tree_size": th.Size, "connections": m.Sync.Live(),
-		"protocol": syncproto.ProtocolVersion})
+		"protocol": syncproto.ProtocolVersion, "free_bytes": free, "min_free_bytes": m.cfg.MinFreeBytes})
 }
 
 func (m *Main) treeHead(w http.ResponseWriter, r *http.Request) {
