@@ -208,6 +208,11 @@ func (t *Terminal) CheckCorrection(caseID, entryID string, fields map[string]str
 // must pass CheckCorrection. The original entry stays as it was (SPEC R1).
 func (t *Terminal) CorrectStep(caseID, entryID, by, reason string, fields map[string]string) (*ledger.Entry, error) {
 	if err := t.CheckCorrection(caseID, entryID, fields); err != nil {
+		var e *enforce.Error
+		if strings.TrimSpace(reason) == "" && errors.As(err, &e) && len(e.Missing) > 0 {
+			// name the missing reason with the rest, so one refusal says all
+			e.Missing = append(e.Missing, enforce.Item{Name: "reason", Zh: "更正理由", En: "reason for the correction", Article: "003 §29"})
+		}
 		return nil, err
 	}
 	return t.Correct(caseID, entryID, by, reason, fields)

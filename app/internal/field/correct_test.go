@@ -61,6 +61,9 @@ func TestCorrectStepIsGuardedByTheStepsRules(t *testing.T) {
 	if !errorsAs(err, &e) || len(e.Missing) != 2 {
 		t.Fatalf("two rows without seal numbers: got %v, want both named", err)
 	}
+	if _, err := term.CorrectStep(c.ID, id, "A2", " ", map[string]string{"location": ""}); err == nil || !strings.Contains(err.Error(), "location, reason for the correction") {
+		t.Fatalf("no reason and no location: got %v, want both named", err)
+	}
 	if _, err := term.CorrectStep(c.ID, id, "X9", "笔误", map[string]string{"location": "仓库"}); err == nil {
 		t.Fatal("a correction by an officer not on the case was accepted")
 	}

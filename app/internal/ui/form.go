@@ -233,7 +233,14 @@ func (f *stepForm) content() fyne.CanvasObject {
 	basis := widget.NewLabel(mand + " · " + u.tr.cite(f.def.Article))
 	basis.SizeName = theme.SizeNameCaptionText
 	basis.Wrapping = fyne.TextWrapWord
-	objs := []fyne.CanvasObject{f.banner, basis, f.header, f.fieldBox, f.evidence, f.signBox}
+	objs := []fyne.CanvasObject{f.banner, basis}
+	// a step recorded before (photos, samples): each record opens read-only
+	for _, e := range recordsOf(f.c, f.def.Kind) {
+		id := e.ID
+		b := widget.NewButtonWithIcon(u.T("View record #{{.Seq}} ({{.Time}})", map[string]any{"Seq": e.Seq, "Time": u.when(e)}), theme.VisibilityIcon(), func() { u.openRecord(f.c.ID, id) })
+		objs = append(objs, tall(b, 44))
+	}
+	objs = append(objs, f.header, f.fieldBox, f.evidence, f.signBox)
 	if f.checklistAfter == "" {
 		objs = append(objs, f.checklist)
 	}
@@ -277,7 +284,7 @@ func (f *stepForm) fieldWidget(fd enforce.FieldDef) fyne.CanvasObject {
 		f.choices[name] = r
 		input = r
 	case enforce.FieldItems:
-		l := newItemList(f, fd, f.d.Items[name])
+		l := newItemList(u, fd, f.d.Items[name], f.changed)
 		f.items[name] = l
 		input = l.box
 	default:
@@ -670,20 +677,9 @@ func (f *stepForm) submit() {
 	})
 }
 
-// recorded tells the officer what was stored, with hashes, and moves on.
+// recorded confirms the record briefly — the toast needs no tap; the
+// hashes, files and signatures are on the record's own screen — and moves on.
 func (u *UI) recorded(f *stepForm, e *ledger.Entry) {
-	lines := []string{u.T("Entry #{{.Seq}} · SHA-256 {{.Hash}}", map[string]any{"Seq": e.Seq, "Hash": e.Hash})}
-	if p, err := ledger.DecodePayload(e.Payload); err == nil {
-		for _, file := range p.Files {
-			if file.Kind == ledger.KindSignStrokes || file.Kind == ledger.KindSignImage {
-				continue
-			}
-			lines = append(lines, fmt.Sprintf("%s %s · SHA-256 %s", u.tr.opt("kind", file.Kind), file.Name, file.Hash))
-		}
-		for _, s := range p.Signatures {
-			lines = append(lines, u.T("{{.Role}}'s signature {{.Name}} bound to {{.Hash}}", map[string]any{"Role": u.tr.role(s.Role), "Name": s.Name, "Hash": s.Binds[:16]}))
-		}
-	}
 	u.lastRecorded = e
 	u.setSetting(setLastStep, "")
 	u.Refresh()
@@ -693,14 +689,15 @@ func (u *UI) recorded(f *stepForm, e *ledger.Entry) {
 	} else {
 		u.popTo("procedure")
 	}
-	u.info(u.T("Recorded: {{.Step}}", map[string]any{"Step": f.title()}), strings.Join(lines, "\n"))
+	u.notify(u.T("Recorded: {{.Step}}", map[string]any{"Step": f.title()}) + u.T(" · entry #{{.Seq}}", map[string]any{"Seq": e.Seq}))
 }
 
 // itemList is an item-list field: rows of columns, added and removed (the
 // sample list, the objects preserved).
 type itemList struct {
-	f    *stepForm
-	def  enforce.FieldDef
+	u       *UI
+	changed func()
+	def     enforce.FieldDef
 	box  *fyne.Container
 	rows []*itemRow
 	add  *widget.Button
@@ -711,12 +708,12 @@ type itemRow struct {
 	remove  *widget.Button
 }
 
-func newItemList(f *stepForm, def enforce.FieldDef, values []map[string]string) *itemList {
-	l := &itemList{f: f, def: def, box: container.NewVBox()}
-	l.add = widget.NewButtonWithIcon(f.u.T("Add a row"), theme.ContentAddIcon(), func() {
+func newItemList(u *UI, def enforce.FieldDef, values []map[string]string, changed func()) *itemList {
+	l := &itemList{u: u, changed: changed, def: def, box: container.NewVBox()}
+	l.add = widget.NewButtonWithIcon(u.T("Add a row"), theme.ContentAddIcon(), func() {
 		l.addRow(nil)
 		l.render()
-		f.changed()
+		l.changed()
 	})
 	for _, v := range values {
 		l.addRow(v)
@@ -733,22 +730,22 @@ func (l *itemList) addRow(v map[string]string) {
 	for _, col := range l.def.Items {
 		e := widget.NewEntry()
 		e.SetText(v[col.Name])
-		e.OnChanged = func(string) { l.f.changed() }
+		e.OnChanged = func(string) { l.changed() }
 		r.entries[col.Name] = e
 	}
-	r.remove = widget.NewButtonWithIcon(l.f.u.T("Remove row"), theme.DeleteIcon(), func() {
+	r.remove = widget.NewButtonWithIcon(l.u.T("Remove row"), theme.DeleteIcon(), func() {
 		i := slices.Index(l.rows, r)
 		if i >= 0 {
 			l.rows = slices.Delete(l.rows, i, i+1)
 		}
 		l.render()
-		l.f.changed()
+		l.changed()
 	})
 	l.rows = append(l.rows, r)
 }
 
 func (l *itemList) render() {
-	u := l.f.u
+	u := l.u
 	l.box.Objects = nil
 	for i, r := range l.rows {
 		form := widget.NewForm()

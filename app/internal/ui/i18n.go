@@ -194,6 +194,9 @@ func (t *translator) explain(err error, proc *enforce.Procedure) refusal {
 	if t.en() || r.Reason == "" {
 		r.Reason = e.Message
 	}
+	if s, ok := t.msgs[e.Message]; ok && e.MessageZh == "" {
+		r.Reason = s // the core's English words for a rule it gives no Chinese for
+	}
 	switch {
 	case def != nil:
 		r.Title = t.T("Cannot record: {{.Step}}", map[string]any{"Step": t.stepLabel(def)})

@@ -54,9 +54,24 @@ func (u *UI) openCase(id string) {
 
 // openStep shows a step of the open case: beside the list on a tablet, as
 // its own screen on a phone.
+//
+// A step recorded and not to be recorded again (or any recorded step once
+// the scene is closed) opens read-only on its latest record instead of a
+// blank form: the correction and the print are there.
 func (u *UI) openStep(kind string) {
 	if u.proc == nil {
 		return
+	}
+	if c := u.proc.c; c.Recorded[kind] > 0 {
+		if def, ok := c.Procedure.Step(kind); ok {
+			var e *enforce.Error
+			if err := u.term.State(c).Blocked(def); asEnforce(err, &e) && (e.Reason == enforce.ReasonRecorded || e.Reason == enforce.ReasonClosed) {
+				if rs := recordsOf(c, kind); len(rs) > 0 {
+					u.openRecord(c.ID, rs[len(rs)-1].ID)
+					return
+				}
+			}
+		}
 	}
 	u.setSetting(setLastStep, kind)
 	if u.wide {

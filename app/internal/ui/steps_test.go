@@ -58,8 +58,7 @@ func (h *harness) signOfficers() {
 func (h *harness) record(step string) {
 	h.t.Helper()
 	test.Tap(h.u.form.record)
-	h.dialogShown("已记录：" + step)
-	h.dismiss("知道了")
+	h.recordedShown(step)
 }
 
 func (h *harness) step(kind string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"strings"
 	"time"
 
@@ -53,6 +54,12 @@ type Options struct {
 	// OnLanguage is called after the officer changes the language, so main
 	// can point Fyne's own strings at it.
 	OnLanguage func(lang string)
+	// RenderPDF renders a document's pages for the print preview (nil:
+	// poppler's pdftoppm where installed).
+	RenderPDF func(pdf []byte) ([]image.Image, error)
+	// Share hands a written PDF to the platform's share sheet or print
+	// dialog (nil: fyne.App.OpenURL of the file).
+	Share func(path string) error
 }
 
 // Screens are the names Open takes.
@@ -98,6 +105,15 @@ type UI struct {
 	lastRecorded *ledger.Entry
 	joinPicker   *officerPicker
 
+	// record and correction are the record view and correction screen on show.
+	record     *recordScreen
+	correction *correctionScreen
+	printer    *printScreen
+	// toast is the short confirmation under the top bar that needs no
+	// dismissing; toasts are the messages it showed (tests read them).
+	toast  *widget.Label
+	toasts []string
+
 	// lastRefusal is what the last refusal dialog showed (tests read it).
 	lastRefusal *refusal
 	dialogs     []string // titles of the dialogs shown, in order
@@ -123,6 +139,10 @@ func New(a fyne.App, w fyne.Window, t *field.Terminal, s Sync, opt Options) *UI 
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.title.Truncation = fyne.TextTruncateEllipsis
 	u.syncInd = newSyncIndicator(u)
+	u.toast = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.toast.Wrapping = fyne.TextWrapWord
+	u.toast.Importance = widget.SuccessImportance
+	u.toast.Hide()
 	u.body = container.NewStack()
 	u.top = container.NewVBox()
 	u.frame = container.NewBorder(u.top, nil, nil, nil, u.body)
@@ -291,9 +311,9 @@ func (u *UI) render() {
 	bar := container.NewBorder(nil, nil, u.backBtn, container.NewHBox(settingsBtn), u.title)
 	if u.wide {
 		bar = container.NewBorder(nil, nil, u.backBtn, settingsBtn, container.NewGridWithColumns(2, u.title, u.syncInd))
-		u.top.Objects = []fyne.CanvasObject{bar, widget.NewSeparator()}
+		u.top.Objects = []fyne.CanvasObject{bar, u.toast, widget.NewSeparator()}
 	} else {
-		u.top.Objects = []fyne.CanvasObject{bar, u.syncInd, widget.NewSeparator()}
+		u.top.Objects = []fyne.CanvasObject{bar, u.syncInd, u.toast, widget.NewSeparator()}
 	}
 	u.top.Refresh()
 	u.body.Objects = []fyne.CanvasObject{content}
@@ -361,6 +381,27 @@ func (u *UI) problem(title, msg string) {
 	u.lastRefusal = &r
 	u.dialogs = append(u.dialogs, title)
 	showRefusal(u, r)
+}
+
+// notify shows a short confirmation under the top bar that goes by itself
+// after a few seconds and needs no tap (a new one replaces it).
+func (u *UI) notify(msg string) {
+	u.toasts = append(u.toasts, msg)
+	u.toast.SetText(msg)
+	u.toast.Show()
+	u.frame.Refresh()
+	if u.opt.Synchronous {
+		return
+	}
+	n := len(u.toasts)
+	time.AfterFunc(4*time.Second, func() {
+		fyne.Do(func() {
+			if len(u.toasts) == n {
+				u.toast.Hide()
+				u.frame.Refresh()
+			}
+		})
+	})
 }
 
 // info shows a short message.

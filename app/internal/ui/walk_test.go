@@ -115,8 +115,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	sum := ledger.HashBytes(mustRead(t, video))
 	h.see("SHA-256" + sum)
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：亮证", sum)
-	h.dismiss("知道了")
+	h.recordedShown("亮证", sum)
 
 	// Notify rights: the text in large type, the party signs on the pad.
 	test.Tap(u.proc.steps.Row("notify_rights"))
@@ -138,8 +137,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	test.Tap(u.signer.confirm)
 	h.see("已签名：当事人城关镇鑫源食品商行（店长）")
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：权利告知", "当事人签名")
-	h.dismiss("知道了")
+	h.recordedShown("权利告知", "签名", "当事人城关镇鑫源食品商行（店长）")
 	if got := u.lastRecorded; !strings.Contains(string(mustPayload(t, got).Fields), `"party_agent":"城关镇鑫源食品商行（店长）"`) {
 		t.Fatal("the name typed on the party's pad is not kept as the agent who signed")
 	}
@@ -152,8 +150,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	psum := ledger.HashBytes(mustRead(t, photo))
 	h.see("照片", "shopfront.png", psum)
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：拍照取证", psum)
-	h.dismiss("知道了")
+	h.recordedShown("拍照取证", psum)
 
 	// Inspection notes: fields, video, officer's and party's signatures.
 	test.Tap(u.proc.steps.Row("inspection_notes"))
@@ -180,8 +177,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	h.drawSignature()
 	test.Tap(u.signer.confirm)
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：现场检查笔录", "执法人员签名 王强", "执法人员签名 李明", "当事人签名 张伟")
-	h.dismiss("知道了")
+	h.recordedShown("现场检查笔录", "执法人员 王强", "执法人员 李明", "当事人 张伟")
 	h.opinion()
 
 	// Sampling: an item list with rows added and removed (F6).
@@ -213,8 +209,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	items = u.form.items["items"]
 	fill(1, map[string]string{"seal_number": "FY-0002", "sample_id": "YP-002"})
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：抽样取证")
-	h.dismiss("知道了")
+	h.recordedShown("抽样取证")
 	var sample struct {
 		Items []map[string]string `json:"items"`
 	}
@@ -248,26 +243,28 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	h.drawSignature()
 	test.Tap(u.signer.confirm)
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：文书送达")
-	h.dismiss("知道了")
+	h.recordedShown("文书送达")
 
 	// Close the scene.
 	h.see("必做步骤均已记录")
 	test.Tap(u.proc.steps.Row("close_scene"))
 	test.Type(u.form.entries["summary"], "现场检查完毕，抽样2批次，文书留置送达。")
 	test.Tap(u.form.record)
-	h.dialogShown("已记录：结束现场执法")
-	h.dismiss("知道了")
+	h.recordedShown("结束现场执法")
 	h.see("现场执法记录已结束")
 
-	// A step after closing is refused (003 §29).
-	test.Tap(u.proc.steps.Row("photo"))
-	test.Type(u.form.entries["caption"], "补拍")
-	h.pick.next(photo)
-	test.Tap(u.form.addFile)
+	// A step after closing is refused (003 §29); a recorded one opens
+	// read-only with its correction (issue 12 (1)).
+	test.Tap(u.proc.steps.Row("inquiry_notes"))
 	test.Tap(u.form.record)
 	h.dialogShown("现场执法记录已结束，请改作更正记录", "《武汉市行政执法全过程记录办法》第二十九条")
 	h.dismiss("知道了")
+	u.back()
+	test.Tap(u.proc.steps.Row("photo"))
+	if !strings.HasPrefix(u.current(), "record:") {
+		t.Fatalf("a recorded photo after closing opens %s, want its record", u.current())
+	}
+	h.see("货架全景", "更正本记录")
 	u.back()
 
 	// The case list shows the case closed and its entries queued for sync.
