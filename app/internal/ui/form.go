@@ -698,9 +698,9 @@ type itemList struct {
 	u       *UI
 	changed func()
 	def     enforce.FieldDef
-	box  *fyne.Container
-	rows []*itemRow
-	add  *widget.Button
+	box     *fyne.Container
+	rows    []*itemRow
+	add     *widget.Button
 }
 
 type itemRow struct {
