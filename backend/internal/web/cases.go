@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -226,7 +227,7 @@ func (s *Server) caseHasFile(ctx context.Context, caseID, hash string) bool {
 			return true
 		}
 	}
-	return false
+	return s.officeFiles != nil && slices.Contains(s.officeFiles(ctx, caseID), hash)
 }
 
 // fileMeta finds what the case's entries say about a file.
@@ -420,15 +421,25 @@ func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.registerCopy(r, row.ID, f.Hash, g); err != nil {
+		return err
+	}
+	return s.serveBlob(w, r, f, "application/octet-stream", "attachment")
+}
+
+// registerCopy admits taking a copy of an original under grant g — with
+// the head's approval where the agency's policy asks for it (003 §28) —
+// and registers it as 复制 naming the approver (R7).
+func (s *Server) registerCopy(r *http.Request, caseID, hash string, g store.AccessGrant) error {
 	ctx := r.Context()
 	pol, err := s.policy(ctx)
 	if err != nil {
 		return err
 	}
-	rec := store.AccessRecord{Action: store.AccessDownload, CaseID: row.ID, MediaHash: f.Hash, Purpose: g.Purpose, Reason: g.Reason,
+	rec := store.AccessRecord{Action: store.AccessDownload, CaseID: caseID, MediaHash: hash, Purpose: g.Purpose, Reason: g.Reason,
 		Approver: g.Approver, RequestID: g.RequestID, GrantID: g.ID}
 	if pol.Download {
-		q, ok, err := s.approvedRequest(ctx, SessionOf(r).Account.ID, row.ID, store.AccessDownload, f.Hash)
+		q, ok, err := s.approvedRequest(ctx, SessionOf(r).Account.ID, caseID, store.AccessDownload, hash)
 		if err != nil {
 			return err
 		}
@@ -437,10 +448,8 @@ func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request) error {
 		}
 		rec.Approver, rec.RequestID, rec.Reason, rec.Purpose = q.Decider, q.ID, q.Reason, q.Purpose
 	}
-	if _, err := s.logAccess(r, rec); err != nil {
-		return err
-	}
-	return s.serveBlob(w, r, f, "application/octet-stream", "attachment")
+	_, err = s.logAccess(r, rec)
+	return err
 }
 
 // serveBlob sends a stored file with range support (http.ServeContent).

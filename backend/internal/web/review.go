@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -64,7 +63,21 @@ func (s *Server) AttachReview(svc *reviewsrv.Service) {
 		s.Handle(rt)
 	}
 	s.filing = true
+	s.officeFiles = p.officeFiles
 	s.AddBoardHook(p.boardDeadlines)
+}
+
+// officeFiles lists the files recorded in a case's office chain.
+func (p *reviewPages) officeFiles(ctx context.Context, caseID string) []string {
+	st, err := p.svc.State(ctx, caseID)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, step := range st.Steps {
+		out = append(out, step.Files...)
+	}
+	return out
 }
 
 func userOf(sess *auth.Session) reviewsrv.User {
@@ -314,23 +327,24 @@ func (p *reviewPages) file(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// What the browser shows is 查看; anything else hands over the
+	// original, which is a copy (R7, 003 §28, issue 13 finding 4).
+	f := ledger.File{Hash: hash, Name: fileName(st, hash)}
+	ctype, inline, err := p.s.previewType(f)
+	if err != nil {
+		return err
+	}
+	if !inline {
+		if err := p.s.registerCopy(r, row.ID, hash, g); err != nil {
+			return err
+		}
+		return p.s.serveBlob(w, r, f, "application/octet-stream", "attachment")
+	}
 	if _, err := p.s.logAccess(r, store.AccessRecord{Action: store.AccessPlay, CaseID: row.ID, MediaHash: hash, Purpose: g.Purpose, Reason: g.Reason,
 		Approver: g.Approver, RequestID: g.RequestID, GrantID: g.ID}); err != nil {
 		return err
 	}
-	rc, err := p.s.cfg.Blobs.Open(hash)
-	if err != nil {
-		return errNotFound("文件")
-	}
-	defer rc.Close()
-	ct, inline := contentType(ledger.File{Name: fileName(st, hash)})
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, no-store")
-	if !inline {
-		w.Header().Set("Content-Disposition", `attachment; filename="`+hash[:12]+`"`)
-	}
-	_, err = io.Copy(w, rc)
-	return err
+	return p.s.serveBlob(w, r, f, ctype, "inline")
 }
 
 func (p *reviewPages) opinion(w http.ResponseWriter, r *http.Request) error {

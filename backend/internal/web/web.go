@@ -126,6 +126,9 @@ type Server struct {
 	catalogCache catalogCache
 	// filing: AttachReview mounted the 备案 confirmation of the case page.
 	filing bool
+	// officeFiles lists the files of a case's office chain (submitted
+	// materials, decisions) once AttachReview mounted the review pages.
+	officeFiles func(ctx context.Context, caseID string) []string
 
 	stop   context.CancelFunc
 	closed chan struct{}
