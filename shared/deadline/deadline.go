@@ -37,6 +37,9 @@ const (
 type Settings struct {
 	Upload string // UploadHours (default) or UploadWorkdays2
 	Review review.Settings
+	// AnnualDue is the day of January by which last year's statistics are
+	// published: AnnualJan20 (001, the default) or AnnualJan31 (002-publicity §9).
+	AnnualDue string
 }
 
 // AV is one audio/video file the terminal recorded.
@@ -80,6 +83,9 @@ type Facts struct {
 	NoticeServed   time.Time
 	PartyAnswered  time.Time
 	DecisionServed time.Time
+	// Execution is the fine, its payment, the reminder, the court
+	// application and a 责令改正 (SPEC C6, execution.go).
+	Execution ExecutionFacts
 }
 
 // Step is an on-scene entry a deadline runs from or is met by.
@@ -284,6 +290,9 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 		}
 		due, ok := cal.Deadline(f.Decided, DecisionServiceWorkdays)
 		add(DecisionService, "", "当事人不在场的，行政处罚决定书 7 个工作日内送达", "行政处罚法 §61, §85", f.Decided, due, ok, served)
+	}
+	if f.Procedure == "penalty" && !f.Decided.IsZero() {
+		executionDeadlines(f, cal, add)
 	}
 	if !f.Ended.IsZero() {
 		add(Archive, "", "案件终结后 30 日内立卷归档", "000-record §28, 003 §26", f.Ended, workday.AddCalendarDays(f.Ended, 31), true, f.Archived)

@@ -397,8 +397,9 @@ type Item struct {
 
 // Deadlines are the publication deadlines of the queue's decisions that
 // no case carries (imported ones: a case's publication deadline is the
-// case's own, computed by the review service from its decision) and the
-// periods for answering correction requests.
+// case's own, computed by the review service from its decision), the
+// periods for answering correction requests and the annual reports'
+// deadlines (SPEC P2, P5, P6, D5) — each computed by shared/deadline.
 func (s *Service) Deadlines(ctx context.Context) ([]Item, error) {
 	cal := s.cal(ctx)
 	list, _, err := s.Repo.Publications(ctx, Query{Limit: -1})
@@ -422,6 +423,13 @@ func (s *Service) Deadlines(ctx context.Context) ([]Item, error) {
 		out = append(out, Item{DecisionID: c.DecisionID, Deadline: deadline.Deadline{CaseID: fmt.Sprintf("公示-%d", c.DecisionID), Kind: CorrectionKind,
 			Subject: fmt.Sprintf("更正申请 %d", c.ID), Label: "公示信息更正申请，核实后文字答复", Article: "002-publicity §13",
 			Start: c.At, Due: c.Due, Done: c.AnsweredAt, Verified: true}})
+	}
+	annual, err := s.AnnualDeadlines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range annual {
+		out = append(out, Item{Deadline: d})
 	}
 	return out, nil
 }

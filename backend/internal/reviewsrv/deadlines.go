@@ -153,6 +153,7 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 		if l.DecisionServed != nil {
 			facts.DecisionServed = l.DecisionServed.ServedAt.In(cst)
 		}
+		facts.Execution = execFacts(st)
 		if !st.Review.Submitted.IsZero() {
 			r := st.Review
 			facts.Review = &r
@@ -179,6 +180,7 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 			}
 		}
 	}
+	out = append(out, s.publicityItems(ctx, f, cal, now)...) // the agency's publicity deadlines (deadlines_publicity.go)
 	rank := map[string]int{deadline.StateOverdue: 0, deadline.StateRunning: 1, deadline.StateMissed: 2, deadline.StateMet: 3}
 	sort.SliceStable(out, func(i, j int) bool {
 		if rank[out[i].State] != rank[out[j].State] {

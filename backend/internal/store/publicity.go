@@ -30,6 +30,15 @@ type Publicity interface {
 	// Corrections lists the requests of a decision (every decision for 0),
 	// oldest first.
 	Corrections(ctx context.Context, decisionID int64, openOnly bool) ([]publicity.Correction, error)
+
+	// The annual statistics (SPEC P6): publicity.AnnualRepo — a report per
+	// year, the year's recorded steps it counts, and when the agency's
+	// first case or decision was.
+	AnnualReport(ctx context.Context, year int) (publicity.AnnualReport, error)
+	PutAnnualReport(ctx context.Context, r publicity.AnnualReport) error
+	AnnualReports(ctx context.Context) ([]publicity.AnnualReport, error)
+	YearSteps(ctx context.Context, from, to time.Time, steps []string) ([]publicity.StepRecord, error)
+	FirstActivity(ctx context.Context) (time.Time, error)
 }
 
 // PublishedRef is a published decision's id and publication time.

@@ -11,6 +11,7 @@ import (
 
 	"lawtrace/backend/internal/publicity"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/ledger"
 )
 
 var _ store.Publicity = (*DB)(nil)
@@ -291,4 +292,118 @@ func (d *DB) PublishedIndex(ctx context.Context, now time.Time) ([]store.Publish
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ---- the annual statistics (SPEC P6) ----
+
+var _ publicity.AnnualRepo = (*DB)(nil)
+
+// AnnualReport reads a year's report.
+func (d *DB) AnnualReport(ctx context.Context, year int) (publicity.AnnualReport, error) {
+	var body string
+	var r publicity.AnnualReport
+	err := d.db.QueryRowContext(ctx, `SELECT body FROM annual_reports WHERE year = ?`, year).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound(fmt.Sprintf("annual report %d", year))
+	}
+	if err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal([]byte(body), &r)
+}
+
+// PutAnnualReport stores a year's report.
+func (d *DB) PutAnnualReport(ctx context.Context, r publicity.AnnualReport) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO annual_reports (year, state, published_at, body) VALUES (?, ?, ?, ?)
+			ON CONFLICT (year) DO UPDATE SET state = excluded.state, published_at = excluded.published_at, body = excluded.body`,
+			r.Year, r.State, fmtTime(r.PublishedAt), string(body))
+		return err
+	})
+}
+
+// AnnualReports lists the stored reports, newest year first.
+func (d *DB) AnnualReports(ctx context.Context) ([]publicity.AnnualReport, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT body FROM annual_reports ORDER BY year DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []publicity.AnnualReport
+	for rows.Next() {
+		var body string
+		var r publicity.AnnualReport
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// YearSteps lists the entries of the given kinds recorded (calibrated
+// time) in [from, to): those of terminal cases with the case's procedure,
+// and those of office chains under the terminal case they belong to.
+func (d *DB) YearSteps(ctx context.Context, from, to time.Time, steps []string) ([]publicity.StepRecord, error) {
+	if len(steps) == 0 {
+		return nil, nil
+	}
+	args := []any{}
+	for _, s := range steps {
+		args = append(args, s)
+	}
+	args = append(args, fmtTime(from), fmtTime(to))
+	rows, err := d.db.QueryContext(ctx, `SELECT e.case_id, COALESCE(oc.case_id, ''), COALESCE(c.procedure, ''), e.step, e.calibrated_time, e.body
+		FROM entries e
+		LEFT JOIN office_chains oc ON oc.chain_id = e.case_id
+		LEFT JOIN cases c ON c.id = COALESCE(oc.case_id, e.case_id)
+		WHERE e.step IN (?`+strings.Repeat(", ?", len(steps)-1)+`) AND e.calibrated_time >= ? AND e.calibrated_time < ?
+		ORDER BY e.calibrated_time, e.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []publicity.StepRecord
+	for rows.Next() {
+		var chain, owner, at string
+		var body []byte
+		var r publicity.StepRecord
+		if err := rows.Scan(&chain, &owner, &r.Procedure, &r.Step, &at, &body); err != nil {
+			return nil, err
+		}
+		r.CaseID, r.At = chain, parseTime(at)
+		if owner != "" {
+			r.CaseID, r.Office = owner, true
+		}
+		var e ledger.Entry
+		var p ledger.Payload
+		if json.Unmarshal(body, &e) == nil && json.Unmarshal(e.Payload, &p) == nil {
+			r.Fields = p.Fields
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FirstActivity is the earliest case opening or decision date.
+func (d *DB) FirstActivity(ctx context.Context) (time.Time, error) {
+	var opened, decided sql.NullString
+	if err := d.db.QueryRowContext(ctx, `SELECT min(opened_at) FROM cases WHERE opened_at != '' AND id NOT IN (SELECT chain_id FROM office_chains)`).Scan(&opened); err != nil {
+		return time.Time{}, err
+	}
+	if err := d.db.QueryRowContext(ctx, `SELECT min(decided_at) FROM publications`).Scan(&decided); err != nil {
+		return time.Time{}, err
+	}
+	first := parseTime(opened.String)
+	if t, err := time.ParseInLocation(time.DateOnly, decided.String, publicity.ChinaTime); err == nil && (first.IsZero() || t.Before(first)) {
+		first = t
+	}
+	return first, nil
 }
