@@ -701,6 +701,9 @@ func (s *Service) EndCase(ctx context.Context, u User, caseID, reason string) (*
 		if st.Review.State == review.StateUnderReview || st.Review.State == review.StateEscalated {
 			return built{}, refused(StepCaseEnd, "000-review §5", "case %s is %s; it cannot end while the review is open", caseID, st.Review.State)
 		}
+		if err := endCaseGate(st); err != nil {
+			return built{}, err
+		}
 		if st.Decision == nil && st.Case.OnSpotDecision.IsZero() && reason == "" {
 			return built{}, refused(StepCaseEnd, "000-record §28", "case %s has no decision; say why it ends (e.g. 不予处罚、撤销立案)", caseID)
 		}

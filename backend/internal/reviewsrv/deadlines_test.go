@@ -122,9 +122,15 @@ func TestDeadlineMonitor(t *testing.T) {
 		t.Fatalf("publication %+v", p)
 	}
 	f.clock.Set(cstTime(2026, 5, 20, 10, 0))
-	if _, err := f.svc.EndCase(ctx, officer, c, ""); err != nil {
-		t.Fatal(err)
+	// SPEC C6 C7: the fine paid with its voucher, the closing reported and
+	// approved by the head (a plain case_end is refused for a registered
+	// penalty: 000-record §28, §34).
+	if _, err := f.svc.EndCase(ctx, officer, c, ""); asEnforce(t, err).Article != "000-record §28, §34" {
+		t.Fatalf("case_end of a registered penalty: %v", err)
 	}
+	f.life(officer, c, StepPerformance, LifeRequest{Content: "", At: "2026-05-15 10:00", File: f.upload(c, "voucher.pdf", "缴款凭证"), ExecRequest: ExecRequest{Status: "paid", Amount: 200000}})
+	f.life(officer, c, StepClosingRequest, LifeRequest{Content: "罚款已缴清", ExecRequest: ExecRequest{Kind: "performed"}})
+	f.life(head, c, StepClosing, LifeRequest{Outcome: "approve"})
 	if _, err := f.svc.MarkPublished(ctx, officer, c, "https://example.gov.cn/gs/20", "逾期公示"); err != nil {
 		t.Fatal(err)
 	}

@@ -41,8 +41,9 @@ const (
 )
 
 // LifeSteps lists the lifecycle steps in the order a case takes them.
-var LifeSteps = []string{StepRegisterRequest, StepRegister, StepNotice, StepNoticeServed, StepStatement, StepStatementReview, StepWaiver,
-	StepHearingRequest, StepHearingNotice, StepHearing, StepTermExtend, StepDecisionServed}
+// The execution and closing steps (execution.go, closing.go) follow.
+var LifeSteps = append([]string{StepRegisterRequest, StepRegister, StepNotice, StepNoticeServed, StepStatement, StepStatementReview, StepWaiver,
+	StepHearingRequest, StepHearingNotice, StepHearing, StepTermExtend, StepDecisionServed}, ExecSteps...)
 
 // lifeHeads are the steps only a head takes (立案 approval, the §60
 // extension); the handler — an officer on the crew, or a head — records
@@ -421,7 +422,7 @@ func foldLife(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
 		l.DecisionServed = &f
 		step.By, step.Summary = f.By, "行政处罚决定书已送达（"+ServiceMethods[f.Method]+"，"+f.ServedAt.In(cst).Format("2006-01-02 15:04")+"）"
 	default:
-		return false, nil
+		return foldExec(st, e, d, step)
 	}
 	return true, nil
 }
@@ -503,8 +504,10 @@ type LifeRequest struct {
 	// decision_term_extend
 	Days int `json:"days,omitempty"`
 	// the step's document (notice, proof of service, statement, waiver,
-	// hearing record)
+	// hearing record, voucher, reminder, execution decision or application)
 	File string `json:"file,omitempty"`
+	// execution and closing (execution.go, closing.go)
+	ExecRequest
 }
 
 // Life records one lifecycle step of a case. The role is checked first
@@ -513,6 +516,9 @@ type LifeRequest struct {
 func (s *Service) Life(ctx context.Context, u User, caseID, step string, req LifeRequest) (*State, error) {
 	if !slices.Contains(LifeSteps, step) {
 		return nil, enforce.Errorf(enforce.ENotFound, "no case step %q", step)
+	}
+	if slices.Contains(ExecSteps, step) {
+		return s.exec(ctx, u, caseID, step, req)
 	}
 	roles := Handlers
 	if slices.Contains(lifeHeads, step) {

@@ -257,6 +257,8 @@ type State struct {
 
 	// Life is the general procedure after the scene (issue 10, lifecycle.go).
 	Life Lifecycle `json:"lifecycle"`
+	// Exec is the execution and closing (execution.go, closing.go).
+	Exec Execution `json:"execution"`
 
 	Steps []Step `json:"steps"`
 }
