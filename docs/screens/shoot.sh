@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Takes the PNG screenshots in docs/screens of the real field app under Xvfb
 # (see docs/app.md). Usage: docs/screens/shoot.sh [BINARY] [OUTDIR]
-# Needs: xvfb, libgl1-mesa-dri, imagemagick (convert reads Xvfb's XWD frame buffer).
+# ONLY=REGEX takes only the shots whose name matches.
+# Needs: xvfb, libgl1-mesa-dri; Xvfb's XWD frame buffer is converted to PNG by
+# app/cmd/lawtrace-field/xwd2png (XWD2PNG=path to a built one), no ImageMagick.
 set -euo pipefail
 BIN=${1:-bin/lawtrace-field}
 OUT=${2:-docs/screens}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+XWD2PNG=${XWD2PNG:-$WORK/xwd2png}
+[[ -x "$XWD2PNG" ]] || go build -o "$XWD2PNG" ./app/cmd/lawtrace-field/xwd2png
 export LANG=C.UTF-8
 # A demo server address, so the credential QR codes show (nothing connects).
 SERVER=ws://127.0.0.1:8080/sync
@@ -15,7 +19,8 @@ SERVER=ws://127.0.0.1:8080/sync
 shoot() {
 	local name=$1 w=$2 h=$3 scale=$4
 	shift 4
-	local fb="$WORK/fb-$name" home="$WORK/home-$name" disp=97
+	if [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]]; then return 0; fi
+	local fb="$WORK/fb-$name" home="$WORK/home-$name" disp=${XVFB_DISPLAY:-97}
 	mkdir -p "$fb"
 	Xvfb ":$disp" -screen 0 "${w}x${h}x24" -fbdir "$fb" -nolisten tcp >/dev/null 2>&1 &
 	local xpid=$!
@@ -26,7 +31,7 @@ shoot() {
 	DISPLAY=":$disp" FYNE_SCALE=$scale timeout -s KILL 30 "$BIN" --home "$home" --demo --server "$SERVER" --size "${fw}x${fh}" --quit-after 8s "$@" >"$WORK/$name.log" 2>&1 &
 	local apid=$!
 	sleep 6
-	convert "xwd:$fb/Xvfb_screen0" -strip "$OUT/$name.png"
+	"$XWD2PNG" "$fb/Xvfb_screen0" "$OUT/$name.png"
 	wait "$apid" || { echo "app failed for $name:"; cat "$WORK/$name.log"; }
 	kill "$xpid" 2>/dev/null || true
 	wait "$xpid" 2>/dev/null || true
@@ -51,6 +56,10 @@ shoot phone-about $PHONE --screen about
 shoot phone-firstrun $PHONE --screen firstrun
 shoot phone-cases-en $PHONE --screen cases --lang en
 shoot phone-procedure-high-contrast $PHONE --screen procedure --high-contrast on
+shoot phone-record $PHONE --screen record
+shoot phone-correct $PHONE --screen correct
+shoot phone-print $PHONE --screen print
+shoot tablet-record $TABLET --screen record
 shoot tablet-procedure $TABLET --screen procedure
 shoot tablet-show-id $TABLET --screen show_id
 shoot tablet-serve $TABLET --screen serve-lodging

@@ -427,7 +427,7 @@ func newCorrection(u *UI, caseID, entryID string) (*correctionScreen, error) {
 
 func (s *correctionScreen) content() fyne.CanvasObject {
 	u := s.u
-	note := wrapped(u.T("A correction is a new record with its reason; the original stays as it was ({{.Article}}).", map[string]any{"Article": u.tr.cite("003 §29")}))
+	note := wrapped(u.T("A correction is a new record with its reason; the original stays as it was. Basis: {{.Article}}", map[string]any{"Article": u.tr.cite("003 §29")}))
 	var labels []string
 	for _, o := range s.c.Officers {
 		labels = append(labels, o.Name+"  "+o.Cert)

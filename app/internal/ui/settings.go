@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -22,6 +23,9 @@ type settingsScreen struct {
 	saveDuty *widget.Button
 	enrol    *widget.Button
 	about    *widget.Button
+	printer  *widget.Entry
+	paper    *widget.RadioGroup
+	savePrn  *widget.Button
 }
 
 var langNames = map[string]string{LangZh: "中文", LangEn: "English"}
@@ -66,6 +70,17 @@ func newSettings(u *UI) *settingsScreen {
 		u.setSetting(setOnDuty, strings.Join(s.officers.selected(), ","))
 		u.info(u.T("Settings"), u.T("Saved."))
 	})
+	s.printer = widget.NewEntry()
+	s.printer.SetText(u.setting(setPrinter))
+	s.printer.SetPlaceHolder("192.168.1.50:9100  /dev/rfcomm0")
+	s.paper = widget.NewRadioGroup([]string{"58 mm", "80 mm"}, nil)
+	s.paper.Horizontal = true
+	s.paper.SetSelected(fmt.Sprintf("%d mm", u.printerWidth()))
+	s.savePrn = widget.NewButtonWithIcon(u.T("Save printer"), theme.DocumentSaveIcon(), func() {
+		u.setSetting(setPrinter, strings.TrimSpace(s.printer.Text))
+		u.setSetting(setPrinterWidth, strings.TrimSuffix(s.paper.Selected, " mm"))
+		u.notify(u.T("Saved."))
+	})
 	s.enrol = widget.NewButtonWithIcon(u.T("Enrolment and officers"), theme.LoginIcon(), func() { u.push(u.firstRunRoute()) })
 	s.about = widget.NewButtonWithIcon(u.T("About this terminal"), theme.InfoIcon(), func() { u.push(u.aboutRoute()) })
 	return s
@@ -80,6 +95,8 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 		heading(u.T("Display")), tall(s.contrast, 44), tall(s.dark, 44),
 		widget.NewSeparator(),
 		heading(u.T("Officers on duty")), s.officers, tall(s.saveDuty, touch),
+		widget.NewSeparator(),
+		heading(u.T("Portable printer (ESC/POS)")), s.printer, s.paper, tall(s.savePrn, touch),
 		widget.NewSeparator(),
 		container.NewGridWithColumns(1, tall(s.enrol, touch), tall(s.about, touch)),
 	)

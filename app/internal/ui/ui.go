@@ -64,7 +64,7 @@ type Options struct {
 
 // Screens are the names Open takes.
 var Screens = []string{"firstrun", "cases", "newcase", "procedure", "show_id", "notify_rights", "sign", "photo", "av_record",
-	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync"}
+	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync", "record", "correct", "print"}
 
 // UI is the field app: the screens over one terminal's field core.
 type UI struct {
@@ -431,6 +431,21 @@ func (u *UI) Open(name string) error {
 		u.push(u.aboutRoute())
 	case "sync":
 		u.syncInd.tapped()
+	case "record", "correct", "print":
+		kind := map[string]string{"record": "inspection_notes", "correct": "sample", "print": enforce.StepNotifyRights}[name]
+		caseID, entryID, err := u.latestRecord(kind)
+		if err != nil {
+			return err
+		}
+		u.reset(u.casesRoute())
+		u.openCase(caseID)
+		u.openRecord(caseID, entryID)
+		switch name {
+		case "correct":
+			u.openCorrection(caseID, entryID)
+		case "print":
+			u.openPrint(caseID, entryID)
+		}
 	default:
 		kind, sign, lodging, refused := name, false, false, false
 		switch name {
@@ -468,6 +483,24 @@ func (u *UI) Open(name string) error {
 		}
 	}
 	return nil
+}
+
+// latestRecord finds the latest entry of a step kind on the terminal.
+func (u *UI) latestRecord(kind string) (caseID, entryID string, err error) {
+	cs, err := u.term.Cases(time.Time{})
+	if err != nil {
+		return "", "", err
+	}
+	for _, s := range cs {
+		c, err := u.term.Case(s.ID)
+		if err != nil {
+			continue
+		}
+		if rs := recordsOf(c, kind); len(rs) > 0 {
+			return c.ID, rs[len(rs)-1].ID, nil
+		}
+	}
+	return "", "", fmt.Errorf("no case on the terminal has a %s record", kind)
 }
 
 // caseFor picks the case a screen opens on: the last case, unless the step
