@@ -24,13 +24,25 @@ const publicityUsage = `  publicity import FILE.json [--json]
   publicity approve (ID ... | --all) --by USERNAME
                            record the internal review and publish (redacted)
   publicity list [--state queued|published|not_published|withdrawn] [--json]
+  publicity settings [--person-years 1-5] [--annual-due 01-20|01-31]
+                           show or change the withdrawal period of natural persons'
+                           penalties and the day of January the annual statistics are
+                           due (001: 01-20, the default; 002-publicity §9: 01-31);
+                           a change is recorded in the audit log
+  publicity annual (generate|approve) YEAR --by USERNAME [--note TEXT]
+                           generate a year's statistics from the data for review, or
+                           record the review and publish them (/public/statistics/YEAR)
 `
 
 func (c *cli) publicity(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: publicity import|approve|list", cmdline.ErrUsage)
+		return fmt.Errorf("%w: publicity import|approve|list|settings|annual", cmdline.ErrUsage)
 	}
 	switch args[0] {
+	case "settings":
+		return c.publicitySettings(args[1:])
+	case "annual":
+		return c.publicityAnnual(args[1:])
 	case "import":
 		fs := cmdline.FlagSet("publicity import")
 		asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -165,5 +177,77 @@ func (c *cli) publicity(args []string) error {
 			return nil
 		})
 	}
-	return fmt.Errorf("%w: publicity import|approve|list", cmdline.ErrUsage)
+	return fmt.Errorf("%w: publicity import|approve|list|settings|annual", cmdline.ErrUsage)
+}
+
+func (c *cli) publicitySettings(args []string) error {
+	fs := cmdline.FlagSet("publicity settings")
+	years := fs.String("person-years", "", "withdrawal period of natural persons' penalties, 1-5 years")
+	due := fs.String("annual-due", "", "01-20 or 01-31")
+	if _, err := cmdline.Parse(fs, args); err != nil {
+		return err
+	}
+	return c.withData(func(ctx context.Context, d *server.Data) error {
+		detail, err := web.SetPublicitySettings(ctx, d.Store, *years, *due)
+		if err != nil {
+			return err
+		}
+		if detail != "" {
+			if err := d.Store.AppendAudit(ctx, store.AuditRecord{At: d.Now(), Username: "operator", Action: "settings_publicity", Detail: detail + " (lawtrace-server publicity settings)"}); err != nil {
+				return err
+			}
+		}
+		svc := web.PublicityService(d.Store, d.Now)
+		fmt.Fprintf(c.out, "%s=%d\n%s=%s\n", publicity.PersonYearsSetting, web.PublicityPersonYears(ctx, d.Store), publicity.AnnualDueSetting, svc.AnnualSettings(ctx).AnnualDue)
+		return nil
+	})
+}
+
+func (c *cli) publicityAnnual(args []string) error {
+	if len(args) == 0 || args[0] != "generate" && args[0] != "approve" {
+		return fmt.Errorf("%w: publicity annual (generate|approve) YEAR --by USERNAME", cmdline.ErrUsage)
+	}
+	fs := cmdline.FlagSet("publicity annual " + args[0])
+	by := fs.String("by", "", "the reviewer's or supervisor's username (required)")
+	note := fs.String("note", "", "an explanation published with the statistics (redacted)")
+	pos, err := cmdline.Parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	year := 0
+	if len(pos) == 1 {
+		year, _ = strconv.Atoi(pos[0])
+	}
+	if *by == "" || year == 0 {
+		return fmt.Errorf("%w: publicity annual %s YEAR --by USERNAME", cmdline.ErrUsage, args[0])
+	}
+	return c.withData(func(ctx context.Context, d *server.Data) error {
+		acc, err := d.Store.AccountByUsername(ctx, *by)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no account %q", *by)
+		}
+		if err != nil {
+			return err
+		}
+		if acc.Disabled || acc.Role != "supervisor" && acc.Role != "reviewer" {
+			return fmt.Errorf("%s is not an enabled reviewer or supervisor: the internal review is theirs (000-publicity §23)", *by)
+		}
+		actor := publicity.Actor{Username: acc.Username, Name: acc.Name, Role: acc.Role}
+		svc := web.PublicityService(d.Store, d.Now)
+		if args[0] == "generate" {
+			agency, _ := d.Store.Setting(ctx, "agency")
+			r, err := svc.GenerateAnnual(ctx, year, agency, *note, actor)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "generated the %d statistics for review (%d sections)\n", r.Year, len(r.Stats.Sections))
+			return nil
+		}
+		r, err := svc.ApproveAnnual(ctx, year, actor, *note)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.out, "published the %d statistics /public/statistics/%d\n", r.Year, r.Year)
+		return nil
+	})
 }
