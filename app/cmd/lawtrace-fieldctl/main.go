@@ -468,7 +468,7 @@ func (c *cli) correct(t *field.Terminal, args []string) error {
 		return err
 	}
 	if len(pos) != 2 {
-		return fmt.Errorf("%w: correct CASE ENTRY --reason R", cmdline.ErrUsage)
+		return fmt.Errorf("%w: correct CASE ENTRY --by CERT --reason R", cmdline.ErrUsage)
 	}
 	fields := map[string]string{}
 	for _, kv := range sets {
@@ -478,7 +478,7 @@ func (c *cli) correct(t *field.Terminal, args []string) error {
 		}
 		fields[k] = v
 	}
-	e, err := t.Correct(pos[0], pos[1], *by, *reason, fields)
+	e, err := t.CorrectStep(pos[0], pos[1], *by, *reason, fields)
 	if err != nil {
 		return err
 	}
