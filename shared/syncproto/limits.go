@@ -22,6 +22,11 @@ const (
 	// MaxEnrolCodeLen bounds EnrolRequest.Code (bytes; letters, digits,
 	// dashes and spaces).
 	MaxEnrolCodeLen = 32
+	// MaxCatalogItemBytes bounds one catalog item's body (a procedure
+	// definition, rights text, officer, revocation or the agency): the
+	// server refuses to store a larger one and never sends one, so a
+	// down-sync frame stays far below MaxBodySize (issue 13 finding 3).
+	MaxCatalogItemBytes = 1 << 20
 	// deviceIDLen is len("D") + 16 hex digits (DeviceIDFor).
 	deviceIDLen = 17
 )

@@ -200,7 +200,20 @@ const (
 	KindOfficer    = "officer"
 	KindRevocation = "revocation"
 	KindAgency     = "agency"
+	// KindWithheld stands in for an item the server holds but will not
+	// send (its body is over MaxCatalogItemBytes); its body is a
+	// Withheld. A terminal that does not know the kind skips it, as it
+	// skips every unknown kind, and its position moves past it.
+	KindWithheld = "withheld"
 )
+
+// Withheld is the body of a KindWithheld item: which item was held back
+// and why.
+type Withheld struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+	Bytes  int    `json:"bytes"`
+}
 
 // CatalogItem is one versioned change of down-synced data: Body is the
 // procedure or rights file, the officer, the revocation or the agency.

@@ -76,6 +76,9 @@ func Seed(ctx context.Context, st store.Store, now time.Time, demo bool, agency 
 		agency = DemoAgency
 	}
 	if agency != "" {
+		if err := store.CheckText("机关名称", agency, store.MaxAgencyNameChars); err != nil {
+			return err
+		}
 		body, _ := json.Marshal(syncproto.Agency{Name: agency})
 		if demo && agency == DemoAgency {
 			// the demo agency's public particulars (000-publicity §6-7)
@@ -116,6 +119,9 @@ func PutOfficer(ctx context.Context, st store.Store, o enforce.Officer, now time
 	o.Name, o.Cert = strings.TrimSpace(o.Name), strings.TrimSpace(o.Cert)
 	if o.Name == "" || o.Cert == "" {
 		return syncproto.CatalogItem{}, false, enforce.Errorf(enforce.EInvalid, "an officer needs a name and a credential number")
+	}
+	if err := store.CheckOfficer(o); err != nil {
+		return syncproto.CatalogItem{}, false, err
 	}
 	if _, err := time.Parse(enforce.DateLayout, o.Expires); err != nil {
 		return syncproto.CatalogItem{}, false, enforce.Errorf(enforce.EInvalid, "credential %s: expiry must be a date YYYY-MM-DD, got %q", o.Cert, o.Expires)

@@ -453,7 +453,7 @@ func (c *conn) pull(ctx context.Context, p *syncproto.Pull) syncproto.Message {
 	if err != nil {
 		return c.internal("catalog", err)
 	}
-	u := &syncproto.Updates{Items: byteBatch(items, PullBatchBytes), Head: head}
+	u := &syncproto.Updates{Items: byteBatch(items, PullBatchBytes, c.withhold), Head: head}
 	if n := len(u.Items); n > 0 && u.Items[n-1].Seq < head {
 		u.More = true
 	}
@@ -463,20 +463,40 @@ func (c *conn) pull(ctx context.Context, p *syncproto.Pull) syncproto.Message {
 	return u
 }
 
+// withhold replaces an item the store holds but no terminal could receive
+// in one frame (stored before the limit existed, or behind the server's
+// back) by a KindWithheld item at the same position: terminals skip it
+// and go on, instead of every sync failing on a frame over the limit
+// (issue 13 finding 3). Each time it is logged and counted.
+func (c *conn) withhold(it syncproto.CatalogItem) syncproto.CatalogItem {
+	c.s.M.CatalogWithheld.Inc()
+	c.s.log.Error("catalog item over the size limit withheld from down-sync; fix it on the admin pages (a new version under the limit replaces it)",
+		"device", c.deviceID, "seq", it.Seq, "kind", it.Kind, "key", syncproto.CleanText(it.Key, 64), "version", it.Version,
+		"bytes", len(it.Body), "limit", syncproto.MaxCatalogItemBytes)
+	body, _ := json.Marshal(syncproto.Withheld{Kind: it.Kind, Reason: "too_large", Bytes: len(it.Body)})
+	return syncproto.CatalogItem{Seq: it.Seq, Kind: syncproto.KindWithheld, Key: it.Key, Version: it.Version, Body: body}
+}
+
 // PullBatchBytes bounds the catalog bodies of one Updates frame, so a
 // terminal on a link that drops every few tens of kilobytes still makes
 // progress item by item, and no frame nears the protocol limit.
 const PullBatchBytes = 32 << 10
 
 // byteBatch keeps items while their bodies fit in budget, and always the
-// first one: the rest come with the next pull (Updates.More).
-func byteBatch(items []syncproto.CatalogItem, budget int) []syncproto.CatalogItem {
+// first one: the rest come with the next pull (Updates.More). An item over
+// syncproto.MaxCatalogItemBytes is replaced by withhold's marker when it
+// is its turn, so no frame carries it.
+func byteBatch(items []syncproto.CatalogItem, budget int, withhold func(syncproto.CatalogItem) syncproto.CatalogItem) []syncproto.CatalogItem {
 	used := 0
 	for i, it := range items {
+		if len(it.Body) > syncproto.MaxCatalogItemBytes {
+			it = withhold(it)
+		}
 		used += len(it.Body)
 		if i > 0 && used > budget {
 			return items[:i]
 		}
+		items[i] = it
 	}
 	return items
 }

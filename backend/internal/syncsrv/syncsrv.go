@@ -68,6 +68,7 @@ type Metrics struct {
 	SecurityEvents     *metrics.Counter
 	AckLatency         *metrics.Histogram
 	Revoked            *metrics.Counter
+	CatalogWithheld    *metrics.Counter
 }
 
 func newMetrics(r *metrics.Registry) *Metrics {
@@ -86,6 +87,8 @@ func newMetrics(r *metrics.Registry) *Metrics {
 		AckLatency: r.NewHistogram("lawtrace_ack_latency_seconds", "Time from receiving a batch to sending its acknowledgement.",
 			[]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}),
 		Revoked: r.NewCounter("lawtrace_revoked_connections_total", "Live connections cut because their device was revoked."),
+		CatalogWithheld: r.NewCounter("lawtrace_catalog_items_withheld_total",
+			"Catalog items over the size limit replaced by a withheld marker in a down-sync (issue 13)."),
 	}
 }
 

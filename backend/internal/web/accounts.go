@@ -72,6 +72,16 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 	if role == "" {
 		na.Role = auth.Role(r.PostFormValue("role"))
 	}
+	if err := checkAccountFields(na.Username, na.Name, na.OfficerCert); err != nil {
+		d, derr := s.accountsData(r)
+		if derr != nil {
+			return derr
+		}
+		d.Error, d.Form = errText(err), na
+		d.Form.Password = ""
+		d.Form.Username, d.Form.Name, d.Form.OfficerCert = clip(na.Username, store.MaxUsernameChars), clip(na.Name, store.MaxPersonNameChars), clip(na.OfficerCert, store.MaxCertChars)
+		return s.renderStatus(w, r, http.StatusBadRequest, "accounts", "账号与角色", d)
+	}
 	a, err := s.auth.CreateAccount(r.Context(), na)
 	var pe *auth.PasswordError
 	if errors.As(err, &pe) || errors.Is(err, store.ErrExists) {
@@ -145,6 +155,9 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 		return errBad("请填写姓名。")
 	}
 	cert := strings.TrimSpace(r.PostFormValue("officer_cert"))
+	if err := checkAccountFields(a.Username, name, cert); err != nil {
+		return s.redirect(w, r, "/admin/accounts", errText(err))
+	}
 	if role == auth.Officer && cert == "" {
 		return s.redirect(w, r, "/admin/accounts", "执法人员账号须关联执法证号。")
 	}
@@ -268,4 +281,17 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.Render(w, r, "security", "安全日志", securityData{Events: evs, Audit: audit})
+}
+
+// checkAccountFields applies the limits on what an administrator enters
+// (issue 13 finding 3) to an account's sign-in name, name and credential
+// number.
+func checkAccountFields(username, name, cert string) error {
+	if err := store.CheckText("用户名", username, store.MaxUsernameChars); err != nil {
+		return err
+	}
+	if err := store.CheckText("姓名", name, store.MaxPersonNameChars); err != nil {
+		return err
+	}
+	return store.CheckText("执法证号", cert, store.MaxCertChars)
 }

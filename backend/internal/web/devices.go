@@ -118,7 +118,7 @@ func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.renderStatus(w, r, http.StatusBadRequest, "devices", "终端设备", devicesData{Devices: devs, Error: msg, Name: name})
+		return s.renderStatus(w, r, http.StatusBadRequest, "devices", "终端设备", devicesData{Devices: devs, Error: msg, Name: clip(name, store.MaxDeviceNameChars)})
 	}
 	if name == "" || utf8.RuneCountInString(name) > 60 {
 		return fail("请填写设备名称（不超过 60 字）。")

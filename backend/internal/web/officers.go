@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"lawtrace/backend/internal/store"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/syncproto"
 )
@@ -143,7 +144,7 @@ func (s *Server) addOfficer(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d.Error, d.Form = msg, o
+		d.Error, d.Form = msg, clipOfficer(o)
 		return s.renderStatus(w, r, http.StatusBadRequest, "officers", "执法人员与执法证", d)
 	}
 	if !validCert(o.Cert) {
@@ -174,6 +175,9 @@ func (s *Server) putOfficer(r *http.Request, o enforce.Officer) (syncproto.Catal
 	}
 	if o.Name == "" {
 		return syncproto.CatalogItem{}, enforce.Errorf(enforce.EInvalid, "请填写姓名。")
+	}
+	if err := store.CheckOfficer(o); err != nil { // issue 13 finding 3: a typo must not stop every terminal's sync
+		return syncproto.CatalogItem{}, err
 	}
 	if _, err := time.Parse(enforce.DateLayout, o.Expires); err != nil {
 		return syncproto.CatalogItem{}, enforce.Errorf(enforce.EInvalid, "有效期应为日期 YYYY-MM-DD。")
@@ -260,4 +264,13 @@ func (s *Server) saveOfficer(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.audit(r, "officer_update", cert, detail)
 	return s.redirect(w, r, "/admin/officers/"+cert, "已发布第 "+itoa(int64(it.Version))+" 版，终端下次同步时获取。")
+}
+
+// clipOfficer cuts what is shown again in a refused form to the limits, so
+// a pasted megabyte is not sent back (issue 13 finding 3).
+func clipOfficer(o enforce.Officer) enforce.Officer {
+	o.Name, o.Cert = clip(o.Name, store.MaxPersonNameChars), clip(o.Cert, store.MaxCertChars)
+	o.Unit, o.Category = clip(o.Unit, store.MaxUnitChars), clip(o.Category, store.MaxCategoryChars)
+	o.Area, o.Expires = clip(o.Area, store.MaxAreaChars), clip(o.Expires, 10)
+	return o
 }

@@ -119,6 +119,9 @@ func (d *DB) PutCatalogItem(ctx context.Context, it syncproto.CatalogItem, at ti
 	if it.Kind == "" || it.Key == "" || !json.Valid(it.Body) {
 		return it, false, fmt.Errorf("catalog item needs a kind, a key and a JSON body")
 	}
+	if err := store.CheckCatalogItem(it); err != nil {
+		return it, false, err
+	}
 	added := false
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
 		var latestVersion int

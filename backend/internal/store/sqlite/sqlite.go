@@ -168,6 +168,9 @@ func (d *DB) Setting(ctx context.Context, key string) (string, error) {
 
 // SetSetting writes a server setting.
 func (d *DB) SetSetting(ctx context.Context, key, value string) error {
+	if err := store.CheckLen("设置 "+syncproto.CleanText(key, 40), value, store.MaxSettingChars); err != nil {
+		return err
+	}
 	_, err := d.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
@@ -183,6 +186,9 @@ func (d *DB) Changes(ctx context.Context) (int64, error) {
 
 // CreateEnrolCode stores a one-time code by its hash.
 func (d *DB) CreateEnrolCode(ctx context.Context, c store.EnrolCode) error {
+	if err := store.CheckText("设备名称", c.DeviceName, store.MaxDeviceNameChars); err != nil {
+		return err
+	}
 	_, err := d.db.ExecContext(ctx, `INSERT INTO enrol_codes (code_hash, device_name, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		c.Hash, c.DeviceName, fmtTime(c.CreatedAt), fmtTime(c.ExpiresAt))
 	return err
@@ -310,6 +316,9 @@ func (d *DB) TouchDevice(ctx context.Context, id string, s store.Seen) error {
 
 // Revoke marks the device revoked and publishes the revocation.
 func (d *DB) Revoke(ctx context.Context, id, reason string, at time.Time) error {
+	if err := store.CheckLen("停用原因", reason, store.MaxReasonChars); err != nil {
+		return err
+	}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		dv, err := getDevice(tx, id)
 		if err != nil {
@@ -335,6 +344,9 @@ func (d *DB) Revoke(ctx context.Context, id, reason string, at time.Time) error 
 
 // RequestWipe orders a remote wipe of the device.
 func (d *DB) RequestWipe(ctx context.Context, id, reason string, at time.Time) error {
+	if err := store.CheckLen("清除原因", reason, store.MaxReasonChars); err != nil {
+		return err
+	}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := getDevice(tx, id); err != nil {
 			return err
