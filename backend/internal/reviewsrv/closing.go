@@ -1,7 +1,10 @@
 package reviewsrv
 
 import (
+	"context"
+
 	"encoding/json"
+	"lawtrace/backend/internal/store"
 	"strings"
 	"time"
 
@@ -194,4 +197,51 @@ func endCaseGate(st *State) error {
 			"适用普通程序的行政处罚案件经结案报告、负责人审批后结案", item(StepClosingRequest, "结案报告与负责人审批", "000-record §34"))
 	}
 	return nil
+}
+
+// OfficeStage is where a case stands in the office, for the board: "" when
+// the office has not gone past the scene's stages.
+func (st *State) OfficeStage() string {
+	switch {
+	case !st.Archived.IsZero():
+		return "已归档"
+	case !st.Ended.IsZero():
+		return "已结案"
+	case st.Exec.ClosingRequest != nil:
+		return "结案审批"
+	case st.Decision != nil:
+		return "执行"
+	case st.Life.NotRegistered:
+		return "不予立案"
+	}
+	return ""
+}
+
+// OfficeStages folds the office chains of the cases (all when ids is
+// empty) into their OfficeStage, for the board's rows.
+func (s *Service) OfficeStages(ctx context.Context, ids []string) (map[string]string, error) {
+	recs, err := s.st.DeadlineCases(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	cal, _, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, now := s.catalogFn(ctx), s.now()
+	out := make(map[string]string, len(recs))
+	for _, rec := range recs {
+		if len(rec.Office) == 0 {
+			continue
+		}
+		st, err := fold(store.OfficeCase{Case: rec.Case, ChainID: rec.Case.ID + store.OfficeChainSuffix, Chain: rec.Office}, cat, cal, now)
+		if err != nil {
+			s.log.Error("office chain does not replay", "case", rec.Case.ID, "err", err)
+			continue
+		}
+		if stage := st.OfficeStage(); stage != "" {
+			out[rec.Case.ID] = stage
+		}
+	}
+	return out, nil
 }

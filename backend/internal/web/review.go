@@ -65,6 +65,7 @@ func (s *Server) AttachReview(svc *reviewsrv.Service) {
 	s.filing = true
 	s.officeFiles = p.officeFiles
 	s.AddBoardHook(p.boardDeadlines)
+	p.attachLifecycle() // the §59 decision document, the office state on the board (issue 10)
 }
 
 // officeFiles lists the files recorded in a case's office chain.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/shared/deadline"
+	"lawtrace/shared/enforce"
+	"lawtrace/shared/paper"
 	"lawtrace/shared/review"
 )
 
@@ -46,6 +49,14 @@ type lifecycleData struct {
 	Intended                                string
 	Rights                                  string
 	Now                                     string
+	// Execution and closing (SPEC C6, C7): where the execution stands now
+	// (the late fee by shared/deadline), and whether the §59 document can
+	// be printed (DocMissing names what it lacks).
+	X                     *reviewsrv.Execution
+	Exec                  reviewsrv.ExecStatus
+	DocMissing            []string
+	EnfKinds, ClosingWays []option
+	Performance           []option
 }
 
 func (p *reviewPages) lifecyclePage(w http.ResponseWriter, r *http.Request) error {
@@ -77,6 +88,24 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 	}
 	d.Rights = reviewsrv.RightsText(true)
 	d.Stages = stagesOf(st, p.s.cfg.Now())
+	cal, _, err := p.svc.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	d.X, d.Exec = &st.Exec, st.ExecAt(cal, p.s.cfg.Now())
+	d.EnfKinds, d.ClosingWays, d.Performance = sortedOptions(reviewsrv.EnforcementKinds), closingOptions(), performanceOptions()
+	if d.Penalty {
+		var b strings.Builder
+		if err := paper.RenderPenaltyDecision(&b, st.DecisionPaper(p.s.publicAgencyName(ctx))); err != nil {
+			var e *enforce.Error
+			if errors.As(err, &e) {
+				for _, m := range e.Missing {
+					d.DocMissing = append(d.DocMissing, m.Zh)
+				}
+			}
+		}
+	}
+	d.Stages = append(d.Stages, execStages(st, d.Exec)...)
 	items, err := p.svc.Deadlines(ctx, reviewsrv.Filter{Case: row.ID})
 	if err != nil {
 		return err
@@ -103,6 +132,18 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 		reviewsrv.StepTermExtend:      open && d.Head && registered,
 		reviewsrv.StepDecisionServed:  d.Penalty && d.Decided && d.Handler && l.DecisionServed == nil,
 	}
+	x, es, ended := &st.Exec, d.Exec, !st.Ended.IsZero()
+	executing := d.Penalty && d.Decided && !ended && d.Handler
+	d.Show[reviewsrv.StepDecisionDraft] = d.Penalty && !ended && d.Handler && registered && l.DecisionServed == nil
+	d.Show[reviewsrv.StepRectifyOrder] = executing && x.Rectify == nil
+	d.Show[reviewsrv.StepRectifyCheck] = executing && x.Rectify != nil && x.Corrected.IsZero()
+	d.Show[reviewsrv.StepPerformance] = executing && es.Fine && !es.PaidInFull
+	d.Show[reviewsrv.StepLateFee] = executing && es.Fine && !es.PaidInFull && !es.PaymentDue.IsZero() && !p.s.cfg.Now().Before(es.PaymentDue)
+	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && l.DecisionServed != nil
+	d.Show[reviewsrv.StepReply] = executing && x.Reminder != nil && len(es.Open) > 0
+	d.Show[reviewsrv.StepEnforcement] = executing && x.Reminder != nil && x.Enforcement == nil && len(es.Open) > 0
+	d.Show[reviewsrv.StepClosingRequest] = d.Penalty && !ended && d.Handler && registered && x.ClosingRequest == nil
+	d.Show[reviewsrv.StepClosing] = d.Penalty && !ended && d.Head && x.ClosingRequest != nil
 	return p.s.renderStatus(w, r, status, "lifecycle", "办案流程 "+row.ID, d)
 }
 
@@ -244,6 +285,15 @@ func (p *reviewPages) lifeStep(w http.ResponseWriter, r *http.Request) error {
 	req.Fine, _ = strconv.ParseFloat(v("fine"), 64)
 	req.Confiscated, _ = strconv.ParseFloat(v("confiscated_value"), 64)
 	req.Days, _ = strconv.Atoi(v("days"))
+	req.ExecRequest = reviewsrv.ExecRequest{PartyAddress: v("party_address"), PartyID: v("party_id"), Evidence: v("evidence"), PaymentPlace: v("payment_place"),
+		PerformBy: v("perform_by"), ReconOrgan: v("reconsideration_organ"), Court: v("court"), Status: v("status"), Deadline: v("deadline"), Kind: v("kind")}
+	if a := v("amount"); a != "" {
+		amount, err := strconv.ParseFloat(a, 64)
+		if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) || amount < 0 || amount > 1e12 {
+			return p.lifeRefused(w, r, enforce.Errorf(enforce.EInvalid, "amount %q is not an amount of yuan", a), in)
+		}
+		req.Amount = amount
+	}
 	files, err := p.upload(ctx, u, id, multipartFiles(r, "file"))
 	if err != nil {
 		return p.lifeRefused(w, r, err, in)
@@ -272,7 +322,17 @@ var lifeDone = map[string]string{
 	reviewsrv.StepHearingNotice:   "听证通知已记录。",
 	reviewsrv.StepHearing:         "听证笔录已记录。",
 	reviewsrv.StepTermExtend:      "已批准延长办案期限。",
-	reviewsrv.StepDecisionServed:  "决定书送达已记录。",
+	reviewsrv.StepDecisionServed:  "决定书送达已记录：当事人自收到之日起 15 日内缴纳罚款。",
+	reviewsrv.StepDecisionDraft:   "决定书要素已记录。",
+	reviewsrv.StepRectifyOrder:    "责令改正已记录，期限届满时核查。",
+	reviewsrv.StepRectifyCheck:    "改正情况核查已记录。",
+	reviewsrv.StepPerformance:     "履行情况已记录。",
+	reviewsrv.StepLateFee:         "加处罚款已记录。",
+	reviewsrv.StepReminder:        "催告书送达已记录：10 个工作日内当事人履行义务。",
+	reviewsrv.StepReply:           "陈述申辩及复核已记录。",
+	reviewsrv.StepEnforcement:     "强制执行已记录。",
+	reviewsrv.StepClosingRequest:  "结案报告已提交负责人审批。",
+	reviewsrv.StepClosing:         "结案审批已记录。",
 }
 
 // lifeRefused shows the page again with the refusal and what was entered.
@@ -287,7 +347,92 @@ func (p *reviewPages) lifeRefused(w http.ResponseWriter, r *http.Request, err er
 	return p.renderLifecycle(w, r, status, &body, in)
 }
 
+// attachLifecycle adds the decision document and the office state of the
+// board rows (called from AttachReview).
+func (p *reviewPages) attachLifecycle() {
+	p.s.Handle(Route{Method: "GET", Path: "/review/cases/{id}/decision.pdf", Roles: reviewReaders, Handler: p.decisionPDF})
+	p.s.AddBoardHook(p.boardOffice)
+}
+
+// decisionPDF serves the 行政处罚决定书 of §59 made from the office chain
+// (a draft for the approval before the decision); a document lacking an
+// element is refused with the element named.
+func (p *reviewPages) decisionPDF(w http.ResponseWriter, r *http.Request) error {
+	row, err := p.s.caseFor(r)
+	if err != nil {
+		return err
+	}
+	pdf, err := p.svc.DecisionPDF(r.Context(), userOf(SessionOf(r)), row.ID, p.s.publicAgencyName(r.Context()))
+	if err != nil {
+		var e *enforce.Error
+		if errors.As(err, &e) && len(e.Missing) > 0 {
+			var names []string
+			for _, m := range e.Missing {
+				names = append(names, m.Zh)
+			}
+			return &Error{Status: http.StatusConflict, Msg: e.Zh() + "：" + strings.Join(names, "、")}
+		}
+		return pageError(err)
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="decision-`+row.ID+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(pdf)
+	return err
+}
+
+func closingOptions() []option {
+	var out []option
+	for _, k := range []string{"performed", "not_punished", "revoked", "transferred", "execution_terminated"} {
+		out = append(out, option{Value: k, Label: reviewsrv.ClosingWays[k]})
+	}
+	return out
+}
+
+func performanceOptions() []option {
+	var out []option
+	for _, k := range []string{"paid", "partly", "not"} {
+		out = append(out, option{Value: k, Label: reviewsrv.PerformanceStatus[k]})
+	}
+	return out
+}
+
+// execStages are the execution and closing rows of the case's progress.
+func execStages(st *reviewsrv.State, es reviewsrv.ExecStatus) []stage {
+	x := &st.Exec
+	var out []stage
+	if st.Decision != nil {
+		text := "无需执行"
+		switch {
+		case len(es.Open) > 0 && x.Enforcement != nil:
+			text = reviewsrv.EnforcementKinds[x.Enforcement.Kind]
+		case len(es.Open) > 0 && x.Reminder != nil:
+			text = "已催告，期限至 " + dueText(x.Reminder.PerformEnds)
+		case len(es.Open) > 0:
+			text = es.Open[0].Zh
+		case es.Fine:
+			text = "罚款已缴清"
+		}
+		out = append(out, stage{ID: "execution", Name: "执行", Article: "行政处罚法 §66-67, §72; 行政强制法 §35-37, §53", Done: len(es.Open) == 0, Text: text})
+	}
+	switch {
+	case !st.Archived.IsZero():
+		out = append(out, stage{ID: "closing", Name: "结案归档", Article: "000-record §28", Done: true, Text: "已于 " + cstText(st.Archived) + " 立卷归档"})
+	case !st.Ended.IsZero():
+		out = append(out, stage{ID: "closing", Name: "结案归档", Article: "000-record §28", Text: "已于 " + cstText(st.Ended) + " 结案，30 日内立卷归档"})
+	case x.ClosingRequest != nil:
+		out = append(out, stage{ID: "closing", Name: "结案归档", Article: "000-record §28, §34", Text: "结案报告待负责人审批"})
+	default:
+		out = append(out, stage{ID: "closing", Name: "结案归档", Article: "000-record §28, §34", Text: "未结案"})
+	}
+	return out
+}
+
 func init() {
+	funcs["yuan"] = deadline.Yuan
+	funcs["performanceStatus"] = func(k string) string { return reviewsrv.PerformanceStatus[k] }
+	funcs["enforcementKind"] = func(k string) string { return reviewsrv.EnforcementKinds[k] }
+	funcs["closingWay"] = func(k string) string { return reviewsrv.ClosingWays[k] }
 	funcs["serviceMethod"] = func(k string) string { return reviewsrv.ServiceMethods[k] }
 	funcs["reviewOutcome"] = func(k string) string { return reviewsrv.ReviewOutcomes[k] }
 	funcs["closedReason"] = func(k string) string { return reviewsrv.ClosedHearing[k] }

@@ -13,7 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"lawtrace/backend/internal/reviewsrv"
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/review"
+	"lawtrace/shared/workday"
 )
 
 // SPEC C1 C2 C3 C4 R9 D5: one general-procedure penalty driven in real
@@ -204,6 +206,111 @@ func TestLifecycleInChromium(t *testing.T) {
 	st, err := e.m.Review.State(context.Background(), id)
 	if err != nil || st.Decision == nil || st.Decision.Procedure == nil || !st.Decision.Procedure.HearingHeld || st.Decision.Procedure.Statements != 1 {
 		t.Fatalf("decision %+v %v", st.Decision, err)
+	}
+
+	// C4 (行政处罚法 §59): the elements of the decision document; the PDF is
+	// offered on the page and carries them.
+	do(off, "decision draft", open(off), chromedp.WaitVisible(C(`#form-decision_draft`)),
+		chromedp.SendKeys(C(`#dd-address`), "呼和浩特市新城区某路 8 号"),
+		chromedp.SendKeys(C(`#dd-evidence`), "现场检查笔录\n询问笔录\n听证笔录"),
+		chromedp.SendKeys(C(`#dd-bank`), "中国工商银行新城支行"),
+		chromedp.SendKeys(C(`#dd-recon`), "新城区人民政府"),
+		chromedp.SendKeys(C(`#dd-court`), "新城区人民法院"),
+		chromedp.Click(C(`#submit-decision_draft`)), chromedp.WaitVisible(C(`#decision-pdf`)))
+	if pdf := e.as("officer").get("/review/cases/" + id + "/decision.pdf"); pdf.StatusCode != 200 || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF") {
+		t.Fatalf("decision pdf: %d %s", pdf.StatusCode, pdf.Header.Get("Content-Type"))
+	}
+	// C5, C6: served on Mon 16 Mar; the fine is due within 15 calendar days
+	// (行政处罚法 §67, §85), by the end of 31 Mar.
+	do(off, "decision served", chromedp.SendKeys(C(`#ds-recipient`), "张三（委托代理人）"), chromedp.Click(C(`#submit-decision_served`)), chromedp.WaitVisible(C(`#payment-due`)))
+	if d := text(off, `#payment-due`); d != "2026-03-31 24:00" {
+		t.Fatalf("payment due %q", d)
+	}
+	// Fri 10 Apr: 10 days late, 3 % a day — 45,000 yuan (行政处罚法 §72(1)).
+	clk.Add(25 * 24 * time.Hour) // 2026-04-10 11:00
+	signIn(off, "officer", "lawtrace-officer")
+	signIn(head, "supervisor", "lawtrace-supervisor")
+	do(off, "execution", open(off), chromedp.WaitVisible(C(`#life-execution`)))
+	if lf := text(off, `#late-fee`); !strings.Contains(lf, "10 日") || !strings.Contains(lf, "45000.00 元") {
+		t.Fatalf("late fee %q", lf)
+	}
+	// Paying the fine alone is not full performance: refused with §72.
+	do(off, "paid without the late fee", chromedp.SetValue(C(`#pf-status`), "paid"), chromedp.SendKeys(C(`#pf-amount`), "150000"),
+		chromedp.SetUploadFiles(C(`#pf-voucher`), []string{file("voucher1.pdf")}), chromedp.Click(C(`#submit-performance`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(off, `#life-error`); !strings.Contains(msg, "第七十二条") || !strings.Contains(msg, "195000.00") {
+		t.Fatalf("refused payment %q", msg)
+	}
+	do(off, "partly paid", chromedp.SetValue(C(`#pf-status`), "partly"), chromedp.SetValue(C(`#pf-amount`), "150000"),
+		chromedp.SetUploadFiles(C(`#pf-voucher`), []string{file("voucher1.pdf")}), chromedp.Click(C(`#submit-performance`)), chromedp.WaitVisible(C(`#exec-records li.check`)))
+	do(off, "late fee", chromedp.Click(C(`#submit-late_fee`)), chromedp.WaitVisible(C(`#exec-records li.latefee`)))
+	// 催告 in writing (行政强制法 §35): 10 working days to perform (§54, §69).
+	do(off, "reminder", chromedp.SendKeys(C(`#rm-number`), "新市监催〔2026〕3号"), chromedp.SendKeys(C(`#rm-recipient`), "张三"),
+		chromedp.SetUploadFiles(C(`#rm-file`), []string{file("reminder.pdf")}), chromedp.Click(C(`#submit-execution_reminder`)), chromedp.WaitVisible(C(`#reminder-served`)))
+	remEnds, _ := deadline.ReminderEnds(workday.Default(), clk.Now())
+	if r := text(off, `#reminder-served`); !strings.Contains(r, remEnds.Add(-time.Nanosecond).Format("2006-01-02")+" 24:00") || !strings.Contains(r, "45000.00 元") {
+		t.Fatalf("reminder %q (ends %s)", r, remEnds)
+	}
+	// The party's statement on the reminder, reviewed (行政强制法 §36).
+	do(off, "reply", chromedp.Click(C(`#life-execution details summary`)), chromedp.WaitVisible(C(`#rp-content`)),
+		chromedp.SendKeys(C(`#rp-content`), "经营困难，请求分期缴纳"), chromedp.SetValue(C(`#rp-outcome`), "not_adopted"),
+		chromedp.SendKeys(C(`#rp-reasons`), "未提出分期缴纳的书面申请及证明材料（行政处罚法第六十六条第二款）"),
+		chromedp.Click(C(`#submit-execution_reply`)), chromedp.WaitVisible(C(`#exec-records li.reply`)))
+	// The court is applied to only after the remedy periods (行政强制法 §53).
+	clk.Add(17 * 24 * time.Hour) // 2026-04-27
+	signIn(off, "officer", "lawtrace-officer")
+	do(off, "early court application", open(off), chromedp.WaitVisible(C(`#form-enforcement`)), chromedp.SendKeys(C(`#en-number`), "新市监强申〔2026〕1号"),
+		chromedp.SendKeys(C(`#en-court`), "新城区人民法院"), chromedp.SetUploadFiles(C(`#en-file`), []string{file("application.pdf")}),
+		chromedp.Click(C(`#submit-enforcement`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(off, `#life-error`); !strings.Contains(msg, "《中华人民共和国行政强制法》第五十三条") {
+		t.Fatalf("early application %q", msg)
+	}
+	clk.Add(time.Date(2026, 9, 18, 10, 0, 0, 0, cst).Sub(clk.Now())) // the 6 months after service ended on 16 Sep
+	signIn(off, "officer", "lawtrace-officer")
+	signIn(head, "supervisor", "lawtrace-supervisor")
+	do(off, "court application", open(off), chromedp.WaitVisible(C(`#form-enforcement`)), chromedp.SendKeys(C(`#en-number`), "新市监强申〔2026〕1号"),
+		chromedp.SendKeys(C(`#en-court`), "新城区人民法院"), chromedp.SetUploadFiles(C(`#en-file`), []string{file("application.pdf")}),
+		chromedp.Click(C(`#submit-enforcement`)), chromedp.WaitVisible(C(`#enforcement-done`)))
+	if lf := text(off, `#late-fee`); !strings.Contains(lf, "150000.00 元") || !strings.Contains(lf, "已达罚款数额上限") {
+		t.Fatalf("capped late fee %q", lf)
+	}
+	// C7: closing as performed is refused while the execution is open.
+	do(off, "closing refused", chromedp.SetValue(C(`#cl-kind`), "performed"), chromedp.SendKeys(C(`#cl-content`), "已申请法院强制执行"),
+		chromedp.Click(C(`#submit-closing_request`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(off, `#life-error`); !strings.Contains(msg, "尚未执行完毕") || !strings.Contains(msg, "尚欠 150000.00 元") {
+		t.Fatalf("closing refused %q", msg)
+	}
+	reviewScreenshotOf(t, off, "#life-execution", "lifecycle-execution.png")
+	// The court executes: the rest is paid with its voucher; then closing.
+	do(off, "paid", chromedp.SetValue(C(`#pf-status`), "paid"), chromedp.SetValue(C(`#pf-amount`), "150000"),
+		chromedp.SetUploadFiles(C(`#pf-voucher`), []string{file("voucher2.pdf")}), chromedp.Click(C(`#submit-performance`)), chromedp.WaitVisible(C(`#exec-status .badge.ok`)))
+	do(off, "closing report", chromedp.SetValue(C(`#cl-kind`), "performed"), chromedp.SetValue(C(`#cl-content`), "经人民法院强制执行，罚款及加处罚款已缴清"),
+		chromedp.Click(C(`#submit-closing_request`)), chromedp.WaitVisible(C(`#closing-request`)))
+	do(head, "closing approval", open(head), chromedp.WaitVisible(C(`#form-closing_signoff`)), chromedp.SendKeys(C(`#cl-opinion`), "同意结案"),
+		chromedp.Click(C(`#submit-closing_signoff`)), chromedp.WaitVisible(C(`#closing-done`)))
+	if c := text(head, `#closing-done`); !strings.Contains(c, "2026-10-18") {
+		t.Fatalf("closing %q", c)
+	}
+	if dl := text(head, `#life-deadlines`); !strings.Contains(dl, "30 日内立卷归档") {
+		t.Fatalf("archive deadline %q", dl)
+	}
+	// D1: the board shows the case closed.
+	if b := e.as("supervisor").get("/board"); !strings.Contains(b.body, `data-stage="已结案"`) {
+		t.Fatal("the board row lacks the closed state")
+	}
+}
+
+// reviewScreenshotOf saves one part of the page under LAWTRACE_SCREENSHOTS.
+func reviewScreenshotOf(t *testing.T, ctx context.Context, sel, name string) {
+	dir := os.Getenv("LAWTRACE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
