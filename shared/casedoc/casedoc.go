@@ -18,6 +18,16 @@ const (
 	StepCorrection  = "correction"
 )
 
+// OfficeDocuments are the office-chain steps that stand for a document of
+// the case file, with the document's title — one place for the table of
+// contents and the pages that offer it. The decision entry of a
+// general-procedure penalty is the 行政处罚决定书 of 行政处罚法 §59
+// (paper.RenderPenaltyDecision prints it from the office chain; the
+// document the head approved is the entry's document.file).
+var OfficeDocuments = map[string]string{
+	"decision": "行政处罚决定书（第五十九条）",
+}
+
 // Open is the payload of a case_open entry, as far as printing needs it.
 type Open struct {
 	Procedure        string            `json:"procedure"`

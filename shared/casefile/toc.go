@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -73,6 +74,12 @@ func (in tocInput) rows() []TOCRow {
 		file = fmt.Sprintf("%s #%d", file, e.Seq)
 		if p, ok := in.Documents[e.ID]; ok {
 			file = p
+		}
+		if doc, ok := casedoc.OfficeDocuments[e.Step]; ok && chain == ChainOffice {
+			title = doc // the document the entry stands for, filed under media/ by its hash
+			if h := officeDocumentFile(e); h != "" {
+				file = DirMedia + h
+			}
 		}
 		date := e.DeviceTime
 		if t, err := ledger.ParseTime(e.DeviceTime); err == nil {
@@ -272,4 +279,22 @@ func renderTOC(in tocInput) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// officeDocumentFile is the hash of the document an office entry approved
+// (fields.document.file), "" when it names none.
+func officeDocumentFile(e ledger.Entry) string {
+	p, err := ledger.DecodePayload(e.Payload)
+	if err != nil {
+		return ""
+	}
+	var f struct {
+		Document struct {
+			File string `json:"file"`
+		} `json:"document"`
+	}
+	if json.Unmarshal(p.Fields, &f) != nil {
+		return ""
+	}
+	return f.Document.File
 }
