@@ -366,4 +366,24 @@ func TestLifecyclePagesHTTP(t *testing.T) {
 	if p := head.get("/deadlines?kind=decision_term"); !strings.Contains(p.body, id) {
 		t.Fatal("the deadline monitor lacks the §60 term")
 	}
+	// C4 (行政处罚法 §59): the decision document is refused while it lacks
+	// elements, each named; the page says what is missing.
+	if r := head.get("/review/cases/" + id + "/decision.pdf"); r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "当事人的地址") || !strings.Contains(r.body, "第五十九条") {
+		t.Fatalf("decision pdf without its elements: %d", r.StatusCode)
+	}
+	if p := off.get(page); !strings.Contains(p.body, `id="doc-missing"`) || !strings.Contains(p.body, `id="form-decision_draft"`) {
+		t.Fatal("the page lacks the missing elements or the form")
+	}
+	// C6 — 行政处罚法 §66: no execution before a decision; an amount that is
+	// not one is refused.
+	if r := post(off, "performance", url.Values{"status": {"not"}}); r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "第六十六条") {
+		t.Fatalf("performance before the decision: %d", r.StatusCode)
+	}
+	if r := post(off, "performance", url.Values{"status": {"paid"}, "amount": {"NaN"}}); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("amount NaN: %d", r.StatusCode)
+	}
+	// C7 — 000-record §34: the head approves a closing report; an officer cannot.
+	if r := post(off, "closing_signoff", url.Values{"outcome": {"approve"}}); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("an officer approving the closing: %d", r.StatusCode)
+	}
 }
