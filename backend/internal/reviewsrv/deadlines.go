@@ -43,6 +43,9 @@ type Item struct {
 	Unverified bool   `json:"unverified"`
 	Party      string `json:"party"`
 	Procedure  string `json:"procedure"`
+	// Link is the page where an agency deadline is handled; a case's
+	// deadlines are handled on its review page.
+	Link string `json:"link,omitempty"`
 }
 
 // Filter narrows the deadline list.

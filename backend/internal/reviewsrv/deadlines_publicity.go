@@ -2,6 +2,7 @@ package reviewsrv
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"lawtrace/backend/internal/publicity"
@@ -40,6 +41,14 @@ func (s *Service) publicityItems(ctx context.Context, f Filter, cal *workday.Cal
 	for _, pd := range list {
 		it := monitorItem(pd.Deadline, now)
 		it.Party, it.Procedure = pd.Party, ProcedurePublicity
+		switch {
+		case pd.Kind == deadline.AnnualReport:
+			it.Link = "/publicity/annual/" + pd.Subject
+		case pd.DecisionID > 0:
+			it.Link = fmt.Sprintf("/publicity/%d", pd.DecisionID)
+		default:
+			it.Link = "/publicity"
+		}
 		if f.keep(it) {
 			out = append(out, it)
 		}

@@ -54,7 +54,9 @@ func TestPublicityAnnualStatistics(t *testing.T) {
 	clk.Add(time.Date(2026, 1, 5, 10, 0, 0, 0, cstZone).Sub(clk.Now()))
 	sup, rv, off := e.as("supervisor"), e.as("reviewer"), e.as("officer")
 	mon := sup.get("/deadlines?state=")
-	for _, want := range []string{"年度统计-2025", "公开 2025 年度行政执法总体情况数据（次年 1 月 20 日前）", "公示-" + itoa64(ids["呼市监罚〔2025〕101号"]), "年度统计数据公开"} {
+	// each agency deadline links to the page where it is handled
+	for _, want := range []string{"年度统计-2025", "公开 2025 年度行政执法总体情况数据（次年 1 月 20 日前）", "公示-" + itoa64(ids["呼市监罚〔2025〕101号"]), "年度统计数据公开",
+		`href="/publicity/annual/2025"`, `href="/publicity/` + itoa64(ids["呼市监罚〔2025〕101号"]) + `"`} {
 		if !strings.Contains(mon.body, want) {
 			t.Errorf("monitor lacks %q", want)
 		}
