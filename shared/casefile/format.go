@@ -159,6 +159,16 @@ var officeTitles = map[string]string{
 	"hearing_record":       "听证笔录",
 	"decision_term_extend": "延长办案期限审批",
 	"decision_served":      "决定书送达",
+	"decision_draft":       "行政处罚决定书要素",
+	"performance":          "履行情况检查记录",
+	"rectify_order":        "责令改正通知",
+	"rectify_recheck":      "改正情况核查记录",
+	"late_fee":             "加处罚款计算记录",
+	"execution_reminder":   "催告书",
+	"execution_reply":      "催告后陈述申辩及复核",
+	"enforcement":          "强制执行决定或申请人民法院强制执行",
+	"closing_request":      "结案报告",
+	"closing_signoff":      "结案审批",
 }
 
 var terminalTitles = map[string]string{
