@@ -47,7 +47,7 @@ func newFirstRun(u *UI) *firstRunScreen {
 	s.code = widget.NewEntry()
 	s.code.SetPlaceHolder("ABCD-EFGH-JKLM")
 	s.payload = widget.NewEntry()
-	s.payload.SetPlaceHolder("lawtrace://enrol?server=…&code=…")
+	s.payload.SetPlaceHolder("lawtrace://enrol?…")
 	s.payload.OnChanged = s.pasted
 	s.enrol = widget.NewButtonWithIcon(u.T("Enrol"), theme.LoginIcon(), s.doEnrol)
 	s.enrol.Importance = widget.HighImportance
@@ -68,11 +68,15 @@ func newFirstRun(u *UI) *firstRunScreen {
 func (s *firstRunScreen) content() fyne.CanvasObject {
 	u := s.u
 	id := u.term.Identity()
-	enrolForm := widget.NewForm(
-		widget.NewFormItem(u.T("Device"), wrapped(id.DeviceID+"\n"+id.Fingerprint)),
-		widget.NewFormItem(u.T("Server"), s.server),
-		widget.NewFormItem(u.T("One-time code"), s.code),
-		widget.NewFormItem(u.T("or paste"), s.payload),
+	device := widget.NewLabel(id.DeviceID + "\n" + id.Fingerprint)
+	device.Wrapping = fyne.TextWrapBreak // a fingerprint has no place to break a word
+	// labels above the inputs: beside them a phone in high contrast had no
+	// room left (issue 12 (4))
+	enrolForm := container.NewVBox(
+		heading(u.T("Device")), device,
+		heading(u.T("Server")), s.server,
+		heading(u.T("One-time code")), s.code,
+		heading(u.T("or paste")), s.payload,
 	)
 	return scroll(
 		heading(u.T("1. Enrol with the backend")),
@@ -225,10 +229,16 @@ func (p *officerPicker) reload() {
 		})
 		c.Checked = p.chosen[cert]
 		p.checks[cert] = c
+		// the credential's state under the name, not beside it: beside it
+		// the row was wider than a phone in high contrast (issue 12 (4))
 		state := credentialState(u, o)
-		p.box.Add(container.NewBorder(nil, nil, nil, state, tall(c, 44)))
+		state.Wrapping = fyne.TextWrapWord
+		state.SizeName = theme.SizeNameCaptionText
+		p.box.Add(container.NewVBox(container.NewHBox(tall(c, 44)), container.NewPadded(state)))
 	}
 	p.box.Refresh()
+	p.Refresh()
+	u.relayout()
 }
 
 // credentialState says whether a credential is valid today, in colour.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -75,6 +76,11 @@ type stepForm struct {
 	promptText     *widget.Label
 	avPrompt       fyne.CanvasObject // the statement to speak, in the evidence section
 	rightsText     *widget.Label
+
+	// scroller is the form's scroll: re-laid out when a section grows (a
+	// file attached, the checklist longer) and its offset kept while a
+	// signature is drawn (issue 12 (3) (6)).
+	scroller *container.Scroll
 }
 
 func newStepForm(u *UI, caseID, kind string) (*stepForm, error) {
@@ -244,7 +250,23 @@ func (f *stepForm) content() fyne.CanvasObject {
 	if f.checklistAfter == "" {
 		objs = append(objs, f.checklist)
 	}
-	return scroll(append(objs, tall(f.record, touch))...)
+	sc := scroll(append(objs, tall(f.record, touch))...).(*container.Scroll)
+	f.scroller = sc
+	if off, ok := u.keptOffset[formKey(f.c.ID, f.def.Kind)]; ok {
+		sc.Offset = off
+		delete(u.keptOffset, formKey(f.c.ID, f.def.Kind))
+	}
+	return sc
+}
+
+func formKey(caseID, kind string) string { return caseID + "/" + kind }
+
+// relayout lays the whole form out again after a section changed size:
+// a container refreshed alone grows over what follows it.
+func (f *stepForm) relayout() {
+	if f.scroller != nil && !f.building {
+		f.u.relayout()
+	}
 }
 
 // fieldWidget makes the input of one field with its label.
@@ -278,6 +300,9 @@ func (f *stepForm) fieldWidget(fd enforce.FieldDef) fyne.CanvasObject {
 		}
 		r := widget.NewRadioGroup(labels, func(string) { f.changed() })
 		r.Horizontal = len(labels) <= 3
+		if r.Horizontal && r.MinSize().Width > f.u.formWidth() {
+			r.Horizontal = false // side by side they would widen the window (issue 12 (4))
+		}
 		if value != "" {
 			r.Selected = fd.OptionLabel(value, u.tr.en())
 		}
@@ -421,10 +446,14 @@ func (f *stepForm) update() {
 	for _, fn := range f.onChange {
 		fn()
 	}
+	f.relayout()
 }
 
 // renderChecklist lists what the step needs with the current input, ticked
 // off as it is done (SPEC F9, F11); fields the form fills itself are left out.
+// An item list is ticked only when every required cell of every row is
+// filled, and the cells still missing are listed under it by row (issue 12
+// (10)): the core's Requirements name each cell.
 func (f *stepForm) renderChecklist(in enforce.StepInput) {
 	u := f.u
 	f.checklist.Objects = nil
@@ -433,26 +462,96 @@ func (f *stepForm) renderChecklist(in enforce.StepInput) {
 		fd, _ := f.def.Field(v.Field)
 		title = u.T("{{.Variant}} requires", map[string]any{"Variant": fd.OptionLabel(v.Equals, u.tr.en())}) + " (" + u.tr.cite(v.Article) + ")"
 	}
+	cells := map[string][]rowCell{}
 	for _, r := range f.reqs {
-		if f.hidden[r.Name] {
-			continue
+		if c, ok := parseRowCell(r); ok {
+			cells[c.list] = append(cells[c.list], c)
 		}
+	}
+	line := func(text string, done, sub bool) {
 		if len(f.checklist.Objects) == 0 {
 			h := heading(title)
 			h.Wrapping = fyne.TextWrapWord
 			f.checklist.Add(h)
 		}
 		var icon fyne.Resource = theme.NewErrorThemedResource(theme.RadioButtonIcon())
-		if r.Done {
+		if done {
 			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		}
-		l := wrapped(u.tr.item(r.Item, f.c.Procedure, f.def))
-		if !r.Done {
+		l := wrapped(text)
+		if !done {
 			l.Importance = widget.DangerImportance
 		}
-		f.checklist.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
+		var row fyne.CanvasObject = container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l)
+		if sub {
+			row = container.NewBorder(nil, nil, widget.NewLabel(""), nil, row) // indented under its list
+		}
+		f.checklist.Add(row)
+	}
+	missingCells := func(list string) bool {
+		missing := false
+		for _, c := range cells[list] {
+			if !c.req.Done {
+				missing = true
+				line(f.cellLabel(c), false, true)
+			}
+		}
+		delete(cells, list)
+		return missing
+	}
+	for _, r := range f.reqs {
+		if f.hidden[r.Name] {
+			continue
+		}
+		if c, ok := parseRowCell(r); ok {
+			if _, parent := f.items[c.list]; parent && slices.ContainsFunc(f.reqs, func(p enforce.Requirement) bool { return p.Name == c.list }) {
+				continue // listed under its list
+			}
+			missingCells(c.list)
+			continue
+		}
+		if _, isList := f.items[r.Name]; isList {
+			done := r.Done && !slices.ContainsFunc(cells[r.Name], func(c rowCell) bool { return !c.req.Done })
+			line(u.tr.item(r.Item, f.c.Procedure, f.def), done, false)
+			missingCells(r.Name)
+			continue
+		}
+		line(u.tr.item(r.Item, f.c.Procedure, f.def), r.Done, false)
 	}
 	f.checklist.Refresh()
+}
+
+// rowCell is a requirement on one cell of an item list: list[row].column.
+type rowCell struct {
+	list, column string
+	row          int
+	req          enforce.Requirement
+}
+
+func parseRowCell(r enforce.Requirement) (rowCell, bool) {
+	open := strings.IndexByte(r.Name, '[')
+	closeAt := strings.Index(r.Name, "].")
+	if open <= 0 || closeAt < open {
+		return rowCell{}, false
+	}
+	n, err := strconv.Atoi(r.Name[open+1 : closeAt])
+	if err != nil {
+		return rowCell{}, false
+	}
+	return rowCell{list: r.Name[:open], row: n, column: r.Name[closeAt+2:], req: r}, true
+}
+
+// cellLabel names a missing cell under its list: 第2行：封样编号.
+func (f *stepForm) cellLabel(c rowCell) string {
+	col := c.column
+	if fd, ok := f.def.Field(c.list); ok {
+		for _, it := range fd.Items {
+			if it.Name == c.column {
+				col = f.u.tr.fieldLabel(it)
+			}
+		}
+	}
+	return f.u.T("Row {{.N}}: {{.Column}}", map[string]any{"N": c.row, "Column": col})
 }
 
 // padKey names a signature pad: its role, or officer:CERT for each officer.
@@ -549,6 +648,9 @@ func (f *stepForm) officerName(cert string) string {
 // sign opens the signature pad; the signature returns to the draft.
 func (f *stepForm) sign(pad signPad) {
 	f.collect()
+	if f.scroller != nil {
+		f.u.keptOffset[formKey(f.c.ID, f.def.Kind)] = f.scroller.Offset
+	}
 	f.u.saveDraft(f.c.ID, f.def.Kind, f.d)
 	f.u.push(f.u.signRoute(f.c.ID, f.def.Kind, pad))
 }
@@ -624,6 +726,7 @@ func (f *stepForm) renderAttachments() {
 		f.attachBox.Add(container.NewBorder(nil, nil, nil, remove, container.NewVBox(info, hash, caption)))
 	}
 	f.attachBox.Refresh()
+	f.relayout()
 }
 
 // request is the step as the field core takes it, made by the officer

@@ -26,6 +26,8 @@ type procedureScreen struct {
 	check    *fyne.Container
 	join     *widget.Button
 	selected string
+	// headerBox holds the case card, redrawn when sync confirms entries.
+	headerBox *fyne.Container
 }
 
 // openCase shows a case's procedure and remembers it for a restart.
@@ -186,6 +188,21 @@ func (s *procedureScreen) closeCheck() []fyne.CanvasObject {
 	return out
 }
 
+// reloadHeader re-reads the case and redraws its card (its sync line
+// follows sync; issue 12 (5)).
+func (s *procedureScreen) reloadHeader() {
+	if s.headerBox == nil {
+		return
+	}
+	c, err := s.u.term.Case(s.c.ID)
+	if err != nil {
+		return
+	}
+	s.c.Unconfirmed = c.Unconfirmed
+	s.headerBox.Objects = []fyne.CanvasObject{s.header()}
+	s.headerBox.Refresh()
+}
+
 // header shows the case: party, type, officers and their credentials, sync.
 func (s *procedureScreen) header() fyne.CanvasObject {
 	u, c := s.u, s.c
@@ -217,7 +234,8 @@ func (s *procedureScreen) header() fyne.CanvasObject {
 
 func (s *procedureScreen) content() fyne.CanvasObject {
 	u := s.u
-	list := container.NewVBox(s.header())
+	s.headerBox = container.NewStack(s.header())
+	list := container.NewVBox(s.headerBox)
 	if !s.c.SceneClosed {
 		list.Add(tall(s.join, 44))
 	}

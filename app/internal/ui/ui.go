@@ -117,6 +117,12 @@ type UI struct {
 	// lastRefusal is what the last refusal dialog showed (tests read it).
 	lastRefusal *refusal
 	dialogs     []string // titles of the dialogs shown, in order
+
+	// seenEntries and seenOfficers are what Refresh last saw of the outbox
+	// and the officers, to redraw only what sync changed.
+	seenEntries, seenOfficers string
+	// keptOffset is a form's scroll offset while its signature pad is open.
+	keptOffset map[string]fyne.Position
 }
 
 // route is one screen on the navigation stack; build makes its content
@@ -131,7 +137,7 @@ func New(a fyne.App, w fyne.Window, t *field.Terminal, s Sync, opt Options) *UI 
 	if s == nil {
 		s = Offline{}
 	}
-	u := &UI{app: a, win: w, term: t, sync: s, opt: opt}
+	u := &UI{app: a, win: w, term: t, sync: s, opt: opt, keptOffset: map[string]fyne.Position{}}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.tr = newTranslator(u.setting(setLang))
 	u.applyTheme()
@@ -193,21 +199,61 @@ func (u *UI) refreshLoop(every time.Duration) {
 		case <-u.ctx.Done():
 			return
 		case <-tick.C:
-			st, err := u.term.Status()
-			ss := u.sync.State()
-			fyne.Do(func() { u.syncInd.set(st, err, ss) })
+			fyne.Do(u.tick)
 		}
 	}
 }
 
+// tick is the periodic refresh (Fyne goroutine): the indicator, and the
+// screens whose data sync changed (issue 12 (2) (5)).
+func (u *UI) tick() { u.Refresh() }
+
 // Refresh re-reads the sync state and the counts shown (call on the Fyne
 // goroutine).
+//
+// What sync changes — entries confirmed, officers sent down — is redrawn on
+// the screen showing it as soon as it changes: the case cards' sync line,
+// the procedure's header, the officers of the first-run and settings
+// screens (issue 12 (2) (5)); the rest of the screen and its input stay.
 func (u *UI) Refresh() {
 	st, err := u.term.Status()
 	u.syncInd.set(st, err, u.sync.State())
-	if u.cases != nil && u.current() == "cases" {
-		u.cases.reload()
+	entries := fmt.Sprint(st.Outbox, st.PendingMedia, st.LastSync, st.Revoked)
+	officers := u.officerSig()
+	changed := entries != u.seenEntries
+	offChanged := officers != u.seenOfficers
+	u.seenEntries, u.seenOfficers = entries, officers
+	switch u.current() {
+	case "cases":
+		if u.cases != nil {
+			u.cases.reload()
+		}
+	case "procedure":
+		if changed && u.proc != nil {
+			u.proc.reloadHeader()
+		}
+	case "firstrun":
+		if offChanged && u.firstRun != nil {
+			u.firstRun.officers.reload()
+		}
+	case "settings":
+		if offChanged && u.settings != nil {
+			u.settings.officers.reload()
+		}
 	}
+}
+
+// officerSig changes when an officer or a credential changes.
+func (u *UI) officerSig() string {
+	os, err := u.term.Officers()
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, o := range os {
+		fmt.Fprintf(&b, "%s|%s|%s|%v;", o.Cert, o.Name, o.Expires, o.Suspended)
+	}
+	return b.String()
 }
 
 // T translates a UI string.
@@ -554,6 +600,40 @@ func (m *minHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	s.Height = max(s.Height, m.h)
 	return s
+}
+
+// relayout lays the screen out again after a part of it grew or shrank (a
+// file attached, officers arrived): a container refreshed alone is drawn
+// over what follows it, since its parents keep their layout (issue 12 (2)
+// (3)). Every scroll on the screen sizes its content afresh.
+func (u *UI) relayout() {
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, k := range v.Objects {
+				walk(k)
+			}
+		case *container.Scroll:
+			v.Content.Resize(v.Content.MinSize().Max(fyne.NewSize(v.Size().Width, 0)))
+			walk(v.Content)
+			v.Refresh()
+		case *container.Split:
+			walk(v.Leading)
+			walk(v.Trailing)
+		}
+	}
+	walk(u.body)
+}
+
+// formWidth is the width a form's input has: the window (half of it
+// beside the step list on a tablet) less the padding around it.
+func (u *UI) formWidth() float32 {
+	w := u.win.Canvas().Size().Width
+	if u.wide {
+		w /= 2
+	}
+	return w - 6*theme.Padding()
 }
 
 // touch is the height of the app's main buttons.
