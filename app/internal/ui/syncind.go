@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/app/internal/ui/widgets"
 )
 
 // syncIndicator is the global sync state in the top bar (SPEC S1, S4, S6):
@@ -67,7 +68,7 @@ func (s *syncIndicator) set(st field.Status, err error, ss SyncState) {
 	}
 	c := theme.Color(name)
 	r, g, b, _ := c.RGBA()
-	s.bg.FillColor = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x30}
+	s.bg.FillColor = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: widgets.StatusTintAlpha}
 	s.bg.Refresh()
 }
 

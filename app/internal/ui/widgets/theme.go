@@ -13,6 +13,10 @@ import (
 // high-contrast theme guarantees for buttons, entries, selects and checks.
 const MinTouchTarget = 48
 
+// StatusTintAlpha is the opacity of a status colour drawn as a background
+// tint behind text (the sync indicator).
+const StatusTintAlpha = 0x30
+
 // cjkFont is the bundled Noto Sans SC subset.
 var cjkFont = fyne.NewStaticResource(fonts.CJKName, fonts.CJK)
 
@@ -57,6 +61,9 @@ func (t *Theme) Color(name fyne.ThemeColorName, variant fyne.ThemeVariant) color
 		if c, ok := highContrastColor(name, variant); ok {
 			return c
 		}
+	}
+	if c, ok := legibleColor(name, variant); ok {
+		return c
 	}
 	return t.base.Color(name, variant)
 }
@@ -143,6 +150,49 @@ func highContrastColor(name fyne.ThemeColorName, variant fyne.ThemeVariant) (col
 		return pick(rgb(0x8a4b00), rgb(0xffc14d))
 	case theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning:
 		return pick(rgb(0xffffff), rgb(0x000000))
+	}
+	return nil, false
+}
+
+// legibleColor replaces the default theme's colours that are illegible in
+// daylight (issue 12 (7)): Fyne's green #43F436 is 1.5:1 on white, its
+// orange 2.2:1, red 3.7:1, blue 4.5:1, the placeholder 3.2:1 and the input
+// border 1.2:1. These are at least 4.5:1 for text on every background the
+// theme draws them on and 3:1 for borders (TestThemeContrast computes every
+// pair with WCAG's formula).
+func legibleColor(name fyne.ThemeColorName, variant fyne.ThemeVariant) (color.Color, bool) {
+	dark := variant != theme.VariantLight
+	pick := func(light, darkV uint32) (color.Color, bool) {
+		if dark {
+			return rgb(darkV), true
+		}
+		return rgb(light), true
+	}
+	switch name {
+	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
+		return pick(0x0b57d0, 0x8ab4f8)
+	case theme.ColorNameSuccess:
+		return pick(0x1b7a36, 0x5cd08a)
+	case theme.ColorNameWarning:
+		return pick(0x935100, 0xf5b04a)
+	case theme.ColorNameError:
+		return pick(0xc0271c, 0xff8a80)
+	case theme.ColorNameForegroundOnPrimary, theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning, theme.ColorNameForegroundOnError:
+		return pick(0xffffff, 0x000000)
+	case theme.ColorNamePlaceHolder:
+		return pick(0x6b6b6b, 0x9e9e9e)
+	case theme.ColorNameInputBorder:
+		return pick(0x8a8a8a, 0x8a8a8a)
+	case theme.ColorNameFocus:
+		if dark {
+			return rgba(0x8ab4f8, 0x99), true
+		}
+		return rgba(0x0b57d0, 0x99), true
+	case theme.ColorNameSelection:
+		if dark {
+			return rgba(0x8ab4f8, 0x55), true
+		}
+		return rgba(0x0b57d0, 0x40), true
 	}
 	return nil, false
 }
