@@ -28,6 +28,31 @@ type Place struct {
 	Address string  `json:"address,omitempty"`
 }
 
+// Clock is what the terminal's clocks said when it recorded an entry, so
+// the server can calibrate the entry with the offset in force at that
+// moment rather than at the sync that delivered it (SPEC S4, issue 13
+// finding 6). Boot names the terminal's boot (Linux: the kernel's boot_id;
+// elsewhere one run of the app), MonoMs is a monotonic reading that keeps
+// running while the device sleeps (CLOCK_BOOTTIME) and never jumps when
+// the wall clock is set; Sync is the last measurement of the device clock
+// against the server before the entry (absent when there was none). Two
+// readings of the same Boot differ by the real time between them.
+type Clock struct {
+	Boot   string     `json:"boot"`
+	MonoMs int64      `json:"mono_ms"`
+	Sync   *ClockSync `json:"sync,omitempty"`
+}
+
+// ClockSync is one measurement of the device clock against the server:
+// at monotonic MonoMs of Boot the device clock read DeviceTime and was
+// OffsetMs ahead of the server (negative: behind).
+type ClockSync struct {
+	Boot       string `json:"boot"`
+	MonoMs     int64  `json:"mono_ms"`
+	DeviceTime string `json:"device_time"`
+	OffsetMs   int64  `json:"offset_ms"`
+}
+
 // Entry is one append-only record of the case file. Everything but Hash and
 // Signature is covered by Hash; Signature is the signer's Ed25519 signature
 // over Hash. Entries are never edited: a correction is a new entry whose
@@ -45,9 +70,12 @@ type Entry struct {
 	Place      *Place          `json:"place,omitempty"`
 	Media      []string        `json:"media,omitempty"`
 	Corrects   string          `json:"corrects,omitempty"`
-	PrevHash   string          `json:"prev_hash"`
-	Hash       string          `json:"hash"`
-	Signature  string          `json:"sig"`
+	// Clock is optional and covered by Hash when present; entries without
+	// it hash exactly as they did before it existed.
+	Clock     *Clock `json:"clock,omitempty"`
+	PrevHash  string `json:"prev_hash"`
+	Hash      string `json:"hash"`
+	Signature string `json:"sig"`
 }
 
 // FormatTime renders t in the layout signed entries use.
@@ -70,6 +98,7 @@ type body struct {
 	Place      *Place          `json:"place,omitempty"`
 	Media      []string        `json:"media,omitempty"`
 	Corrects   string          `json:"corrects,omitempty"`
+	Clock      *Clock          `json:"clock,omitempty"`
 	PrevHash   string          `json:"prev_hash"`
 }
 
@@ -87,7 +116,7 @@ func (e *Entry) CanonicalBody() ([]byte, error) {
 	return marshal(body{
 		ID: e.ID, CaseID: e.CaseID, Seq: e.Seq, DeviceID: e.DeviceID, DeviceSeq: e.DeviceSeq,
 		Step: e.Step, Payload: payload, Officers: officers, DeviceTime: e.DeviceTime,
-		Place: e.Place, Media: e.Media, Corrects: e.Corrects, PrevHash: e.PrevHash,
+		Place: e.Place, Media: e.Media, Corrects: e.Corrects, Clock: e.Clock, PrevHash: e.PrevHash,
 	})
 }
 

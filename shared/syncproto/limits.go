@@ -27,6 +27,8 @@ const (
 	// server refuses to store a larger one and never sends one, so a
 	// down-sync frame stays far below MaxBodySize (issue 13 finding 3).
 	MaxCatalogItemBytes = 1 << 20
+	// MaxBootIDLen bounds Hello.Boot (a boot id is 36 characters).
+	MaxBootIDLen = 64
 	// deviceIDLen is len("D") + 16 hex digits (DeviceIDFor).
 	deviceIDLen = 17
 )
@@ -55,6 +57,9 @@ func (h *Hello) Check() error {
 	}
 	if len(h.AppVersion) > MaxAppVersionLen || !printableASCII(h.AppVersion) {
 		return Errorf(CodeBadFrame, "hello: app_version (%d bytes) must be at most %d printable ASCII characters", len(h.AppVersion), MaxAppVersionLen)
+	}
+	if len(h.Boot) > MaxBootIDLen || !printableASCII(h.Boot) || h.MonoMs < 0 {
+		return Errorf(CodeBadFrame, "hello: boot (%d bytes) must be at most %d printable ASCII characters and mono_ms not negative", len(h.Boot), MaxBootIDLen)
 	}
 	if h.Outbox < 0 || h.PendingBytes < 0 {
 		return Errorf(CodeBadFrame, "hello: outbox and pending_media_bytes must not be negative")

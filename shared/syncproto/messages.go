@@ -52,10 +52,16 @@ var newMessage = map[MsgType]func() Message{
 // nanoseconds), the first of the four timestamps of the clock measurement
 // (SPEC S4). With Enrol set, the device registers its key with a one-time code.
 type Hello struct {
-	Protocol     int           `json:"protocol"`
-	DeviceID     string        `json:"device_id"`
-	AppVersion   string        `json:"app_version,omitempty"`
-	DeviceTime   int64         `json:"device_time"`
+	Protocol   int    `json:"protocol"`
+	DeviceID   string `json:"device_id"`
+	AppVersion string `json:"app_version,omitempty"`
+	DeviceTime int64  `json:"device_time"`
+	// Boot and MonoMs are the terminal's monotonic clock read with
+	// DeviceTime (ledger.Clock): the connection's clock measurement then
+	// calibrates entries recorded earlier in the same boot (SPEC S4).
+	// Optional; older terminals send neither.
+	Boot         string        `json:"boot,omitempty"`
+	MonoMs       int64         `json:"mono_ms,omitempty"`
 	Outbox       int           `json:"outbox"`
 	PendingBytes int64         `json:"pending_media_bytes"`
 	Enrol        *EnrolRequest `json:"enrol,omitempty"`

@@ -41,10 +41,14 @@ func (t *Terminal) appendEntry(tx *sql.Tx, d draft) (*ledger.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	clock, err := t.clockReadings(tx) // SPEC S4: calibrated by the offset in force now
+	if err != nil {
+		return nil, err
+	}
 	e := &ledger.Entry{
 		ID: newID(), CaseID: d.caseID, Seq: seq, DeviceID: t.deviceID, DeviceSeq: deviceSeq,
 		Step: d.step, Payload: payload, Officers: d.officers, DeviceTime: ledger.FormatTime(t.Now()),
-		Place: d.place, Media: d.media, Corrects: d.corrects, PrevHash: prevHash,
+		Place: d.place, Media: d.media, Corrects: d.corrects, Clock: clock, PrevHash: prevHash,
 	}
 	if err := e.Seal(t.key); err != nil {
 		return nil, err

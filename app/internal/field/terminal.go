@@ -30,6 +30,9 @@ type Terminal struct {
 
 	// Now is the device clock; tests replace it.
 	Now func() time.Time
+	// Mono is the monotonic clock entries carry with Now (SystemMono:
+	// boot id and time since boot); tests replace it.
+	Mono func() (boot string, ms int64)
 }
 
 // Identity is what a device shows about itself.
@@ -101,7 +104,7 @@ func Open(home string) (*Terminal, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Terminal{home: home, db: db, Now: time.Now}
+	t := &Terminal{home: home, db: db, Now: time.Now, Mono: SystemMono}
 	var priv []byte
 	if err := db.QueryRow(`SELECT device_id, name, private_key FROM device WHERE id = 1`).Scan(&t.deviceID, &t.name, &priv); err != nil {
 		db.Close()

@@ -219,6 +219,7 @@ type session struct {
 	*syncproto.Session
 	welcome *syncproto.Welcome
 	offset  time.Duration
+	anchor  ledger.ClockSync // the clock measurement of this connection
 
 	mu     sync.Mutex
 	cut    error // an Error the server sent unasked (revoked, shutting down)
@@ -317,8 +318,9 @@ func (s *Syncer) handshake(c *session, enrol *syncproto.EnrolRequest, fingerprin
 		return err
 	}
 	deviceID := s.t.DeviceID()
+	boot, mono := s.t.Mono() // read with the device time: the measurement's monotonic anchor (SPEC S4)
 	hello := &syncproto.Hello{Protocol: syncproto.ProtocolVersion, DeviceID: deviceID, AppVersion: s.opt.AppVersion,
-		DeviceTime: s.t.Now().UnixNano(), Outbox: st.Outbox, PendingBytes: st.PendingBytes, Enrol: enrol}
+		DeviceTime: s.t.Now().UnixNano(), Boot: boot, MonoMs: mono, Outbox: st.Outbox, PendingBytes: st.PendingBytes, Enrol: enrol}
 	if err := c.Send(1, hello); err != nil {
 		return err
 	}
@@ -358,6 +360,7 @@ func (s *Syncer) handshake(c *session, enrol *syncproto.EnrolRequest, fingerprin
 	}
 	c.welcome = w
 	c.offset, _ = syncproto.ClockOffset(hello.DeviceTime, ch.Received, ch.Sent, auth.ChallengeReceived)
+	c.anchor = ledger.ClockSync{Boot: boot, MonoMs: mono, DeviceTime: ledger.FormatTime(time.Unix(0, hello.DeviceTime)), OffsetMs: c.offset.Milliseconds()}
 	if enrol != nil {
 		if w.Enrolled == nil || w.Enrolled.ServerID != ch.ServerID {
 			return syncproto.Errorf(syncproto.CodeUnexpected, "the server did not confirm the enrolment")
@@ -418,7 +421,7 @@ func Enrol(ctx context.Context, t *field.Terminal, server, code string, opt Opti
 	if err := t.SetServer(id); err != nil {
 		return id, err
 	}
-	if err := t.SetClockOffset(c.offset); err != nil {
+	if err := t.SetClockAnchor(c.anchor); err != nil {
 		return id, err
 	}
 	return id, nil
@@ -576,7 +579,7 @@ func (s *Syncer) pass(ctx context.Context, c *session) (Result, error) {
 	s.mu.Lock()
 	s.state.Skewed = c.welcome.Skewed
 	s.mu.Unlock()
-	if err := s.t.SetClockOffset(c.offset); err != nil {
+	if err := s.t.SetClockAnchor(c.anchor); err != nil {
 		return res, err
 	}
 	if c.welcome.Revoked {

@@ -157,6 +157,11 @@ type Batch struct {
 	ClockOffsetMs int64
 	Skewed        bool
 	ReceivedAt    time.Time
+	// Anchor is the connection's own clock measurement with the
+	// terminal's monotonic reading (nil from terminals that send none);
+	// SkewThreshold is the server's skew threshold (SPEC S4).
+	Anchor        *ledger.ClockSync
+	SkewThreshold time.Duration
 }
 
 // IngestResult says what a batch changed.

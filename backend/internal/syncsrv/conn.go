@@ -15,6 +15,7 @@ import (
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/blob"
+	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
 
@@ -39,6 +40,7 @@ type conn struct {
 	restricted bool // a revoked device with a wipe order: may only wipe
 	offsetMs   int64
 	skewed     bool
+	anchor     *ledger.ClockSync
 	offered    map[string]int64 // files offered on this connection, by hash → size
 	received   map[string]int64 // bytes received (not yet all durable), by hash
 	seen       store.Seen       // what Hello said, updated as entries and files arrive
@@ -231,6 +233,9 @@ func (c *conn) handshake(ctx context.Context) error {
 
 	offset, rtt := syncproto.ClockOffset(hello.DeviceTime, ch.Received, ch.Sent, auth.ChallengeReceived)
 	c.offsetMs = offset.Milliseconds()
+	if hello.Boot != "" { // this connection's measurement, for entries of the same boot (SPEC S4)
+		c.anchor = &ledger.ClockSync{Boot: hello.Boot, MonoMs: hello.MonoMs, DeviceTime: ledger.FormatTime(time.Unix(0, hello.DeviceTime)), OffsetMs: c.offsetMs}
+	}
 	c.skewed = offset > c.s.cfg.SkewThreshold || -offset > c.s.cfg.SkewThreshold
 	if c.skewed {
 		c.s.security(ctx, c.deviceID, c.remote, "clock_skew", "device clock is off by "+offset.Round(time.Millisecond).String()+
@@ -377,7 +382,8 @@ func (c *conn) push(ctx context.Context, p *syncproto.Push) syncproto.Message {
 	if err := store.CheckEntries(c.deviceID, c.key, p.Entries); err != nil {
 		return c.refusedBatch(ctx, err, p)
 	}
-	res, err := c.s.cfg.Store.Ingest(ctx, store.Batch{DeviceID: c.deviceID, Entries: p.Entries, ClockOffsetMs: c.offsetMs, Skewed: c.skewed, ReceivedAt: c.now()})
+	res, err := c.s.cfg.Store.Ingest(ctx, store.Batch{DeviceID: c.deviceID, Entries: p.Entries, ClockOffsetMs: c.offsetMs, Skewed: c.skewed, ReceivedAt: c.now(),
+		Anchor: c.anchor, SkewThreshold: c.s.cfg.SkewThreshold})
 	if err != nil {
 		return c.refusedBatch(ctx, err, p)
 	}

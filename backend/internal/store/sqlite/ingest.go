@@ -185,7 +185,7 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 	heads := map[string]*store.CaseHead{}
 	opened := map[string]caseOpen{}
 	insEntry, err := tx.Prepare(`INSERT INTO entries (id, case_id, seq, device_id, device_seq, step, hash, body, device_time,
-		calibrated_time, clock_offset_ms, clock_skewed, received_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		calibrated_time, clock_offset_ms, clock_skewed, clock_basis, received_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return res, err
 	}
@@ -202,7 +202,6 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		}
 		*written = append(*written, writtenNode{id, hash})
 	}
-	offset := time.Duration(b.ClockOffsetMs) * time.Millisecond
 	for i := range rest {
 		e := &rest[i]
 		head, ok := heads[e.CaseID]
@@ -231,10 +230,10 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		if err != nil {
 			return res, err
 		}
-		devTime, _ := ledger.ParseTime(e.DeviceTime)
-		calibrated := devTime.Add(-offset)
+		cal := store.Calibrate(e, b) // the offset in force when the entry was recorded (SPEC S4)
+		calibrated := cal.Time
 		if _, err := insEntry.Exec(e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, e.DeviceTime,
-			fmtTime(calibrated), b.ClockOffsetMs, b.Skewed, fmtTime(b.ReceivedAt), tree.Size()); err != nil {
+			fmtTime(calibrated), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), tree.Size()); err != nil {
 			if isUnique(err) {
 				return res, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash)
 			}
