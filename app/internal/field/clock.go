@@ -3,9 +3,9 @@ package field
 import (
 	"crypto/rand"
 	"database/sql"
-	"errors"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
