@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -243,3 +244,50 @@ func TestIssue12ScrollKeptAfterSignature(t *testing.T) {
 
 var _ = widget.NewLabel
 var _ field.Status
+
+// Issue 12 (11): a half-filled new-case form survives the app being
+// killed: relaunched, the app is on the new case screen with what was typed.
+func TestIssue12NewCaseDraftSurvivesKill(t *testing.T) {
+	h := newHarness(t, phone, seedOfficers)
+	u := h.u
+	test.Tap(u.cases.newBtn)
+	h.tapText("行政检查")
+	test.Type(u.newCase.party, "鑫源食品商行")
+	h.tapText("个人")
+	test.Type(u.newCase.place, "海东路12号")
+	test.Type(u.newCase.emergency, "群众举报现场正在销售")
+	h.tapText("赵刚  15010009")
+	// killed: the store closes without the screen being left
+	u.Stop()
+	if err := h.term.Close(); err != nil {
+		t.Fatal(err)
+	}
+	term, err := field.Open(h.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	term.Now = func() time.Time { return testDay }
+	t.Cleanup(func() { term.Close() })
+	h2 := openHarness(t, phone, term, h.home, Offline{})
+	u2 := h2.u
+	if u2.current() != "newcase" || u2.newCase == nil {
+		t.Fatalf("reopened on %s, want the new case screen", u2.current())
+	}
+	s := u2.newCase
+	if s.types.Selected != "行政检查" || s.party.Text != "鑫源食品商行" || s.partyKind.Selected != "个人" ||
+		s.place.Text != "海东路12号" || s.emergency.Text != "群众举报现场正在销售" {
+		t.Fatalf("after the restart: type %q party %q kind %q place %q emergency %q", s.types.Selected, s.party.Text, s.partyKind.Selected, s.place.Text, s.emergency.Text)
+	}
+	if got := strings.Join(s.officers.selected(), ","); got != "15010001,15010002,15010009" {
+		t.Fatalf("officers after the restart: %s", got)
+	}
+	// opening the case forgets the draft
+	h2.tapText("赵刚  15010009")
+	test.Type(s.emergency, "") // no emergency after all
+	s.emergency.SetText("")
+	test.Tap(s.open)
+	h2.noDialog()
+	if got, _ := term.Setting(setNewCaseDraft); got != "" {
+		t.Fatalf("new case draft %q after opening the case", got)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -26,12 +27,33 @@ type newCaseScreen struct {
 	place     *widget.Entry
 	emergency *widget.Entry
 	open      *widget.Button
+	loading   bool
+}
+
+// setNewCaseDraft keeps the new-case form as typed, so a killed app reopens
+// on it with everything entered (issue 12 (11)); setOnNewCase says the
+// form was on screen.
+const (
+	setNewCaseDraft = "ui.draft.newcase"
+	setOnNewCase    = "ui.on_newcase"
+)
+
+// newCaseDraft is the new-case form as typed.
+type newCaseDraft struct {
+	Type      string   `json:"type,omitempty"`
+	Party     string   `json:"party,omitempty"`
+	PartyKind string   `json:"party_kind,omitempty"`
+	Source    string   `json:"source,omitempty"`
+	Officers  []string `json:"officers,omitempty"`
+	Place     string   `json:"place,omitempty"`
+	Emergency string   `json:"emergency,omitempty"`
 }
 
 func (u *UI) newCaseRoute() route {
 	return route{name: "newcase", build: func() (string, fyne.CanvasObject) {
 		s := newNewCase(u)
 		u.newCase = s
+		u.setSetting(setOnNewCase, "1")
 		return u.T("New case"), s.content()
 	}}
 }
@@ -70,7 +92,84 @@ func newNewCase(u *UI) *newCaseScreen {
 	s.emergency.SetPlaceHolder(u.T("Only for an emergency start: the reason (internal approval within 2 working days)"))
 	s.open = widget.NewButtonWithIcon(u.T("Open the case"), theme.ConfirmIcon(), s.submit)
 	s.open.Importance = widget.HighImportance
+	s.restore()
+	changed := func(string) { s.save() }
+	s.types.OnChanged = changed
+	s.party.OnChanged = changed
+	s.partyKind.OnChanged = changed
+	s.source.OnChanged = changed
+	s.place.OnChanged = changed
+	s.emergency.OnChanged = changed
+	s.officers.OnChanged = func() { s.save() }
 	return s
+}
+
+// restore fills the form from the draft a killed app left.
+func (s *newCaseScreen) restore() {
+	u := s.u
+	raw := u.setting(setNewCaseDraft)
+	if raw == "" {
+		return
+	}
+	var d newCaseDraft
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		fyne.LogError("new case draft unreadable; starting afresh", err)
+		return
+	}
+	s.loading = true
+	defer func() { s.loading = false }()
+	for label, id := range s.typeIDs {
+		if id == d.Type {
+			s.types.SetSelected(label)
+		}
+	}
+	s.party.SetText(d.Party)
+	if d.PartyKind != "" {
+		s.partyKind.SetSelected(u.tr.opt("party_kind", d.PartyKind))
+	}
+	if d.Source != "" {
+		s.source.SetSelected(u.tr.opt("source", d.Source))
+	}
+	s.place.SetText(d.Place)
+	s.emergency.SetText(d.Emergency)
+	if d.Officers != nil {
+		s.officers.chosen = map[string]bool{}
+		for _, c := range d.Officers {
+			s.officers.chosen[c] = true
+		}
+		s.officers.reload()
+	}
+}
+
+// save keeps the form as typed (every change).
+func (s *newCaseScreen) save() {
+	if s.loading {
+		return
+	}
+	kind, source := s.choices()
+	d := newCaseDraft{Type: s.typeIDs[s.types.Selected], Party: s.party.Text, PartyKind: kind, Source: source,
+		Officers: s.officers.selected(), Place: s.place.Text, Emergency: s.emergency.Text}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return
+	}
+	s.u.setSetting(setNewCaseDraft, string(b))
+}
+
+// choices are the party kind and source chosen, in the core's terms.
+func (s *newCaseScreen) choices() (kind, source string) {
+	u := s.u
+	kind = "org"
+	if s.partyKind.Selected == u.tr.opt("party_kind", "person") {
+		kind = "person"
+	}
+	source = "inspection"
+	for _, src := range field.Sources {
+		if u.tr.opt("source", src) == s.source.Selected {
+			source = src
+		}
+	}
+	return kind, source
 }
 
 // procedureOrder lists inspection first, as the most common on-scene work.
@@ -114,16 +213,7 @@ func (s *newCaseScreen) content() fyne.CanvasObject {
 
 func (s *newCaseScreen) submit() {
 	u := s.u
-	kind := "org"
-	if s.partyKind.Selected == u.tr.opt("party_kind", "person") {
-		kind = "person"
-	}
-	source := "inspection"
-	for _, src := range field.Sources {
-		if u.tr.opt("source", src) == s.source.Selected {
-			source = src
-		}
-	}
+	kind, source := s.choices()
 	typ := s.typeIDs[s.types.Selected]
 	if typ == "" {
 		u.problem(u.T("Please check the input"), u.T("Choose the enforcement type."))
@@ -146,6 +236,8 @@ func (s *newCaseScreen) submit() {
 		if nc.Place != nil {
 			u.setSetting(placeKey(c.ID), nc.Place.Address)
 		}
+		u.setSetting(setNewCaseDraft, "")
+		u.setSetting(setOnNewCase, "")
 		u.sync.Kick()
 		u.Refresh()
 		u.stack = u.stack[:len(u.stack)-1] // the new case form is done

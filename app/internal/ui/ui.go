@@ -173,6 +173,10 @@ func (u *UI) Start() {
 	switch {
 	case u.setting(setSetupDone) == "":
 		u.reset(u.firstRunRoute())
+	case u.setting(setOnNewCase) != "":
+		// killed while opening a case: back on the form as typed
+		u.reset(u.casesRoute())
+		u.push(u.newCaseRoute())
 	default:
 		u.reset(u.casesRoute())
 		id, step := u.setting(setLastCase), u.setting(setLastStep)
@@ -322,6 +326,10 @@ func (u *UI) popTo(name string) {
 // leaving forgets per-screen state when a screen is popped.
 func (u *UI) leaving(name string) {
 	switch {
+	case name == "newcase":
+		// leaving the form on purpose: the next start is not on it (what
+		// was typed stays for the next new case)
+		u.setSetting(setOnNewCase, "")
 	case name == "procedure":
 		u.setSetting(setLastCase, "")
 		u.setSetting(setLastStep, "")
