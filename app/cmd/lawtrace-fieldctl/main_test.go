@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -330,31 +331,53 @@ func TestKilledMidStepLosesNothingAcknowledged(t *testing.T) {
 		f.Write(chunk)
 	}
 	f.Close()
+	const size = 256 << 20
 	acknowledged := readStatus(t, home).Entries
-	for round := 0; round < 3; round++ {
-		cmd := exec.Command(binary, "--home", home, "step", id, "av_record", "--by", "15010002", "--set", "segment=start", "--set", "statement=现在是……", "--attach", big)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Kill once the copy into the media store has begun.
-		tmp := filepath.Join(home, "media", "tmp")
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			if names, _ := os.ReadDir(tmp); len(names) > 0 {
-				break
+	tmp := filepath.Join(home, "media", "tmp")
+	// stagedPart is the size of a staging file of the copy when one is
+	// there and not yet complete: the process is inside the step.
+	stagedPart := func() int64 {
+		names, _ := os.ReadDir(tmp)
+		for _, n := range names {
+			if fi, err := n.Info(); err == nil && fi.Size() > 0 && fi.Size() < size {
+				return fi.Size()
 			}
 		}
-		cmd.Process.Kill()
-		err := cmd.Wait()
-		t.Logf("round %d: process ended with %v", round, err)
-		if err == nil {
-			acknowledged++ // the step finished before the kill: it must be kept
+		return 0
+	}
+	for round := 0; round < 3; round++ {
+		landed := false
+		// A round counts only when the kill lands while the copy is under
+		// way (issue 13: a kill test that passes without a kill proves
+		// nothing); a step that finished first is kept and tried again.
+		for attempt := 0; attempt < 5 && !landed; attempt++ {
+			cmd := exec.Command(binary, "--home", home, "step", id, "av_record", "--by", "15010002", "--set", "segment=start", "--set", "statement=现在是……", "--attach", big)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var part int64
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && part == 0; time.Sleep(200 * time.Microsecond) {
+				part = stagedPart()
+			}
+			cmd.Process.Kill()
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			killed := errors.As(err, &exit) && !exit.Exited() // ended by the signal, not by itself
+			if err == nil {
+				acknowledged++ // the step finished before the kill: it must be kept
+			}
+			landed = killed && part > 0
+			t.Logf("round %d attempt %d: staging file at %d of %d bytes when killed; process ended with %v", round, attempt, part, size, err)
+			st := readStatus(t, home)
+			if st.Entries != acknowledged {
+				t.Fatalf("round %d: %d entries after the kill, %d acknowledged", round, st.Entries, acknowledged)
+			}
+			if out := must(t, home, "verify"); !strings.HasPrefix(out, "intact") {
+				t.Fatalf("round %d: verify after kill: %s", round, out)
+			}
 		}
-		st := readStatus(t, home)
-		if st.Entries != acknowledged {
-			t.Fatalf("round %d: %d entries after the kill, %d acknowledged", round, st.Entries, acknowledged)
-		}
-		if out := must(t, home, "verify"); !strings.HasPrefix(out, "intact") {
-			t.Fatalf("round %d: verify after kill: %s", round, out)
+		if !landed {
+			t.Fatalf("round %d: no kill landed in the middle of the copy in 5 attempts", round)
 		}
 	}
 	must(t, home, "step", id, "photo", "--by", "15010002", "--set", "caption=kill 后继续", "--attach", in.Photo)

@@ -16,9 +16,9 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"lawtrace/shared/blob"
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/simdev"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/ledger"
 )
 
