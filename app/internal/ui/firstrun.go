@@ -139,7 +139,7 @@ func (s *firstRunScreen) doEnrol() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			msg := err.Error()
+			msg := advice(u, errorKind(err)) + "\n\n" + u.T("Details") + u.T(": ") + err.Error()
 			if errors.Is(err, ErrNoSync) {
 				msg = u.T("This build has no sync client; the terminal works offline.")
 			}

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"crypto/ed25519"
 	"database/sql"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/app/internal/fieldsync"
+	"lawtrace/shared/syncproto"
 )
 
 // The defects of issue 12 (2–12), each reproduced by walking the screens
@@ -289,5 +293,42 @@ func TestIssue12NewCaseDraftSurvivesKill(t *testing.T) {
 	h2.noDialog()
 	if got, _ := term.Setting(setNewCaseDraft); got != "" {
 		t.Fatalf("new case draft %q after opening the case", got)
+	}
+}
+
+// Issue 12 (8): a sync failure is told to the officer as what to do, the
+// raw error only under 详情 — a real connection refused by a closed port.
+func TestIssue12SyncErrorAdvice(t *testing.T) {
+	term, home := newTerminal(t)
+	seedOfficers(term, home)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	pub, _, _ := ed25519.GenerateKey(nil)
+	if err := term.SetServer(field.ServerIdentity{URL: "ws://" + addr + "/sync", ID: syncproto.ServerIDFor(pub), Key: pub}); err != nil {
+		t.Fatal(err)
+	}
+	sy := NewLiveSync(term, fieldsync.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	h := openHarness(t, phone, term, home, sy)
+	sy.Start(h.u.ctx)
+	waitFor(t, "the sync error", func() bool { return sy.State().LastError != "" })
+	h.u.Refresh()
+	var advice, details string
+	for _, r := range h.u.syncInd.details() {
+		switch r[0] {
+		case "问题":
+			advice = r[1]
+		case "详情":
+			details = r[1]
+		}
+	}
+	if !strings.Contains(advice, "服务器地址") || strings.Contains(advice, "connection refused") {
+		t.Fatalf("the sync details advise %q, want what to do about a refused connection", advice)
+	}
+	if !strings.Contains(details, addr) {
+		t.Fatalf("the raw error %q is not under 详情", details)
 	}
 }

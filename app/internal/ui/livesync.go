@@ -2,11 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"time"
 
 	"lawtrace/app/internal/field"
 	"lawtrace/app/internal/fieldsync"
+	"lawtrace/shared/syncproto"
 )
 
 // liveSync is the Sync of a real terminal: enrolment and the background
@@ -22,6 +25,27 @@ type liveSync struct {
 	onChange func()
 	running  bool
 	progress fieldsync.Progress
+	// lastErr is the last failure seen on the connection, with its type,
+	// for the advice shown with it (issue 12 (8)).
+	lastErr error
+}
+
+// kindError carries the kind of an enrolment failure to the screens.
+type kindError struct {
+	kind string
+	err  error
+}
+
+func (e *kindError) Error() string { return e.err.Error() }
+func (e *kindError) Unwrap() error { return e.err }
+
+// errorKind is the kind of a failure a Sync returned ("" if unknown).
+func errorKind(err error) string {
+	var k *kindError
+	if errors.As(err, &k) {
+		return k.kind
+	}
+	return ""
 }
 
 // NewLiveSync returns the Sync main wires into the app. opt's OnState and
@@ -34,6 +58,19 @@ func NewLiveSync(t *field.Terminal, opt fieldsync.Options) Sync {
 		l.progress = p
 		l.mu.Unlock()
 		l.changed()
+	}
+	dial := opt.Dial
+	if dial == nil {
+		dial = fieldsync.DialWebsocket
+	}
+	opt.Dial = func(ctx context.Context, url string) (syncproto.MsgConn, error) {
+		c, err := dial(ctx, url)
+		if err != nil {
+			l.mu.Lock()
+			l.lastErr = err
+			l.mu.Unlock()
+		}
+		return c, err
 	}
 	l.opt = opt
 	l.syncer = fieldsync.New(t, opt)
@@ -53,7 +90,10 @@ func (l *liveSync) changed() {
 func (l *liveSync) Enroll(ctx context.Context, server, code string) error {
 	_, err := fieldsync.Enrol(ctx, l.t, server, code, l.opt)
 	l.changed()
-	return err
+	if err != nil {
+		return &kindError{kind: string(fieldsync.KindOf(err)), err: err}
+	}
+	return nil
 }
 
 // Start implements Sync: it runs the loop once the terminal is enrolled.
@@ -92,12 +132,24 @@ func (l *liveSync) State() SyncState {
 	srv, ok, _ := l.t.Server()
 	l.mu.Lock()
 	p := l.progress
+	last := l.lastErr
 	l.mu.Unlock()
 	out := SyncState{Enrolled: ok, Server: srv.URL, Connected: st.Connected, Phase: string(st.Phase),
 		LastError: st.Err, Retryable: st.Retryable, Revoked: st.Phase == fieldsync.PhaseRevoked, Skewed: st.Skewed,
 		UploadDone: p.CurrentOffset, UploadSize: p.CurrentSize}
 	if t, err := time.Parse(time.RFC3339Nano, st.LastSync); err == nil {
 		out.LastSync = t
+	}
+	switch {
+	case st.Err == "":
+	case st.Phase == fieldsync.PhaseRevoked:
+		out.ErrorKind = string(fieldsync.KindRevoked)
+	case last != nil && strings.Contains(st.Err, last.Error()):
+		out.ErrorKind = string(fieldsync.KindOf(last)) // the failure the loop reports is the one seen
+	case !st.Retryable:
+		out.ErrorKind = string(fieldsync.KindRejected)
+	default:
+		out.ErrorKind = string(fieldsync.KindNetwork)
 	}
 	return out
 }

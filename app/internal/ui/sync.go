@@ -42,6 +42,11 @@ type SyncState struct {
 	LastError string
 	// Retryable says whether sync keeps trying by itself after LastError.
 	Retryable bool
+	// ErrorKind is what kind of failure LastError is (fieldsync.ErrorKind:
+	// network, refused, address, certificate, revoked, not_enrolled,
+	// enrol_code, server_busy, version, rejected, server_invalid, other),
+	// for the advice shown with it.
+	ErrorKind string
 	Revoked   bool
 	// Skewed says the device clock is off by more than the server allows.
 	Skewed   bool

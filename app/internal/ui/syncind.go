@@ -208,11 +208,11 @@ func (s *syncIndicator) details() [][2]string {
 		rows = append(rows, [2]string{u.T("Now"), s.phase()})
 	}
 	if ss.LastError != "" {
-		e := ss.LastError
+		e := advice(u, ss.ErrorKind)
 		if ss.Retryable {
 			e += " " + u.T("(retrying by itself)")
 		}
-		rows = append(rows, [2]string{u.T("Last error"), e})
+		rows = append(rows, [2]string{u.T("Problem"), e}, [2]string{u.T("Details"), ss.LastError})
 	}
 	return rows
 }
@@ -239,4 +239,32 @@ func (s *syncIndicator) MinSize() fyne.Size {
 	m := s.BaseWidget.MinSize()
 	m.Height = max(m.Height, 44)
 	return m
+}
+
+// advice says what the officer can do about a sync failure of a kind
+// (issue 12 (8)); the raw error is shown beneath it under 详情.
+func advice(u *UI, kind string) string {
+	switch kind {
+	case "network":
+		return u.T("advice.network")
+	case "refused":
+		return u.T("advice.refused")
+	case "address":
+		return u.T("advice.address")
+	case "certificate":
+		return u.T("advice.certificate")
+	case "revoked":
+		return u.T("advice.revoked")
+	case "not_enrolled":
+		return u.T("advice.not_enrolled")
+	case "enrol_code":
+		return u.T("advice.enrol_code")
+	case "server_busy":
+		return u.T("advice.server_busy")
+	case "version":
+		return u.T("advice.version")
+	case "rejected", "server_invalid":
+		return u.T("advice.rejected")
+	}
+	return u.T("advice.other")
 }
