@@ -34,6 +34,7 @@ func (m *Main) openWeb(agency string) error {
 		return err
 	}
 	m.Web, m.FirstAdminFile = w, boot.PasswordFile
+	w.SetOnline(m.Sync.Online) // "online" from the live connections, not from events (issue 13)
 	return nil
 }
 

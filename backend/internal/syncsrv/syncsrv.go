@@ -282,6 +282,16 @@ func (s *Server) Live() int {
 	return n
 }
 
+// Online reports whether deviceID has an authenticated connection open
+// now: the live board and the device page ask this instead of counting
+// connect and disconnect events, which a slow subscriber can miss
+// (issue 13 finding 10, SPEC D1 D3).
+func (s *Server) Online(deviceID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.live[deviceID]) > 0
+}
+
 func (s *Server) register(c *conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

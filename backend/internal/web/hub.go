@@ -316,10 +316,23 @@ func (h *hub) serve(conn *websocket.Conn, c *client) {
 	}
 }
 
-// onlineSet counts live sync connections per device, from the event bus.
+// onlineSet says which devices are connected. With SetOnline it asks the
+// sync server's live connections (the truth); the counts from the event
+// bus are only a fallback for a web server without one, since the bus
+// drops events for a slow subscriber and a device could show online
+// forever (issue 13 finding 10).
 type onlineSet struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu   sync.Mutex
+	n    map[string]int
+	live func(deviceID string) bool
+}
+
+// SetOnline makes "online" on the board and the device page come from fn,
+// the sync server's live connections.
+func (s *Server) SetOnline(fn func(deviceID string) bool) {
+	s.online.mu.Lock()
+	s.online.live = fn
+	s.online.mu.Unlock()
 }
 
 func newOnlineSet() *onlineSet { return &onlineSet{n: map[string]int{}} }
@@ -343,6 +356,11 @@ func (o *onlineSet) remove(id string) {
 
 func (o *onlineSet) has(id string) bool {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.n[id] > 0
+	live := o.live
+	n := o.n[id]
+	o.mu.Unlock()
+	if live != nil {
+		return live(id)
+	}
+	return n > 0
 }
