@@ -9,28 +9,6 @@ import (
 	"lawtrace/shared/review"
 )
 
-// decidedFine takes a case to a served decision of a fine of 5,000 yuan
-// to an organisation (no hearing right): registered, notice served on Tue
-// 3 Mar 2026, the written waiver, review agreed, decided and served on
-// Wed 4 Mar 10:00 — the 15 days to pay end with 19 Mar.
-func decidedFine(f *fixture, c string, serve bool) {
-	f.t.Helper()
-	f.penaltyCase(c, "org", "")
-	f.clock.Set(cstTime(2026, 3, 3, 10, 0))
-	p := review.Proposal{Measures: []string{"fine"}, Fine: 5000}
-	f.registered(c)
-	f.noticeServed(c, p)
-	f.life(officer, c, StepWaiver, LifeRequest{At: "2026-03-03", File: f.upload(c, "waiver.pdf", "放弃声明")})
-	f.clock.Set(cstTime(2026, 3, 4, 10, 0))
-	f.agreed(c, p)
-	if err := f.decide(c, p); err != nil {
-		f.t.Fatal(err)
-	}
-	if serve {
-		f.life(officer, c, StepDecisionServed, LifeRequest{Method: "direct", Recipient: "张三", Present: true})
-	}
-}
-
 // SPEC C6 C7 C5 C4: every refusal of the execution and closing steps,
 // with its article (行政处罚法 §28, §59, §61, §66-67, §72; 行政强制法 §35-37,
 // §53-54, §69; 003 §23; 000-record §24-28, §34).
