@@ -194,7 +194,7 @@ func (s *Server) unlockAccount(w http.ResponseWriter, r *http.Request, a store.A
 	for _, l := range locks {
 		addrs = append(addrs, l.Remote)
 	}
-	detail := fmt.Sprintf("%s unlocked sign-in of %s: %d addresses cleared %v", SessionOf(r).Account.Username, a.Username, n, addrs)
+	detail := fmt.Sprintf("管理员 %s 解除了账号 %s 的登录锁定，清除 %d 个来源地址：%s", SessionOf(r).Account.Username, a.Username, n, strings.Join(addrs, "、"))
 	s.security(r, "web_login_unlock", detail)
 	s.audit(r, "account_unlock", a.Username, strings.Join(addrs, " "))
 	if n == 0 {

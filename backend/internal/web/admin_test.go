@@ -117,7 +117,7 @@ func TestOfficerPages(t *testing.T) {
 		t.Fatalf("published officer %+v", o)
 	}
 	page := admin.get("/admin/officers/15010009")
-	if !strings.Contains(page.body, "v2") || !strings.Contains(page.body, "v1") || !strings.Contains(page.body, "suspended") && !strings.Contains(page.body, "暂停") {
+	if !strings.Contains(page.body, "第 2 版") || !strings.Contains(page.body, "第 1 版") || !strings.Contains(page.body, "suspended") && !strings.Contains(page.body, "暂停") {
 		t.Fatal("officer page lacks its versions")
 	}
 	list := admin.get("/admin/officers")
@@ -173,7 +173,7 @@ func TestPublishProcedure(t *testing.T) {
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.body, "行政检查（2026 修订）") || !strings.Contains(page.body, "亮证") {
 		t.Fatalf("version page: %d", page.StatusCode)
 	}
-	if list := admin.get("/admin/procedures"); !strings.Contains(list.body, "v3") || !strings.Contains(list.body, "最新") {
+	if list := admin.get("/admin/procedures"); !strings.Contains(list.body, "第 3 版") || !strings.Contains(list.body, "最新") {
 		t.Fatal("procedure list")
 	}
 	// The form can start from the newest version, numbered one up.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"lawtrace/shared/enforce"
 	"net/http"
 	"strconv"
 	"strings"
@@ -303,7 +304,7 @@ func SetPublicitySettings(ctx context.Context, st store.Store, personYears, annu
 	if personYears = strings.TrimSpace(personYears); personYears != "" {
 		n, err := strconv.Atoi(personYears)
 		if err != nil || n < 1 || n > publicity.Years {
-			return "", fmt.Errorf("%w: 自然人行政处罚信息的公开期限为 1 至 %d 年（000-publicity §21）", publicity.ErrRefused, publicity.Years)
+			return "", fmt.Errorf("%w: 自然人行政处罚信息的公开期限为 1 至 %d 年（%s）", publicity.ErrRefused, publicity.Years, enforce.Cite("000-publicity §21"))
 		}
 		if err := st.SetSetting(ctx, publicity.PersonYearsSetting, strconv.Itoa(n)); err != nil {
 			return "", err
@@ -312,7 +313,7 @@ func SetPublicitySettings(ctx context.Context, st store.Store, personYears, annu
 	}
 	if annualDue = strings.TrimSpace(annualDue); annualDue != "" {
 		if annualDue != deadline.AnnualJan20 && annualDue != deadline.AnnualJan31 {
-			return "", fmt.Errorf("%w: 年度统计公开日期只能是 1 月 20 日（001）或 1 月 31 日（002-publicity §9）", publicity.ErrRefused)
+			return "", fmt.Errorf("%w: 年度统计公开日期只能是 1 月 20 日（%s）或 1 月 31 日（%s）", publicity.ErrRefused, enforce.Cite("001"), enforce.Cite("002-publicity §9"))
 		}
 		if err := st.SetSetting(ctx, publicity.AnnualDueSetting, annualDue); err != nil {
 			return "", err

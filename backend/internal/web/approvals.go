@@ -49,7 +49,7 @@ func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if q.AccountID == sess.Account.ID {
-		s.security(r, "web_forbidden", fmt.Sprintf("%s tried to decide their own access request #%d", sess.Account.Username, q.ID))
+		s.security(r, "web_forbidden", fmt.Sprintf("账号 %s 试图审批本人提出的调阅申请（第 %d 号）", sess.Account.Username, q.ID))
 		return &Error{Status: http.StatusForbidden, Msg: "不能审批本人提出的申请。"}
 	}
 	decision := r.PostFormValue("decision")

@@ -149,7 +149,7 @@ func (s *Server) boardRow(ctx context.Context, cat *catalogView, c *store.CaseRo
 			ref.Name = o.Cert
 		}
 		if o.Expires != "" {
-			ref.Problem = o.CredentialProblem(now.In(chinaTime))
+			ref.Problem = credentialProblem(o, now.In(chinaTime))
 		}
 		row.Officers = append(row.Officers, ref)
 		if o.Unit != "" && !units[o.Unit] {

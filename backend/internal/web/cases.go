@@ -28,7 +28,7 @@ import (
 func (s *Server) caseFor(r *http.Request) (*BoardRow, error) {
 	id := r.PathValue("id")
 	if !validCaseID(id) {
-		s.security(r, "web_bad_path", "case id "+printable(id)+" in "+r.Method+" "+printable(r.URL.Path))
+		s.security(r, "web_bad_path", "异常的案件编号 "+printable(id)+"，请求 "+r.Method+" "+printable(r.URL.Path))
 		return nil, errNotFound("案件")
 	}
 	rows, err := s.boardRows(r.Context(), []string{id})
@@ -41,7 +41,7 @@ func (s *Server) caseFor(r *http.Request) (*BoardRow, error) {
 	row := rows[0]
 	sess := SessionOf(r)
 	if !visible(sess, row) {
-		s.security(r, "web_forbidden", fmt.Sprintf("%s (%s) is not on case %s and was refused %s", sess.Account.Username, sess.Role(), id, r.URL.Path))
+		s.security(r, "web_forbidden", fmt.Sprintf("账号 %s（%s）不是案件 %s 的执法人员，访问 %s 被拒绝", sess.Account.Username, sess.Role().Label(), id, r.URL.Path))
 		if _, err := s.logAccess(r, store.AccessRecord{Action: store.AccessRefused, CaseID: id, Reason: "非本人承办案件"}); err != nil {
 			return nil, err
 		}
@@ -327,7 +327,7 @@ func (s *Server) mediaAccess(r *http.Request) (*BoardRow, ledger.File, store.Acc
 	var g store.AccessGrant
 	hash := r.PathValue("hash")
 	if !validHash(hash) {
-		s.security(r, "web_bad_path", "media path "+printable(r.URL.EscapedPath()))
+		s.security(r, "web_bad_path", "异常的文件路径 "+printable(r.URL.EscapedPath()))
 		return nil, ledger.File{}, g, errNotFound("文件")
 	}
 	row, err := s.caseFor(r)
@@ -339,7 +339,7 @@ func (s *Server) mediaAccess(r *http.Request) (*BoardRow, ledger.File, store.Acc
 		return nil, f, g, err
 	}
 	if !ok {
-		s.security(r, "web_bad_path", "file "+hash[:12]+" is not a file of case "+row.ID)
+		s.security(r, "web_bad_path", "文件 "+hash[:12]+" 不属于案件 "+row.ID)
 		return nil, f, g, errNotFound("文件")
 	}
 	sess := SessionOf(r)

@@ -136,7 +136,7 @@ func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
 	}
 	code.Scale = 6
 	view := &enrolView{EnrolCode: ec, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))}
-	s.audit(r, "device_enrol_code", name, "valid until "+ec.ExpiresAt.Format(time.RFC3339))
+	s.audit(r, "device_enrol_code", name, "有效期至 "+chinaTimeText(ec.ExpiresAt))
 	devs, err := s.deviceViews(r)
 	if err != nil {
 		return err

@@ -205,7 +205,7 @@ func TestTrustedProxyBackoffAndUnlock(t *testing.T) {
 		t.Fatal("after the unlock the page still shows the restriction or no confirmation")
 	}
 	evs := eventsOf(t, e, "web_login_unlock")
-	if len(evs) != 1 || !strings.Contains(evs[0].Detail, "admin unlocked sign-in of admin") || !strings.Contains(evs[0].Detail, attacker) {
+	if len(evs) != 1 || !strings.Contains(evs[0].Detail, "管理员 admin 解除了账号 admin 的登录锁定") || !strings.Contains(evs[0].Detail, attacker) {
 		t.Fatalf("unlock events %+v", evs)
 	}
 	if r := b.loginWith("admin", "lawtrace-admin", "X-Forwarded-For", attacker); r.StatusCode != http.StatusSeeOther {

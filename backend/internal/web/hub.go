@@ -206,7 +206,7 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 	sess := SessionOf(r)
 	origin := r.Header.Get("Origin")
 	if origin == "" || !s.originAllowed(r, origin) {
-		s.security(r, "web_ws_origin", "live board websocket refused for origin "+printable(origin))
+		s.security(r, "web_ws_origin", "实时看板连接来源无效："+printable(origin))
 		return &Error{Status: http.StatusForbidden, Msg: "来源无效。"}
 	}
 	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, CheckOrigin: func(*http.Request) bool { return true }}

@@ -80,17 +80,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.PostFormValue("next"))
 	c, err := r.Cookie(loginCSRFCookie)
 	if err != nil || !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
-		s.security(r, "web_csrf", "sign-in form posted without its token or from origin "+r.Header.Get("Origin"))
+		s.security(r, "web_csrf", "登录表单缺少令牌或来源无效："+printable(r.Header.Get("Origin")))
 		return s.renderLogin(w, r, http.StatusForbidden, loginData{Username: username, Next: next, Error: "表单已过期，请重新登录。"})
 	}
 	sess, err := s.auth.Login(r.Context(), username, password, remoteIP(r), r.UserAgent())
 	var locked *auth.LockedError
 	switch {
 	case errors.As(err, &locked):
-		s.security(r, "web_login_locked", "sign-in refused for "+printable(username)+": too many failures")
+		s.security(r, "web_login_locked", "账号 "+printable(username)+" 失败次数过多，登录被拒绝")
 		return s.renderLogin(w, r, http.StatusTooManyRequests, loginData{Username: username, Next: next, Error: locked.Error()})
 	case errors.Is(err, auth.ErrBadCredentials):
-		s.security(r, "web_login_failed", "wrong username or password for "+printable(username))
+		s.security(r, "web_login_failed", "账号 "+printable(username)+" 用户名或密码错误")
 		return s.renderLogin(w, r, http.StatusUnauthorized, loginData{Username: username, Next: next, Error: err.Error()})
 	case err != nil:
 		return err

@@ -55,7 +55,7 @@ func (s *Server) officerViews(r *http.Request) ([]OfficerView, error) {
 		if json.Unmarshal(v.Body, &o) != nil {
 			continue
 		}
-		ov := OfficerView{Officer: o, Version: v.Version, Published: v.CreatedAt, Problem: o.CredentialProblem(today)}
+		ov := OfficerView{Officer: o, Version: v.Version, Published: v.CreatedAt, Problem: credentialProblem(o, today)}
 		if exp, err := time.ParseInLocation(enforce.DateLayout, o.Expires, chinaTime); err == nil && ov.Problem == "" && exp.Sub(today) < 30*24*time.Hour {
 			ov.Expiring = true
 		}
@@ -220,7 +220,7 @@ func (s *Server) officerData(r *http.Request, cert string) (officerData, error) 
 			continue
 		}
 		d.Versions = append(d.Versions, officerVersion{Version: v.Version, Published: v.CreatedAt, Officer: o})
-		d.Officer = OfficerView{Officer: o, Version: v.Version, Published: v.CreatedAt, Problem: o.CredentialProblem(today)}
+		d.Officer = OfficerView{Officer: o, Version: v.Version, Published: v.CreatedAt, Problem: credentialProblem(o, today)}
 	}
 	sort.Strings(d.UnitList)
 	if len(d.Versions) == 0 {
@@ -258,7 +258,7 @@ func (s *Server) saveOfficer(w http.ResponseWriter, r *http.Request) error {
 	if it.Version == d.Officer.Version {
 		return s.redirect(w, r, "/admin/officers/"+cert, "没有改动。")
 	}
-	detail := "v" + itoa(int64(it.Version))
+	detail := "第 " + itoa(int64(it.Version)) + " 版"
 	if o.Suspended && !d.Officer.Suspended {
 		detail += " suspended"
 	}

@@ -223,8 +223,8 @@ func (s *Server) procedureVersionPage(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	for _, dv := range devs {
-		if dv.Revoked() {
-			continue
+		if dv.Revoked() || store.IsServerSigner(dv.ID) {
+			continue // the server's own signer is not a terminal
 		}
 		if !dv.LastSeen.Before(d.Published) {
 			d.Connected = append(d.Connected, dv)
@@ -232,7 +232,13 @@ func (s *Server) procedureVersionPage(w http.ResponseWriter, r *http.Request) er
 			d.Unconnected = append(d.Unconnected, dv)
 		}
 	}
-	return s.Render(w, r, "procedure", fmt.Sprintf("%s v%d", key, version), d)
+	name := key
+	if d.Procedure != nil {
+		name = d.Procedure.Name
+	} else if d.Rights != nil {
+		name = d.Rights.Title
+	}
+	return s.Render(w, r, "procedure", fmt.Sprintf("%s 第 %d 版", name, version), d)
 }
 
 func (s *Server) publishProcedure(w http.ResponseWriter, r *http.Request) error {

@@ -143,9 +143,9 @@ var knownAfter = map[string]string{
 	"/public/stats":               "年度行政执法统计",
 	"/public/corrections":         "申请更正公示信息",
 	"/public/withdrawn":           "撤下公示的说明",
-	"/public/feed.atom":           "订阅新公示（Atom）",
-	"/public/decisions/feed.atom": "订阅新公示（Atom）",
-	"/public/feed":                "订阅新公示（Atom）",
+	"/public/feed.atom":           "订阅新公示",
+	"/public/decisions/feed.atom": "订阅新公示",
+	"/public/feed":                "订阅新公示",
 	"/public/inspections":         "行政检查结果公示",
 }
 
@@ -462,6 +462,8 @@ func (s *Server) publicPowers(w http.ResponseWriter, r *http.Request) error {
 		g := &groups[len(groups)-1]
 		g.Items = append(g.Items, v)
 	}
+	// the demo list's note names its file in the repository; the public reads the list
+	pl.Note = strings.ReplaceAll(pl.Note, "assets/publicity/powers.json", "本平台的权责清单数据")
 	return s.publicRender(w, r, http.StatusOK, "public_powers", "权责清单", map[string]any{"List": pl, "Groups": groups}, false)
 }
 
@@ -618,7 +620,9 @@ func (s *Server) currentReviewCatalog(ctx context.Context) (*review.Catalog, err
 	}); ok {
 		rc, err := rs.ReviewCatalog(ctx, 0)
 		if err == nil {
-			return review.ParseCatalog(rc.Body)
+			c, err := review.ParseCatalog(rc.Body)
+			learnReviewRules(c)
+			return c, err
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
@@ -638,6 +642,7 @@ func (s *Server) currentReviewCatalog(ctx context.Context) (*review.Catalog, err
 	if best == nil {
 		return nil, errNotFound("法制审核目录")
 	}
+	learnReviewRules(best)
 	return best, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"lawtrace/shared/enforce"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -109,7 +110,7 @@ func recordOfficePublished(ctx context.Context, os store.OfficeStore, d publicit
 	switch d.State {
 	case publicity.StatePublished:
 		note.URL = fmt.Sprintf("/public/decisions/%d", d.ID)
-		note.Note = "经内部审核公开（000-publicity §23）"
+		note.Note = "经内部审核公开（" + enforce.Cite("000-publicity §23") + "）"
 	case publicity.StateNotPublished:
 		note.Note = "经内部审核不予公开：" + publicity.Label(publicity.Grounds, d.Ground) + "。" + d.Note
 	default:
@@ -523,7 +524,7 @@ func (p *publicityPages) correction(w http.ResponseWriter, r *http.Request) erro
 		return &Error{Status: http.StatusRequestEntityTooLarge, Msg: "申请内容过长。"}
 	}
 	if !p.sameOrigin(r) || !p.tokenOK(id, r.PostFormValue("token"), now) {
-		_ = p.s.st.RecordSecurityEvent(ctx, store.SecurityEvent{At: now, Remote: remoteIP(r), Kind: "web_csrf", Detail: "publicity correction form: origin or form token refused"})
+		_ = p.s.st.RecordSecurityEvent(ctx, store.SecurityEvent{At: now, Remote: remoteIP(r), Kind: "web_csrf", Detail: "公示更正申请表单缺少令牌或来源无效"})
 		return &Error{Status: http.StatusForbidden, Msg: "表单已过期或来源不正确，请刷新页面后重新提交。"}
 	}
 	if !p.allowPost(remoteIP(r), now) {

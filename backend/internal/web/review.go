@@ -13,7 +13,6 @@ import (
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/deadline"
-	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/review"
 )
@@ -93,10 +92,8 @@ func pageError(err error) error {
 	if status == http.StatusInternalServerError {
 		return err
 	}
-	if e := (*enforce.Error)(nil); errors.As(err, &e) {
-		return &Error{Status: status, Msg: e.Zh()}
-	}
-	return &Error{Status: status, Msg: body.Message}
+	_ = body
+	return &Error{Status: status, Msg: reviewErrorText(err)}
 }
 
 // ---- the queue ----
@@ -122,6 +119,7 @@ func reviewStateLabel(s string) string {
 
 type reviewQueueData struct {
 	Items  []reviewsrv.QueueItem
+	Types  map[string]string // procedure names by id
 	States []option
 	State  string
 	Label  func(string) string
@@ -129,11 +127,20 @@ type reviewQueueData struct {
 
 func (p *reviewPages) queue(w http.ResponseWriter, r *http.Request) error {
 	state := r.URL.Query().Get("state")
+	p.s.learnReviewRules(r.Context())
 	items, err := p.svc.Queue(r.Context(), userOf(SessionOf(r)), state)
 	if err != nil {
 		return pageError(err)
 	}
-	return p.s.Render(w, r, "review", "法制审核", reviewQueueData{Items: items, States: reviewStates, State: state, Label: reviewStateLabel})
+	cat, err := p.s.catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	types := map[string]string{}
+	for _, it := range items {
+		types[it.Procedure] = cat.procedureName(it.Procedure)
+	}
+	return p.s.Render(w, r, "review", "法制审核", reviewQueueData{Items: items, Types: types, States: reviewStates, State: state, Label: reviewStateLabel})
 }
 
 // ---- the reviewer's page ----
@@ -176,6 +183,7 @@ type reviewCaseData struct {
 var opinionOrder = []string{"agree", "change", "correct", "supplement", "continue_investigation", "do_not_decide", "transfer"}
 
 func (p *reviewPages) casePage(w http.ResponseWriter, r *http.Request) error {
+	p.s.learnReviewRules(r.Context())
 	return p.render(w, r, http.StatusOK, nil, nil, nil)
 }
 
@@ -300,7 +308,7 @@ func (l *locationRewriter) WriteHeader(status int) {
 func (p *reviewPages) file(w http.ResponseWriter, r *http.Request) error {
 	hash := r.PathValue("hash")
 	if !validHash(hash) {
-		p.s.security(r, "web_bad_path", "review file path "+printable(r.URL.EscapedPath()))
+		p.s.security(r, "web_bad_path", "异常的审核材料路径 "+printable(r.URL.EscapedPath()))
 		return errNotFound("文件")
 	}
 	row, err := p.s.caseFor(r)
@@ -318,7 +326,7 @@ func (p *reviewPages) file(w http.ResponseWriter, r *http.Request) error {
 		found = found || slices.Contains(step.Files, hash)
 	}
 	if !found {
-		p.s.security(r, "web_bad_path", "file "+hash[:12]+" is not a review file of case "+row.ID)
+		p.s.security(r, "web_bad_path", "文件 "+hash[:12]+" 不是案件 "+row.ID+" 的审核材料")
 		return errNotFound("文件")
 	}
 	g, err := p.s.st.ActiveGrant(ctx, sess.Account.ID, row.ID, p.s.cfg.Now())
@@ -407,22 +415,7 @@ func (p *reviewPages) headDecision(w http.ResponseWriter, r *http.Request) error
 
 // ---- the deadline monitor ----
 
-var deadlineKinds = []option{
-	{"", "全部"},
-	{deadline.Upload, "音像记录上传"},
-	{deadline.EmergencyStart, "紧急启动补办审批"},
-	{deadline.Review, "法制审核"},
-	{deadline.Publication, "决定公示"},
-	{deadline.Archive, "立卷归档"},
-	{deadline.FineHandover, "当场收缴罚款交付"},
-	{deadline.OnSpotFiling, "当场处罚决定备案"},
-	{deadline.SeizureApproval, "紧急查封扣押补办批准"},
-	{deadline.SeizureTerm, "查封扣押期限"},
-	{deadline.Preservation, "先行登记保存处理决定"},
-	{deadline.HearingRequest, "陈述申辩、听证申请期限"},
-	{deadline.DecisionTerm, "行政处罚决定期限（90 日）"},
-	{deadline.DecisionService, "决定书送达"},
-}
+var deadlineKinds = append([]option{{"", "全部"}}, deadlineLabels...) // labels.go: one label per kind
 
 var deadlineStates = []option{
 	{"open", "进行中与逾期"},
@@ -491,7 +484,7 @@ func (p *reviewPages) boardDeadlines(ctx context.Context, rows []*BoardRow) erro
 		if it.Kind == deadline.Upload {
 			continue
 		}
-		label := it.Label
+		label := deadlineLabel(it.Kind)
 		if it.Unverified {
 			label += "（日历未核实）"
 		}

@@ -144,7 +144,7 @@ func TestReviewerPageInChromium(t *testing.T) {
 	state, due, rules, materials := text(b, `#review-state`), text(b, `#review-due`), text(b, `#review-rules`), text(b, `#review-materials`)
 	// 3 working days from Monday 2 March: by the end of Thursday 5 March.
 	if state != "审核中" || !strings.Contains(due, "2026-03-05 24:00 前") || !strings.Contains(due, "进行中") ||
-		!strings.Contains(rules, "large-fine") || !strings.Contains(rules, "第三条第（二）项") || !strings.Contains(materials, "调查终结报告") {
+		!strings.Contains(rules, "较大数额罚款") || !strings.Contains(rules, "第三条第（二）项") || !strings.Contains(materials, "调查终结报告") {
 		t.Fatalf("review page: state %q\ndue %q\nrules %q\nmaterials %q", state, due, rules, materials)
 	}
 	reviewScreenshot(t, b, "review-case.png")
@@ -169,7 +169,7 @@ func TestReviewerPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	errText, evidenceProblem := text(b, `#review-error`), js(b, `document.getElementById('problem-evidence').checked`)
-	if !strings.Contains(errText, "must give its reasons") || !strings.Contains(errText, "第十一条") || !evidenceProblem {
+	if !strings.Contains(errText, "应当写明理由") || !strings.Contains(errText, "第十一条") || !evidenceProblem {
 		t.Fatalf("refused opinion: %q, evidence still marked %v", errText, evidenceProblem)
 	}
 	if err := chromedp.Do(b,
@@ -274,7 +274,7 @@ func TestHandlerPagesInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if rules, head := text(`#review-rules`), text(`section.review-head`); !strings.Contains(rules, "large-fine") || !strings.Contains(rules, "第三条第（二）项") || !strings.Contains(head, "需法制审核") {
+	if rules, head := text(`#review-rules`), text(`section.review-head`); !strings.Contains(rules, "较大数额罚款") || !strings.Contains(rules, "第三条第（二）项") || !strings.Contains(head, "需法制审核") {
 		t.Fatalf("after the proposal: rules %q head %q", rules, head)
 	}
 	reviewScreenshot(t, b, "review-proposal.png")
@@ -288,7 +288,7 @@ func TestHandlerPagesInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if msg := text(`#review-error`); !strings.Contains(msg, "第五条") || !strings.Contains(msg, "large-fine") {
+	if msg := text(`#review-error`); !strings.Contains(msg, "第五条") || !strings.Contains(msg, "较大数额罚款") {
 		t.Fatalf("refused decision: %q", msg)
 	}
 	if st, err := e.m.Review.State(context.Background(), id); err != nil || st.Decision != nil {

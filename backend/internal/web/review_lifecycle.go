@@ -60,6 +60,7 @@ type lifecycleData struct {
 }
 
 func (p *reviewPages) lifecyclePage(w http.ResponseWriter, r *http.Request) error {
+	p.s.learnReviewRules(r.Context())
 	return p.renderLifecycle(w, r, http.StatusOK, nil, nil)
 }
 

@@ -85,7 +85,7 @@ func TestReviewerRefusedAdminPages(t *testing.T) {
 	evs, _ := e.m.Data.Store.SecurityEvents(t.Context(), 100)
 	found := false
 	for _, ev := range evs {
-		if ev.Kind == "web_forbidden" && strings.Contains(ev.Detail, "reviewer (reviewer) was refused GET /admin/devices") {
+		if ev.Kind == "web_forbidden" && strings.Contains(ev.Detail, "账号 reviewer（法制审核人员）访问 GET /admin/devices 被拒绝") {
 			found = true
 		}
 	}

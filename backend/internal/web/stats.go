@@ -1,6 +1,7 @@
 package web
 
 import (
+	"lawtrace/shared/enforce"
 	"net/http"
 	"sort"
 	"time"
@@ -140,7 +141,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 	add(ColumnChart("近 30 天每日记录条目数", dayLabels, []Series{{Name: "记录条目", Values: entries}}), dayTable(dayLabels, entries))
 	add(ColumnChart("近 30 天每日上传并核验的文件数", dayLabels, []Series{{Name: "文件", Values: files}}), dayTable(dayLabels, files))
 	t = bars(overdueByUnit)
-	add(HBarChart("逾期未上传文件（按执法单位，000-record §28）", t), t)
+	add(HBarChart("逾期未上传文件（按执法单位，"+enforce.Cite("000-record §28")+"）", t), t)
 	return s.Render(w, r, "stats", "统计", d)
 }
 

@@ -352,7 +352,7 @@ func (s *Server) entryFields(proc *enforce.Procedure, e ledger.Entry, redact boo
 		_ = json.Unmarshal(e.Payload, &open)
 		kind := orDefault(nameOf(proc), open.Procedure)
 		if open.Version > 0 {
-			kind += fmt.Sprintf("（程序定义 v%d）", open.Version)
+			kind += fmt.Sprintf("（程序定义第 %d 版）", open.Version)
 		}
 		var out []FieldView
 		for _, f := range []FieldView{{Label: "执法类型", Value: kind}, {Label: "当事人", Value: open.Party},

@@ -376,13 +376,13 @@ func (s *Server) guard(rt Route) http.Handler {
 			return
 		}
 		if !rt.Allows(sess.Role()) {
-			s.security(r, "web_forbidden", fmt.Sprintf("%s (%s) was refused %s %s", sess.Account.Username, sess.Role(), r.Method, r.URL.Path))
+			s.security(r, "web_forbidden", fmt.Sprintf("账号 %s（%s）访问 %s %s 被拒绝", sess.Account.Username, sess.Role().Label(), r.Method, r.URL.Path))
 			s.fail(w, r, &Error{Status: http.StatusForbidden, Msg: "您的角色（" + sess.Role().Label() + "）无权访问此页面。此次访问已记录。"})
 			return
 		}
 		if unsafeMethod(r.Method) {
 			if !s.sameOrigin(r) || !sess.CheckCSRF(csrfToken(r)) {
-				s.security(r, "web_csrf", fmt.Sprintf("%s %s by %s without a valid CSRF token or from origin %q", r.Method, r.URL.Path, sess.Account.Username, r.Header.Get("Origin")))
+				s.security(r, "web_csrf", fmt.Sprintf("账号 %s 提交 %s %s 时缺少有效令牌或来源无效：%q", sess.Account.Username, r.Method, r.URL.Path, r.Header.Get("Origin")))
 				s.fail(w, r, &Error{Status: http.StatusForbidden, Msg: "表单已过期或来源无效，请返回页面刷新后重试。"})
 				return
 			}
@@ -529,7 +529,7 @@ func (s *Server) Authenticate(r *http.Request) (*auth.Session, error) {
 		return nil, auth.ErrNoSession
 	}
 	if unsafeMethod(r.Method) && (!s.sameOrigin(r) || !sess.CheckCSRF(csrfToken(r))) {
-		s.security(r, "web_csrf", fmt.Sprintf("%s %s by %s without a valid CSRF token or from origin %q", r.Method, r.URL.Path, sess.Account.Username, r.Header.Get("Origin")))
+		s.security(r, "web_csrf", fmt.Sprintf("账号 %s 提交 %s %s 时缺少有效令牌或来源无效：%q", sess.Account.Username, r.Method, r.URL.Path, r.Header.Get("Origin")))
 		return nil, ErrForged
 	}
 	return sess, nil
