@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -30,6 +31,20 @@ type DeviceView struct {
 	State        string
 	StateClass   string
 	WipeReport   *syncproto.WipeDone
+	// Failures are the syncs refused since the last one that delivered an
+	// entry; a terminal with any is not 正常.
+	Failures store.SyncFailures
+}
+
+// syncFailures asks the store for refused syncs per device, when it keeps
+// them (the sqlite store does, from its security events).
+func (s *Server) syncFailures(ctx context.Context) (map[string]store.SyncFailures, error) {
+	if fs, ok := s.st.(interface {
+		SyncFailures(context.Context) (map[string]store.SyncFailures, error)
+	}); ok {
+		return fs.SyncFailures(ctx)
+	}
+	return nil, nil
 }
 
 type devicesData struct {
@@ -51,6 +66,10 @@ func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
 		return nil, err
 	}
 	pending, err := s.st.PendingMedia(ctx, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	fails, err := s.syncFailures(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +95,7 @@ func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
 		if store.IsServerSigner(d.ID) {
 			continue // the server's own signer of the office chains, not a terminal
 		}
-		v := DeviceView{Device: d, Online: s.online.has(d.ID), State: "正常", StateClass: "ok"}
+		v := DeviceView{Device: d, Online: s.online.has(d.ID), State: "正常", StateClass: "ok", Failures: fails[d.ID]}
 		if a := by[d.ID]; a != nil {
 			v.PendingFiles, v.PendingBytes, v.OverdueFiles = a.n, a.bytes, a.overdue
 		}
@@ -85,6 +104,8 @@ func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
 			v.State, v.StateClass = "已停用", "bad"
 		case d.WipePending():
 			v.State, v.StateClass = "待远程清除", "warn"
+		case v.Failures.Count > 0:
+			v.State, v.StateClass = "同步失败", "bad"
 		case d.ClockSkewed:
 			v.State, v.StateClass = "时钟偏差", "warn"
 		}

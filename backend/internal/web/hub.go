@@ -33,6 +33,11 @@ type wireMsg struct {
 }
 
 type client struct {
+	// sent is each row as this board last got it (guarded by hub.mu): a
+	// recomputed row that renders the same is not sent again, so a sync
+	// that changes nothing neither moves nor flashes a row (issue 13
+	// finding 10).
+	sent  map[string]string
 	sess  *auth.Session
 	token string
 	send  chan []byte
@@ -169,24 +174,23 @@ func (h *hub) broadcast(msg wireMsg, rows []*BoardRow) {
 	defer h.mu.Unlock()
 	for _, r := range rows {
 		h.caseDevice[r.ID] = r.DeviceID
+		html, err := h.s.RenderFragment("board", "board_row", r)
+		if err != nil {
+			h.s.log.Error("live board: render row", "err", err)
+			continue
+		}
+		rendered[r.ID] = html
 	}
 	for c := range h.clients {
 		m := msg
 		if rows != nil {
 			m.Rows = nil
 			for _, r := range rows {
-				if !visible(c.sess, r) {
-					continue
-				}
 				html, ok := rendered[r.ID]
-				if !ok {
-					var err error
-					if html, err = h.s.RenderFragment("board", "board_row", r); err != nil {
-						h.s.log.Error("live board: render row", "err", err)
-						continue
-					}
-					rendered[r.ID] = html
+				if !ok || !visible(c.sess, r) || c.sent[r.ID] == html {
+					continue // not this board's, or unchanged on it
 				}
+				c.sent[r.ID] = html
 				m.Rows = append(m.Rows, wireRow{ID: r.ID, HTML: html})
 			}
 			if len(m.Rows) == 0 {
@@ -218,7 +222,7 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		token = c.Value
 	}
-	c := &client{sess: sess, token: token, send: make(chan []byte, 64), done: make(chan struct{})}
+	c := &client{sent: map[string]string{}, sess: sess, token: token, send: make(chan []byte, 64), done: make(chan struct{})}
 
 	// The snapshot is queued before the client is registered, so updates
 	// computed meanwhile arrive after it.
@@ -254,6 +258,9 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 	h.clients[c] = struct{}{}
 	for _, row := range rows {
 		h.caseDevice[row.ID] = row.DeviceID
+	}
+	for _, wr := range snap.Rows {
+		c.sent[wr.ID] = wr.HTML
 	}
 	h.wg.Add(1)
 	h.mu.Unlock()

@@ -23,7 +23,7 @@ import (
 // a person reads. These are the only ASCII words allowed, each a name or an
 // acronym that a Chinese page writes this way too.
 var allowedWords = map[string]bool{
-	"LawTrace": true, // the product's name
+	"LawTrace": true,                               // the product's name
 	"SHA-256":  true, "Ed25519": true, "RFC": true, // the hash, the signature scheme, RFC 6962 (the Merkle log)
 	"PDF": true, "QR": true, "URL": true, "JSON": true, "CSV": true, "HTTPS": true, // file formats and protocols
 	"A/V": true, "ID": true, // as in 音视频 A/V, 设备 ID
@@ -250,5 +250,3 @@ func dedupe(ws []string) []string {
 	}
 	return out
 }
-
-

@@ -11,7 +11,7 @@
   if (!live || !rows) { return; }
   var beat = parseInt(live.getAttribute('data-heartbeat'), 10) || 5000;
   var ws = null, failures = 0, lastMessage = 0, lastUpdate = null, reconnectTimer = null;
-  var state = { updates: 0, snapshots: 0, connected: false };
+  var state = { updates: 0, snapshots: 0, flashes: 0, connected: false };
   window.ltBoard = state;
 
   function two(n) { return (n < 10 ? '0' : '') + n; }
@@ -48,6 +48,30 @@
     }
     if (shown) { shown.textContent = '显示 ' + n + ' / ' + total + ' 件'; }
     if (empty) { empty.hidden = total > 0; }
+    tiles();
+  }
+
+  // The summary tiles count every row of this board, as the server does
+  // on the first render, so they follow the rows live.
+  function tiles() {
+    var sum = { cases: 0, open: 0, pending: 0, overdue: 0, warnings: 0 };
+    var trs = rows.children;
+    for (var i = 0; i < trs.length; i++) {
+      var tr = trs[i];
+      if (!tr.id || tr.id.indexOf('case-') !== 0) { continue; }
+      sum.cases++;
+      if (tr.getAttribute('data-open') === '1') { sum.open++; }
+      sum.pending += parseInt(tr.getAttribute('data-pending'), 10) || 0;
+      sum.overdue += parseInt(tr.getAttribute('data-overdue'), 10) || 0;
+      if (tr.getAttribute('data-state') !== 'ok') { sum.warnings++; }
+    }
+    Object.keys(sum).forEach(function (k) {
+      var b = document.getElementById('sum-' + k);
+      if (!b) { return; }
+      b.textContent = String(sum[k]);
+      var tile = b.parentNode, level = tile.getAttribute('data-level');
+      if (level) { tile.classList.toggle(level, sum[k] > 0); }
+    });
   }
 
   function addOption(name, value, label) {
@@ -86,14 +110,21 @@
       rows.appendChild(frag);
       state.snapshots++;
     } else if (msg.type === 'rows') {
+      // The server sends only rows that changed. A known row is replaced
+      // where it is (the order stays put); a new case goes on top.
       (msg.rows || []).forEach(function (r) {
         var tr = parseRow(r.html);
         if (!tr) { return; }
         learn(tr);
         var old = document.getElementById('case-' + r.id);
-        if (old) { old.parentNode.removeChild(old); }
-        rows.insertBefore(tr, rows.firstChild);
+        if (old) {
+          if (old.outerHTML === tr.outerHTML) { return; }
+          rows.replaceChild(tr, old);
+        } else {
+          rows.insertBefore(tr, rows.firstChild);
+        }
         tr.classList.add('flash-row');
+        state.flashes++;
       });
       state.updates++;
     }
