@@ -45,7 +45,9 @@ type Options struct {
 	// background with a progress dialog (tests).
 	Synchronous bool
 	// RefreshEvery is how often the sync indicator re-reads the outbox
-	// (0: every 2 seconds; negative: never, tests call Refresh).
+	// (0: every 2 seconds; negative: never, and sync changes do not refresh
+	// the screens either — tests call Refresh on their own goroutine, as
+	// Fyne's test driver runs fyne.Do on the caller's).
 	RefreshEvery time.Duration
 	// Version is shown on the about screen.
 	Version string
@@ -162,14 +164,14 @@ func New(a fyne.App, w fyne.Window, t *field.Terminal, s Sync, opt Options) *UI 
 // step the officer was on when the app last stopped, else the case list;
 // it starts background sync and the indicator's refresh.
 func (u *UI) Start() {
-	u.sync.OnChange(func() { fyne.Do(u.Refresh) })
-	u.sync.Start(u.ctx)
 	if every := u.opt.RefreshEvery; every >= 0 {
+		u.sync.OnChange(func() { fyne.Do(u.Refresh) })
 		if every == 0 {
 			every = 2 * time.Second
 		}
 		go u.refreshLoop(every)
 	}
+	u.sync.Start(u.ctx)
 	switch {
 	case u.setting(setSetupDone) == "":
 		u.reset(u.firstRunRoute())
