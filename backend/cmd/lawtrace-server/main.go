@@ -253,6 +253,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.publicity(args)
 	case "archive":
 		return c.archive(args)
+	case "retention":
+		return c.retention(args)
 	case "help":
 		fmt.Fprint(c.out, usage)
 		return nil
@@ -396,7 +398,7 @@ func (c *cli) verify(args []string) error {
 				return err
 			}
 		} else {
-			for _, f := range r.Findings {
+			for _, f := range append(r.Findings, r.Disposed...) {
 				fmt.Fprintln(c.out, f)
 			}
 			if len(r.Findings) == 0 {

@@ -89,7 +89,7 @@ func foldClosing(st *State, e ledger.Entry, d decoded, step *Step) (bool, error)
 			x.ClosingRequest, step.Summary = nil, "负责人退回结案报告"+reasonsSuffix(f.Opinion)
 		}
 	default:
-		return false, nil
+		return foldRetention(st, e, d, step)
 	}
 	return true, nil
 }

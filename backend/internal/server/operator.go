@@ -14,12 +14,14 @@ import (
 	"math/big"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/syncsrv"
 	"lawtrace/backend/internal/translog"
 	"lawtrace/shared/ledger"
+	"lawtrace/shared/retention"
 	"lawtrace/shared/syncproto"
 )
 
@@ -83,6 +85,9 @@ type VerifyReport struct {
 	Findings     []string             `json:"findings"`
 	PendingMedia []store.PendingMedia `json:"pending_media"`
 	Overdue      int                  `json:"overdue_media"`
+	// Disposed lists the files removed after retention whose disposal
+	// tombstone names them (SPEC R6): not missing, disposed.
+	Disposed []string `json:"disposed"`
 }
 
 // Verify checks the whole store without trusting it (SPEC R2, R3, S2):
@@ -107,6 +112,7 @@ func Verify(ctx context.Context, d *Data) (VerifyReport, error) {
 		return r, err
 	}
 	r.Cases = len(ids)
+	tombstones := map[string]string{} // hash -> "CASE/office #N"
 	for _, id := range ids {
 		entries, err := st.CaseEntries(ctx, id)
 		if err != nil {
@@ -114,6 +120,11 @@ func Verify(ctx context.Context, d *Data) (VerifyReport, error) {
 			continue
 		}
 		r.Entries += len(entries)
+		if strings.HasSuffix(id, store.OfficeChainSuffix) {
+			for h, seq := range retention.Tombstones(entries, d.ServerID()) {
+				tombstones[h] = fmt.Sprintf("%s #%d", id, seq)
+			}
+		}
 		for _, f := range ledger.VerifyCase(id, entries, keys, nil) {
 			r.Findings = append(r.Findings, f.String())
 		}
@@ -131,6 +142,12 @@ func Verify(ctx context.Context, d *Data) (VerifyReport, error) {
 	for _, f := range files {
 		r.MediaFiles++
 		r.MediaBytes += f.Size
+		if t, ok := tombstones[f.Hash]; ok {
+			if has, _ := d.Blobs.Has(f.Hash); !has {
+				r.Disposed = append(r.Disposed, fmt.Sprintf("media %s disposed (tombstone %s)", f.Hash[:12], t))
+				continue
+			}
+		}
 		if p := checkBlob(d, f); p != "" {
 			r.Findings = append(r.Findings, p)
 		}
@@ -156,6 +173,10 @@ func Verify(ctx context.Context, d *Data) (VerifyReport, error) {
 	if r.Findings == nil {
 		r.Findings = []string{}
 	}
+	if r.Disposed == nil {
+		r.Disposed = []string{}
+	}
+	sort.Strings(r.Disposed)
 	return r, nil
 }
 
