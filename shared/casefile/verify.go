@@ -13,12 +13,14 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"lawtrace/shared/casedoc"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
+	"lawtrace/shared/retention"
 	"lawtrace/shared/syncproto"
 )
 
@@ -49,6 +51,10 @@ type Report struct {
 	Signatures        int       `json:"hand_signatures"`
 	Checks            []string  `json:"checks"`
 	Findings          []Finding `json:"findings"`
+	// Disposed lists the files absent from the bundle because they were
+	// disposed of after retention, each named by a server-signed disposal
+	// tombstone of the office chain (SPEC R6): disposed, not missing.
+	Disposed []string `json:"disposed,omitempty"`
 }
 
 // OK reports whether the bundle is intact.
@@ -259,8 +265,26 @@ func Verify(ra io.ReaderAt, size int64) *Report {
 		}
 		deviceKeys[d.ID] = d.PublicKey
 	}
+	// A file missing from the bundle is accepted only when a disposal
+	// tombstone signed by the server names it (SPEC R6, 003 §27).
+	tombstoned := map[string]bool{}
+	if serverPub != nil {
+		for h, seq := range retention.Tombstones(office, syncproto.ServerIDFor(serverPub)) {
+			if _, in := b.files[DirMedia+h]; !in {
+				tombstoned["media "+short(h)+" is missing"] = true
+				r.Disposed = append(r.Disposed, fmt.Sprintf("%s%s：保存期满已销毁（销毁记录 办公链 #%d），哈希留存", DirMedia, h, seq))
+			}
+		}
+		sort.Strings(r.Disposed)
+		if len(r.Disposed) > 0 {
+			r.Checks = append(r.Checks, fmt.Sprintf("保存期满销毁的文件 %d 个：由服务器签名的销毁记录载明，哈希留存（003 §27）", len(r.Disposed)))
+		}
+	}
 	if haveEntries {
 		for _, f := range ledger.VerifyCase(m.CaseID, entries, deviceKeys, b) {
+			if tombstoned[f.Problem] {
+				continue
+			}
 			r.add(entryWhere(ChainTerminal, f.Seq, f.EntryID), "%s", zhProblem(f.Problem))
 		}
 	}
@@ -270,6 +294,9 @@ func Verify(ra io.ReaderAt, size int64) *Report {
 			serverKeys[syncproto.ServerIDFor(serverPub)] = serverPub
 		}
 		for _, f := range ledger.VerifyCase(m.CaseID+"/office", office, serverKeys, b) {
+			if tombstoned[f.Problem] {
+				continue
+			}
 			r.add(entryWhere(ChainOffice, f.Seq, f.EntryID), "%s", zhProblem(f.Problem))
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"lawtrace/shared/casedoc"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
+	"lawtrace/shared/retention"
 	"lawtrace/shared/syncproto"
 )
 
@@ -183,7 +184,11 @@ func Write(w io.Writer, b Bundle, key ed25519.PrivateKey) (Summary, error) {
 	}
 	p.files = append(p.files, plannedFile{path: PathTOC, kind: KindTOC, data: toc})
 	p.files = append(p.files, docFiles...)
+	disposed := retention.Tombstones(b.Office, syncproto.ServerIDFor(serverPub))
 	for _, h := range MediaHashes(b.Entries, b.Office) {
+		if _, ok := disposed[h]; ok && !mediaPresent(b, h) {
+			continue // disposed of after retention: the tombstone and the hash stay (SPEC R6)
+		}
 		p.files = append(p.files, plannedFile{path: DirMedia + h, kind: KindMedia, open: func() (io.ReadCloser, error) { return b.Media(h) }})
 	}
 	js := func(path, kind string, v any) error {
@@ -283,4 +288,14 @@ func Write(w io.Writer, b Bundle, key ed25519.PrivateKey) (Summary, error) {
 	sum.Entries, sum.Office, sum.TreeSize = len(b.Entries), len(b.Office), b.TreeHead.Size
 	sum.Manifest = ledger.HashBytes(manifest)
 	return sum, nil
+}
+
+// mediaPresent reports whether the bundle's media source still holds a file.
+func mediaPresent(b Bundle, hash string) bool {
+	rc, err := b.Media(hash)
+	if err != nil {
+		return false
+	}
+	rc.Close()
+	return true
 }
