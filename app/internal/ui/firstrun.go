@@ -25,7 +25,7 @@ type firstRunScreen struct {
 	code     *widget.Entry
 	payload  *widget.Entry
 	enrol    *widget.Button
-	enrolled *widget.Label
+	enrolled *cjkLabel
 	officers *officerPicker
 	add      *widget.Button
 	done     *widget.Button

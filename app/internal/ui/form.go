@@ -58,13 +58,13 @@ type stepForm struct {
 	fieldBox  *fyne.Container
 	attachBox *fyne.Container
 	addFile   *widget.Button
-	avNote    *widget.Label
+	avNote    *cjkLabel
 	evidence  *fyne.Container
 	signBox   *fyne.Container
 	signBtns  map[string]*widget.Button
 	checklist *fyne.Container
 	record    *widget.Button
-	banner    *widget.Label
+	banner    *cjkLabel
 
 	// customisation by step kind
 	onChange []func()
@@ -139,8 +139,31 @@ func (f *stepForm) defaults() {
 			f.d.Fields[fd.Name] = now.Format("2006-01-02 15:04")
 		case fd.Name == "location" || fd.Name == "place":
 			f.d.Fields[fd.Name] = f.u.setting(placeKey(f.c.ID))
+		case fd.Name == enforce.PartyAgentField:
+			// the person who signed for the party before signs again:
+			// the name is typed once (issue 12 (9))
+			f.d.Fields[fd.Name] = lastPartyAgent(f.c)
 		}
 	}
+}
+
+// lastPartyAgent is the party_agent of the case's latest record that names
+// one: the representative who signed for the party on an earlier step.
+func lastPartyAgent(c *field.Case) string {
+	for i := len(c.Entries) - 1; i >= 0; i-- {
+		p, err := ledger.DecodePayload(c.Entries[i].Payload)
+		if err != nil || len(p.Fields) == 0 {
+			continue
+		}
+		var fields map[string]any
+		if json.Unmarshal(p.Fields, &fields) != nil {
+			continue
+		}
+		if v, ok := fields[enforce.PartyAgentField].(string); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // lastRecorder is the officer who recorded the case's latest step, else

@@ -163,6 +163,10 @@ func checklistLabel(f *stepForm, s string) *widget.Label {
 			if v.Text == s {
 				found = v
 			}
+		case *cjkLabel:
+			if v.raw == s {
+				found = &v.Label
+			}
 		case *fyne.Container:
 			for _, k := range v.Objects {
 				walk(k)

@@ -116,7 +116,7 @@ func TestKilledAppReopensOnCaseAndStepWithDraft(t *testing.T) {
 	}
 	h2.see("已签名：执法人员王强", "签名：执法人员李明")
 	h2.sign("officer:15010002")
-	test.Type(u2.form.entries["party_agent"], "张伟")
+	u2.form.entries["party_agent"].SetText("张伟")
 	h2.sign("party")
 	h2.record("现场检查笔录")
 	var p field.StepPayload
@@ -253,7 +253,7 @@ func TestOtherForms(t *testing.T) {
 	h.tapText("先行登记保存")
 	test.Type(u.form.entries["approval"], "赵局长")
 	h.attach(video)
-	test.Type(u.form.entries["party_agent"], "张伟")
+	u.form.entries["party_agent"].SetText("张伟")
 	h.signOfficers()
 	h.sign("party")
 	h.record("先行登记保存")

@@ -92,7 +92,7 @@ func (h *harness) rightsSigned() {
 	h.step("notify_rights")
 	h.tapText("已宣读")
 	h.tapText("当事人签字确认")
-	test.Type(h.u.form.entries["party_agent"], "张伟")
+	h.u.form.entries["party_agent"].SetText("张伟")
 	h.sign("party")
 	h.record("权利告知")
 }
@@ -101,7 +101,7 @@ func (h *harness) inspectionNotes(video string) {
 	h.t.Helper()
 	h.step("inspection_notes")
 	test.Type(h.u.form.entries["findings"], "货架上3个品种的预包装食品标签未标注生产日期。")
-	test.Type(h.u.form.entries["party_agent"], "张伟")
+	h.u.form.entries["party_agent"].SetText("张伟")
 	h.attach(video)
 	h.signOfficers()
 	h.sign("party")
@@ -113,7 +113,7 @@ func (h *harness) opinion() {
 	h.step("inspection_opinion")
 	h.tapText("存在问题，责令改正")
 	test.Type(h.u.form.entries["opinion"], "预包装食品标签不符合规定，责令改正。")
-	test.Type(h.u.form.entries["party_agent"], "张伟")
+	h.u.form.entries["party_agent"].SetText("张伟")
 	h.signOfficers()
 	h.sign("party")
 	h.record("签署检查意见")
@@ -134,7 +134,7 @@ func (h *harness) sample(video string) {
 	for k, v := range map[string]string{"item": "五香瓜子", "quantity": "4袋", "seal_number": "FY-0001", "sample_id": "YP-001"} {
 		test.Type(rows.rows[0].entries[k], v)
 	}
-	test.Type(h.u.form.entries["party_agent"], "张伟")
+	h.u.form.entries["party_agent"].SetText("张伟")
 	h.attach(video)
 	h.signOfficers()
 	h.sign("party")

@@ -654,11 +654,9 @@ func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
-// wrapped is a label that wraps.
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
+// wrapped is a label that wraps, with Chinese line breaking (linebreak.go).
+func wrapped(text string) *cjkLabel {
+	return newCJKLabel(text)
 }
 
 // scroll puts a screen's content in a vertical scroll with padding.

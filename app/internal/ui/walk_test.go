@@ -158,7 +158,11 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 		t.Fatalf("place %q, want the case's address filled in", got)
 	}
 	test.Type(u.form.entries["findings"], "货架上3个品种的预包装食品标签未标注生产日期。")
-	test.Type(u.form.entries["party_agent"], "张伟")
+	// the agent who signed the rights notice is the default (issue 12 (9))
+	if got := u.form.entries["party_agent"].Text; got != "城关镇鑫源食品商行（店长）" {
+		t.Fatalf("party agent %q on the notes, want the one who signed before", got)
+	}
+	u.form.entries["party_agent"].SetText("张伟")
 	h.pick.next(video)
 	test.Tap(u.form.addFile)
 	// one pad per officer on the case, each under the officer's name (000-record §11)
@@ -197,7 +201,7 @@ func TestWalkInspectionCaseOnPhone(t *testing.T) {
 	if len(items.rows) != 2 {
 		t.Fatalf("%d rows after removing one, want 2", len(items.rows))
 	}
-	test.Type(u.form.entries["party_agent"], "张伟")
+	u.form.entries["party_agent"].SetText("张伟")
 	h.pick.next(video)
 	test.Tap(u.form.addFile)
 	h.signOfficers()

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// Issue 12 (9): names are typed once. The agent who signed for an
+// organisation on an earlier step is the default signer of the next one,
+// and the pad and the field that names the signer follow each other.
+func TestIssue12PartyAgentTypedOnce(t *testing.T) {
+	h := newHarness(t, fyne.NewSize(360, 720), seedOfficers)
+	_, video, _ := h.files()
+	h.openNewCase("鑫源食品商行", "海东路12号")
+	h.showID(video)
+	h.rightsSigned() // 张伟 signs for the shop
+
+	h.step("inspection_notes")
+	f := h.u.form
+	if got := f.entries["party_agent"].Text; got != "张伟" {
+		t.Fatalf("party agent %q on the notes, want 张伟 who signed the rights notice", got)
+	}
+	test.Tap(f.signBtns["party"])
+	if got := h.u.signer.name.Text; got != "张伟" {
+		t.Fatalf("the party's pad suggests %q, want 张伟", got)
+	}
+	// a name typed on the pad goes into the field
+	h.u.signer.name.SetText("")
+	test.Type(h.u.signer.name, "李娜")
+	h.drawSignature()
+	test.Tap(h.u.signer.confirm)
+	h.noDialog()
+	f = h.u.form
+	if got := f.entries["party_agent"].Text; got != "李娜" {
+		t.Fatalf("party agent %q after 李娜 signed, want the name from the pad", got)
+	}
+	h.see("已签名：当事人李娜")
+	// a name typed in the field is the pad's
+	f.entries["party_agent"].SetText("")
+	test.Type(f.entries["party_agent"], "赵敏")
+	h.see("已签名：当事人赵敏")
+	test.Tap(f.signBtns["party"])
+	if got := h.u.signer.name.Text; got != "赵敏" {
+		t.Fatalf("the party's pad suggests %q after the field was changed, want 赵敏", got)
+	}
+	h.u.back()
+}
+
+// The organisation's own name is never the default signer: a person signs.
+func TestIssue12OrganisationPadHasNoOrganisationName(t *testing.T) {
+	h := newHarness(t, fyne.NewSize(360, 720), seedOfficers)
+	_, video, _ := h.files()
+	h.openNewCase("鑫源食品商行", "海东路12号")
+	h.showID(video)
+	h.step("notify_rights")
+	h.tapText("已宣读")
+	h.tapText("当事人签字确认")
+	test.Tap(h.u.form.signBtns["party"])
+	if got := h.u.signer.name.Text; got == "鑫源食品商行" {
+		t.Fatalf("the party's pad suggests the organisation %q as the signer", got)
+	}
+	h.u.signer.name.SetText("")
+	test.Type(h.u.signer.name, "张伟")
+	h.drawSignature()
+	test.Tap(h.u.signer.confirm)
+	if got := h.u.form.entries["party_agent"].Text; got != "张伟" {
+		t.Fatalf("party agent %q, want 张伟 typed on the pad", got)
+	}
+}
+
+// The witness's pad and the 见证人 field follow each other both ways.
+func TestIssue12WitnessNameBothWays(t *testing.T) {
+	h := newHarness(t, fyne.NewSize(360, 720), seedOfficers)
+	_, video, _ := h.files()
+	h.openNewCase("鑫源食品商行", "海东路12号")
+	h.showID(video)
+	h.step("serve")
+	h.tapText("其他执法文书")
+	h.tapText("留置送达")
+	test.Type(h.u.form.entries["witness_name"], "刘芳")
+	test.Tap(h.u.form.signBtns["witness"])
+	if got := h.u.signer.name.Text; got != "刘芳" {
+		t.Fatalf("the witness pad suggests %q, want 刘芳 from the field", got)
+	}
+	h.u.signer.name.SetText("")
+	test.Type(h.u.signer.name, "刘芳芳")
+	h.drawSignature()
+	test.Tap(h.u.signer.confirm)
+	h.noDialog()
+	if got := h.u.form.entries["witness_name"].Text; got != "刘芳芳" {
+		t.Fatalf("witness field %q, want 刘芳芳 typed on the pad", got)
+	}
+	h.see("已签名：见证人刘芳芳")
+	h.u.form.entries["witness_name"].SetText("刘一")
+	h.see("已签名：见证人刘一")
+}
