@@ -54,6 +54,11 @@ shoot phone-close $PHONE --screen close_scene
 shoot phone-settings $PHONE --screen settings
 shoot phone-about $PHONE --screen about
 shoot phone-firstrun $PHONE --screen firstrun
+shoot phone-addofficer $PHONE --screen addofficer
+shoot phone-addofficer-high-contrast $PHONE --screen addofficer --high-contrast on
+shoot phone-photo $PHONE --screen photo
+shoot phone-settings-high-contrast $PHONE --screen settings --high-contrast on
+shoot phone-sync $PHONE --screen sync
 shoot phone-cases-en $PHONE --screen cases --lang en
 shoot phone-procedure-high-contrast $PHONE --screen procedure --high-contrast on
 shoot phone-record $PHONE --screen record

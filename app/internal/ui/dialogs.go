@@ -21,6 +21,10 @@ func sized(u *UI, d dialog.Dialog, content fyne.CanvasObject) {
 	content.Resize(fyne.NewSize(w-4*theme.Padding(), content.MinSize().Height))
 	h := content.MinSize().Height + 4*theme.Padding() + 2*touch
 	d.Show()
+	// the dialog's own minimum counts its title and buttons: a form
+	// dialog sized from its content alone showed a row and a half
+	// (issue 12 (12))
+	h = max(h, d.MinSize().Height)
 	d.Resize(fyne.NewSize(w, min(h, u.win.Canvas().Size().Height-2*theme.Padding())))
 }
 

@@ -681,7 +681,7 @@ func (f *stepForm) sign(pad signPad) {
 // pick lets the officer choose an evidence file.
 func (f *stepForm) pick() {
 	f.collect()
-	f.u.pickFile(func(path string, err error) {
+	f.u.pickFile(pickExtensions(f.def), func(path string, err error) {
 		if err != nil {
 			f.u.showError(err, nil)
 			return

@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Issue 12 (9): names are typed once. The agent who signed for an
@@ -95,4 +100,78 @@ func TestIssue12WitnessNameBothWays(t *testing.T) {
 	h.see("已签名：见证人刘芳芳")
 	h.u.form.entries["witness_name"].SetText("刘一")
 	h.see("已签名：见证人刘一")
+}
+
+// Issue 12 (12): the add-officer dialog on a 360×720 phone shows all its
+// inputs and both buttons, not a row and a half.
+func TestIssue12AddOfficerDialogShowsEveryRow(t *testing.T) {
+	h := newHarness(t, fyne.NewSize(360, 720), nil)
+	test.Tap(h.u.firstRun.add)
+	top := h.w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog")
+	}
+	d := h.u.addOfficer
+	// the inputs end above the Save button, which is inside the window
+	var save *widget.Button
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "保存" {
+			save = b
+		}
+	}
+	if save == nil {
+		t.Fatal("no 保存 button on the dialog")
+	}
+	bottom := abs(save).Y
+	if bottom+save.Size().Height > h.w.Canvas().Size().Height {
+		t.Fatalf("the Save button at %.0f is below the window", bottom)
+	}
+	for i, e := range []*widget.Entry{d.name, d.cert, d.expires, d.unit} {
+		y := abs(e).Y
+		if !e.Visible() || e.Size().Height < 30 || y+e.Size().Height > bottom+1 || y < 0 {
+			t.Errorf("input %d at y %.0f height %.0f is not shown in the dialog (bottom %.0f)", i+1, y, e.Size().Height, bottom)
+		}
+	}
+}
+
+// Issue 12 (12): the photo step's picker offers only images, and Fyne's
+// file dialog names its places in Chinese (主目录, 此电脑), not Home and
+// Computer.
+func TestIssue12PhotoPickerImagesOnlyPlacesInChinese(t *testing.T) {
+	h := newHarness(t, fyne.NewSize(360, 720), seedOfficers)
+	_, video, _ := h.files()
+	h.openNewCase("鑫源食品商行", "海东路12号")
+	h.showID(video)
+	h.step("photo")
+	dir := t.TempDir()
+	for _, n := range []string{"shop.png", "clip.mp4", "voice.m4a"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.u.setSetting(pickDirKey, dir)
+	h.u.opt.PickFile = nil // Fyne's own dialog
+	test.Tap(h.u.form.addFile)
+	top := h.w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no file dialog")
+	}
+	var texts []string
+	for _, d := range drawn(top) {
+		texts = append(texts, d.text.Text)
+	}
+	got := strings.Join(texts, " | ")
+	for _, want := range []string{"主目录", "此电脑", "shop"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the file dialog does not show %q: %s", want, got)
+		}
+	}
+	for _, bad := range []string{"Home", "Computer", "clip", "voice"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("the file dialog shows %q: %s", bad, got)
+		}
+	}
+	if slices.Contains(h.u.pickExts, ".mp4") || !slices.Contains(h.u.pickExts, ".jpg") {
+		t.Errorf("the photo step's picker offers %v", h.u.pickExts)
+	}
 }

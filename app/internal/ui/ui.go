@@ -102,6 +102,7 @@ type UI struct {
 	about    *aboutScreen
 
 	addOfficer *addOfficerDialog
+	pickExts   []string // the extensions the last file picker offered, for tests
 	joinSubmit func()
 	// lastRecorded is the last entry a form recorded (tests read it).
 	lastRecorded *ledger.Entry
@@ -470,13 +471,17 @@ func (u *UI) info(title, msg string) {
 // case), a step kind of the last case (show_id, notify_rights, photo,
 // av_record, inspection_notes, sample, serve, close_scene …), serve-lodging
 // (service with lodging chosen), serve-refused (lodging recorded with
-// nothing filled in: the refusal), sign, settings, about or sync. It is for screenshots and the --screen flag.
+// nothing filled in: the refusal), sign, settings, about, sync or
+// addofficer (the first-run screen with the add-officer dialog). It is for screenshots and the --screen flag.
 func (u *UI) Open(name string) error {
 	switch name {
 	case "", "cases":
 		u.reset(u.casesRoute())
 	case "firstrun":
 		u.reset(u.firstRunRoute())
+	case "addofficer":
+		u.reset(u.firstRunRoute())
+		showAddOfficer(u, u.firstRun.officers.reload)
 	case "newcase":
 		u.reset(u.casesRoute())
 		u.push(u.newCaseRoute())
