@@ -7,10 +7,12 @@
 //
 //   - 音像记录 — an audio or video file that is not part of the case's
 //     evidence — is kept at least 3 months from its recording ("专用设备存储的
-//     音像记录保存期限不少于3个月"). An A/V file becomes evidence when the back
-//     office cites it (an office entry of the case references its hash: a
-//     review material, the hearing A/V, an uploaded document); it then
-//     follows the archive period.
+//     音像记录保存期限不少于3个月"), and never before the case file that holds
+//     its copy is archived (003 §27 ¶2: the copy archived with the case file
+//     follows the archive period; a case runs longer than 3 months). An A/V
+//     file becomes evidence when the back office cites it (an office entry of
+//     the case references its hash: a review material, the hearing A/V, an
+//     uploaded document); it then follows the archive period.
 //   - 文字记录 and evidence — every other file of the case (photos, hand
 //     signatures, documents, office uploads) and A/V cited as evidence — are
 //     kept for the archive period of the case's type, counted from the day
@@ -171,9 +173,18 @@ type Term struct {
 // not a second before.
 func (p Policy) For(f File, procedure string, archived, now time.Time) Term {
 	if IsAV(f.Kind) && !f.Cited {
-		until := AddMonths(f.Recorded, AVMonths)
-		return Term{Class: ClassAV, Article: Article, From: f.Recorded, Until: until, Due: !now.Before(until),
-			Rule: fmt.Sprintf("音像记录自录制之日起保存不少于 %d 个月", AVMonths)}
+		t := Term{Class: ClassAV, Article: Article, From: f.Recorded,
+			Rule: fmt.Sprintf("音像记录自录制之日起保存不少于 %d 个月，且案件已立卷归档（归档的案卷保存其副本）", AVMonths)}
+		if archived.IsZero() {
+			t.Rule += "（案件尚未归档，不得销毁）"
+			return t
+		}
+		t.Until = AddMonths(f.Recorded, AVMonths)
+		if archived.After(t.Until) {
+			t.Until = archived
+		}
+		t.Due = !now.Before(t.Until)
+		return t
 	}
 	years := p.ArchiveYears(procedure)
 	t := Term{Class: ClassEvidence, Article: Article + "（保存期限依档案管理规定）",

@@ -26,10 +26,15 @@ func TestRule(t *testing.T) {
 		until    time.Time
 		due      bool
 	}{
-		{"A/V exactly 3 months", File{Kind: "video", Recorded: rec}, "penalty", time.Time{}, at(2026, 6, 1, 10), ClassAV, at(2026, 6, 1, 10), true},
-		{"A/V a day before", File{Kind: "video", Recorded: rec}, "penalty", time.Time{}, at(2026, 5, 31, 10), ClassAV, at(2026, 6, 1, 10), false},
-		{"A/V a second before", File{Kind: "audio", Recorded: rec}, "inspection", time.Time{}, at(2026, 6, 1, 10).Add(-time.Second), ClassAV, at(2026, 6, 1, 10), false},
-		{"A/V month end (民法典 §202)", File{Kind: "audio", Recorded: at(2025, 11, 30, 8)}, "penalty", time.Time{}, at(2026, 2, 28, 8), ClassAV, at(2026, 2, 28, 8), true},
+		{"A/V exactly 3 months", File{Kind: "video", Recorded: rec}, "penalty", archived, at(2026, 6, 1, 10), ClassAV, at(2026, 6, 1, 10), true},
+		{"A/V a day before", File{Kind: "video", Recorded: rec}, "penalty", archived, at(2026, 5, 31, 10), ClassAV, at(2026, 6, 1, 10), false},
+		{"A/V a second before", File{Kind: "audio", Recorded: rec}, "inspection", archived, at(2026, 6, 1, 10).Add(-time.Second), ClassAV, at(2026, 6, 1, 10), false},
+		{"A/V month end (民法典 §202)", File{Kind: "audio", Recorded: at(2025, 11, 30, 8)}, "penalty", at(2026, 1, 5, 9), at(2026, 2, 28, 8), ClassAV, at(2026, 2, 28, 8), true},
+		// 003 §27 ¶2: the copy archived with the case file is what outlives the
+		// 3 months; before the case file exists no A/V of the case is due.
+		{"A/V of a case not archived: never due", File{Kind: "video", Recorded: rec}, "penalty", time.Time{}, at(2099, 1, 1, 0), ClassAV, time.Time{}, false},
+		{"A/V archived after its 3 months: due at archiving", File{Kind: "video", Recorded: rec}, "penalty", at(2026, 7, 20, 9), at(2026, 7, 20, 9), ClassAV, at(2026, 7, 20, 9), true},
+		{"A/V archived after its 3 months, a second before", File{Kind: "video", Recorded: rec}, "penalty", at(2026, 7, 20, 9), at(2026, 7, 20, 9).Add(-time.Second), ClassAV, at(2026, 7, 20, 9), false},
 		{"A/V cited as evidence follows the archive", File{Kind: "video", Recorded: rec, Cited: true}, "penalty", archived, at(2026, 6, 1, 10), ClassEvidence, at(2056, 5, 10, 9), false},
 		{"photo, case not archived: never due", File{Kind: "photo", Recorded: rec}, "inspection", time.Time{}, at(2099, 1, 1, 0), ClassEvidence, time.Time{}, false},
 		{"penalty evidence, 30 years exactly", File{Kind: "photo", Recorded: rec}, "penalty", archived, at(2056, 5, 10, 9), ClassEvidence, at(2056, 5, 10, 9), true},

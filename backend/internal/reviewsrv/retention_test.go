@@ -41,6 +41,14 @@ func TestRetentionDisposal(t *testing.T) {
 	)
 	vh, ph := f.storeFile(video), f.storeFile(photo)
 	terminal, _ := f.db.CaseEntries(ctx, c)
+	// The case ends and its file is archived with copies of its A/V; only
+	// then may the recordings themselves go after 3 months (003 §27 ¶2).
+	if _, err := f.svc.EndCase(ctx, officer, c, "检查完毕，未发现违法行为"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.RecordArchive(ctx, officer, c, "", "zip"); err != nil {
+		t.Fatal(err)
+	}
 
 	items, err := f.svc.Retention(ctx)
 	if err != nil {
@@ -53,7 +61,7 @@ func TestRetentionDisposal(t *testing.T) {
 	if v := byHash[vh]; v.Class != retention.ClassAV || !v.Until.Equal(cstTime(2026, 6, 2, 10, 0)) || v.Due || !v.Present || v.Size != int64(len(video)) {
 		t.Fatalf("video %+v", v)
 	}
-	if p := byHash[ph]; p.Class != retention.ClassEvidence || !p.Until.IsZero() || p.Due {
+	if p := byHash[ph]; p.Class != retention.ClassEvidence || !p.Until.Equal(cstTime(2036, 3, 2, 10, 0)) || p.Due {
 		t.Fatalf("photo %+v", p)
 	}
 

@@ -25,6 +25,13 @@ func TestVerifyDisposedNotMissing(t *testing.T) {
 		}
 		by := reviewsrv.User{ID: "1", Username: "admin", Name: "系统管理员", Role: auth.Admin}
 		head := reviewsrv.User{ID: "2", Username: "supervisor", Name: "张建国", Role: auth.Supervisor}
+		// the case ends and is archived: the recording's copy is in the case file (003 §27 ¶2)
+		if _, err := svc.EndCase(ctx, head, "C1", "检查完毕"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.RecordArchive(ctx, head, "C1", "", "zip"); err != nil {
+			t.Fatal(err)
+		}
 		res, err := svc.Dispose(ctx, by, head, video, "音像记录保存期满")
 		if err != nil {
 			t.Fatal(err)
@@ -39,7 +46,7 @@ func TestVerifyDisposedNotMissing(t *testing.T) {
 		if len(r.Findings) > 0 {
 			t.Fatalf("findings after a disposal with its tombstone:\n%s", strings.Join(r.Findings, "\n"))
 		}
-		if want := "media " + video[:12] + " disposed (tombstone C1/office #1)"; len(r.Disposed) != 1 || r.Disposed[0] != want {
+		if want := "media " + video[:12] + " disposed (tombstone C1/office #3)"; len(r.Disposed) != 1 || r.Disposed[0] != want {
 			t.Fatalf("disposed %v, want %q", r.Disposed, want)
 		}
 	})
