@@ -158,7 +158,7 @@ func (s *Server) boardRow(ctx context.Context, cat *catalogView, c *store.CaseRo
 		}
 	}
 	proc := cat.procedure(c.Procedure, c.ProcedureVersion)
-	row.Stage, row.LastStep = "立案", stepLabel(nil, c.LastStep)
+	row.Stage, row.LastStep = "开始记录", stepLabel(nil, c.LastStep) // not 立案, which needs the head's approval (003 §12)
 	if proc != nil {
 		row.LastStep = stepLabel(proc, c.LastStep)
 		if def, ok := proc.Step(c.LastProcStep); ok {
@@ -187,7 +187,7 @@ func stageName(p *enforce.Procedure, id string) string {
 
 // system step labels; procedure steps take theirs from the definition.
 var systemStepLabels = map[string]string{
-	"case_open":    "立案/开始执法",
+	"case_open":    "开始现场执法记录",
 	"officer_join": "增加执法人员",
 	"correction":   "更正",
 }

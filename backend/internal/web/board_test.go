@@ -196,7 +196,7 @@ func TestBoardFiltersAndWarnings(t *testing.T) {
 	if strings.Contains(rowTag(page.body, "C1"), " hidden") || !strings.Contains(rowTag(page.body, "C2"), " hidden") {
 		t.Fatal("officer filter")
 	}
-	for _, want := range []string{"赵丽", "王强", "链与签名完好", `data-stage="立案"`, "亮证"} {
+	for _, want := range []string{"赵丽", "王强", "链与签名完好", `data-stage="开始记录"`, "亮证"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("board lacks %q", want)
 		}

@@ -137,7 +137,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 	add(HBarChart("按当前环节的案件数", t), t)
 	t = bars(byUnit)
 	add(HBarChart("按执法单位的案件数", t), t)
-	add(ColumnChart("近 12 周每周立案数（按类型，周一起）", weekLabels, weekSeries), weekTable(weekLabels, weekSeries))
+	add(ColumnChart("近 12 周每周新开案件数（按类型，周一起）", weekLabels, weekSeries), weekTable(weekLabels, weekSeries))
 	add(ColumnChart("近 30 天每日记录条目数", dayLabels, []Series{{Name: "记录条目", Values: entries}}), dayTable(dayLabels, entries))
 	add(ColumnChart("近 30 天每日上传并核验的文件数", dayLabels, []Series{{Name: "文件", Values: files}}), dayTable(dayLabels, files))
 	t = bars(overdueByUnit)
