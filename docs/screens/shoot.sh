@@ -38,6 +38,33 @@ shoot() {
 	echo "$OUT/$name.png"
 }
 
+# shoot_sync_failing NAME WIDTH HEIGHT SCALE: the sync details of a terminal
+# enrolled with a real lawtrace-server that has since gone away, so the
+# details show the failure with its advice (built here unless SERVER_BIN /
+# FIELDCTL point at built ones).
+shoot_sync_failing() {
+	local name=$1
+	if [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]]; then return 0; fi
+	local srv=${SERVER_BIN:-$WORK/lawtrace-server} ctl=${FIELDCTL:-$WORK/lawtrace-fieldctl}
+	[[ -x "$srv" ]] || go build -o "$srv" ./backend/cmd/lawtrace-server
+	[[ -x "$ctl" ]] || go build -o "$ctl" ./app/cmd/lawtrace-fieldctl
+	local port=$((20000 + RANDOM % 20000)) data="$WORK/server-$name" home="$WORK/home-$name"
+	"$srv" --data "$data" --listen "127.0.0.1:$port" --demo --log-format text 2>"$WORK/server-$name.log" &
+	local spid=$!
+	for _ in $(seq 1 100); do
+		curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	local code
+	code=$("$srv" --data "$data" enroll --device-name "演示终端" --json | sed -n 's/.*"code": *"\([^"]*\)".*/\1/p')
+	"$ctl" --home "$home" init --device-name "演示终端" >/dev/null
+	"$ctl" --home "$home" enroll --server "ws://127.0.0.1:$port/sync" --code "$code" >/dev/null
+	"$ctl" --home "$home" demo >/dev/null
+	kill "$spid"
+	wait "$spid" 2>/dev/null || true
+	SERVER="ws://127.0.0.1:$port/sync" shoot "$@" --screen sync --screen-after 4s
+}
+
 PHONE="720 1440 2"
 TABLET="1280 800 1"
 shoot phone-cases $PHONE --screen cases
@@ -58,7 +85,8 @@ shoot phone-addofficer $PHONE --screen addofficer
 shoot phone-addofficer-high-contrast $PHONE --screen addofficer --high-contrast on
 shoot phone-photo $PHONE --screen photo
 shoot phone-settings-high-contrast $PHONE --screen settings --high-contrast on
-shoot phone-sync $PHONE --screen sync
+shoot_sync_failing phone-sync $PHONE
+shoot phone-photo-attached $PHONE --screen photo-attached
 shoot phone-cases-en $PHONE --screen cases --lang en
 shoot phone-procedure-high-contrast $PHONE --screen procedure --high-contrast on
 shoot phone-record $PHONE --screen record

@@ -39,6 +39,7 @@ func run() error {
 	language := flag.String("lang", "", "zh or en (saved in settings)")
 	contrast := flag.String("high-contrast", "", "on or off (saved in settings)")
 	quit := flag.Duration("quit-after", 0, "quit after this long (screenshots)")
+	screenAfter := flag.Duration("screen-after", 0, "open --screen after this long, once sync has run (screenshots of the sync details)")
 	flag.Parse()
 
 	a := app.NewWithID("cn.lawtrace.field")
@@ -73,7 +74,15 @@ func run() error {
 	w.Resize(fyne.NewSize(width, height))
 	u := ui.New(a, w, t, newSync(t), ui.Options{Version: version, ImportDir: filepath.Join(*home, "import"), OnLanguage: setFyneLanguage})
 	u.Start()
-	if *screen != "" {
+	if *screen != "" && *screenAfter > 0 {
+		time.AfterFunc(*screenAfter, func() {
+			fyne.Do(func() {
+				if err := u.Open(*screen); err != nil {
+					fmt.Fprintln(os.Stderr, "lawtrace-field:", err)
+				}
+			})
+		})
+	} else if *screen != "" {
 		if err := u.Open(*screen); err != nil {
 			return err
 		}

@@ -77,3 +77,17 @@ func DemoPhoto(dir string) (photo, video, audio string, err error) {
 	}
 	return in.Photo, in.Video, in.Audio, nil
 }
+
+// attachDemoPhoto attaches the demo photo to the open photo step with a
+// caption (the photo-attached screen: the file above the checklist).
+func (u *UI) attachDemoPhoto() error {
+	in, err := demo.WriteInputs(filepath.Join(os.TempDir(), "lawtrace-demo-input"))
+	if err != nil {
+		return err
+	}
+	if e := u.form.entries["caption"]; e != nil {
+		e.SetText("门头及货架全景")
+	}
+	u.form.attach(in.Photo)
+	return nil
+}

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/shared/enforce"
 )
@@ -75,8 +74,7 @@ func (f *stepForm) addAVPrompt() {
 // promptBox is the voice-statement prompt in large type.
 func (f *stepForm) promptBox() fyne.CanvasObject {
 	u := f.u
-	f.promptText = widget.NewLabel(f.avStatement(false))
-	f.promptText.Wrapping = fyne.TextWrapWord
+	f.promptText = wrapped(f.avStatement(false))
 	f.promptText.SizeName = theme.SizeNameSubHeadingText
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)

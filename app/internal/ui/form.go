@@ -73,9 +73,9 @@ type stepForm struct {
 	checklistAfter string
 	recordTxt      string
 	addFileTxt     string
-	promptText     *widget.Label
+	promptText     *cjkLabel
 	avPrompt       fyne.CanvasObject // the statement to speak, in the evidence section
-	rightsText     *widget.Label
+	rightsText     *cjkLabel
 
 	// scroller is the form's scroll: re-laid out when a section grows (a
 	// file attached, the checklist longer) and its offset kept while a
@@ -259,9 +259,8 @@ func (f *stepForm) content() fyne.CanvasObject {
 	if f.def.Mandatory {
 		mand = u.T("Mandatory step")
 	}
-	basis := widget.NewLabel(mand + " · " + u.tr.cite(f.def.Article))
+	basis := wrapped(mand + " · " + u.tr.cite(f.def.Article))
 	basis.SizeName = theme.SizeNameCaptionText
-	basis.Wrapping = fyne.TextWrapWord
 	objs := []fyne.CanvasObject{f.banner, basis}
 	// a step recorded before (photos, samples): each record opens read-only
 	for _, e := range recordsOf(f.c, f.def.Kind) {
@@ -350,8 +349,8 @@ func (f *stepForm) fieldWidget(fd enforce.FieldDef) fyne.CanvasObject {
 		f.entries[name] = e
 		input = e
 	}
-	title := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Wrapping = fyne.TextWrapWord
+	title := wrapped(label)
+	title.TextStyle = fyne.TextStyle{Bold: true}
 	return container.NewVBox(title, input)
 }
 
@@ -493,8 +492,8 @@ func (f *stepForm) renderChecklist(in enforce.StepInput) {
 	}
 	line := func(text string, done, sub bool) {
 		if len(f.checklist.Objects) == 0 {
-			h := heading(title)
-			h.Wrapping = fyne.TextWrapWord
+			h := wrapped(title)
+			h.TextStyle = fyne.TextStyle{Bold: true}
 			f.checklist.Add(h)
 		}
 		var icon fyne.Resource = theme.NewErrorThemedResource(theme.RadioButtonIcon())

@@ -505,8 +505,8 @@ func (s *correctionScreen) fieldWidget(fd enforce.FieldDef) fyne.CanvasObject {
 		s.entries[fd.Name] = e
 		input = e
 	}
-	title := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Wrapping = fyne.TextWrapWord
+	title := wrapped(label)
+	title.TextStyle = fyne.TextStyle{Bold: true}
 	return container.NewVBox(title, input)
 }
 

@@ -31,16 +31,15 @@ func (f *stepForm) customiseRights() {
 		f.header.Add(wrapped(u.T("The rights text of this procedure is not on the terminal.")))
 		return
 	}
-	title := widget.NewLabelWithStyle(r.Title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title := wrapped(r.Title)
+	title.Alignment = fyne.TextAlignCenter
+	title.TextStyle = fyne.TextStyle{Bold: true}
 	title.SizeName = theme.SizeNameHeadingText
-	title.Wrapping = fyne.TextWrapWord
-	text := widget.NewLabel(r.Text)
-	text.Wrapping = fyne.TextWrapWord
+	text := wrapped(r.Text)
 	text.SizeName = theme.SizeNameSubHeadingText
 	f.rightsText = text
-	version := widget.NewLabel(u.T("Text version {{.Ref}} · SHA-256 {{.Hash}}", map[string]any{"Ref": r.Ref(), "Hash": ledger.HashBytes([]byte(r.Text))[:16]}))
+	version := wrapped(u.T("Text version {{.Ref}} · SHA-256 {{.Hash}}", map[string]any{"Ref": r.Ref(), "Hash": ledger.HashBytes([]byte(r.Text))[:16]}))
 	version.SizeName = theme.SizeNameCaptionText
-	version.Wrapping = fyne.TextWrapWord
 	f.header.Add(title)
 	f.header.Add(text)
 	if u.tr.en() && r.TextEn != "" {

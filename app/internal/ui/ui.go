@@ -66,7 +66,7 @@ type Options struct {
 
 // Screens are the names Open takes.
 var Screens = []string{"firstrun", "cases", "newcase", "procedure", "show_id", "notify_rights", "sign", "photo", "av_record",
-	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync", "record", "correct", "print"}
+	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync", "record", "correct", "print", "addofficer", "photo-attached"}
 
 // UI is the field app: the screens over one terminal's field core.
 type UI struct {
@@ -114,7 +114,7 @@ type UI struct {
 	printer    *printScreen
 	// toast is the short confirmation under the top bar that needs no
 	// dismissing; toasts are the messages it showed (tests read them).
-	toast  *widget.Label
+	toast  *cjkLabel
 	toasts []string
 
 	// lastRefusal is what the last refusal dialog showed (tests read it).
@@ -148,8 +148,8 @@ func New(a fyne.App, w fyne.Window, t *field.Terminal, s Sync, opt Options) *UI 
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.title.Truncation = fyne.TextTruncateEllipsis
 	u.syncInd = newSyncIndicator(u)
-	u.toast = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.toast.Wrapping = fyne.TextWrapWord
+	u.toast = wrapped("")
+	u.toast.TextStyle = fyne.TextStyle{Bold: true}
 	u.toast.Importance = widget.SuccessImportance
 	u.toast.Hide()
 	u.body = container.NewStack()
@@ -472,7 +472,8 @@ func (u *UI) info(title, msg string) {
 // av_record, inspection_notes, sample, serve, close_scene …), serve-lodging
 // (service with lodging chosen), serve-refused (lodging recorded with
 // nothing filled in: the refusal), sign, settings, about, sync or
-// addofficer (the first-run screen with the add-officer dialog). It is for screenshots and the --screen flag.
+// addofficer (the first-run screen with the add-officer dialog) or
+// photo-attached (the photo step with a demo photo attached). It is for screenshots and the --screen flag.
 func (u *UI) Open(name string) error {
 	switch name {
 	case "", "cases":
@@ -508,8 +509,10 @@ func (u *UI) Open(name string) error {
 			u.openPrint(caseID, entryID)
 		}
 	default:
-		kind, sign, lodging, refused := name, false, false, false
+		kind, sign, lodging, refused, attached := name, false, false, false, false
 		switch name {
+		case "photo-attached":
+			kind, attached = "photo", true
 		case "sign":
 			kind, sign = enforce.StepNotifyRights, true
 		case "serve-lodging":
@@ -537,6 +540,11 @@ func (u *UI) Open(name string) error {
 			if r := u.form.choices["method"]; r != nil {
 				fd, _ := u.form.def.Field("method")
 				r.SetSelected(fd.OptionLabel("lodging", u.tr.en()))
+			}
+		}
+		if attached && u.form != nil {
+			if err := u.attachDemoPhoto(); err != nil {
+				return err
 			}
 		}
 		if refused && u.form != nil {
