@@ -87,6 +87,7 @@ shoot phone-photo $PHONE --screen photo
 shoot phone-settings-high-contrast $PHONE --screen settings --high-contrast on
 shoot_sync_failing phone-sync $PHONE
 shoot phone-photo-attached $PHONE --screen photo-attached
+shoot phone-sample-rows $PHONE --screen sample-rows
 shoot phone-cases-en $PHONE --screen cases --lang en
 shoot phone-procedure-high-contrast $PHONE --screen procedure --high-contrast on
 shoot phone-record $PHONE --screen record

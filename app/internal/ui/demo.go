@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"fyne.io/fyne/v2"
+
 	"lawtrace/app/internal/demo"
 	"lawtrace/app/internal/field"
 	"lawtrace/shared/enforce"
@@ -90,4 +92,33 @@ func (u *UI) attachDemoPhoto() error {
 	}
 	u.form.attach(in.Photo)
 	return nil
+}
+
+// fillDemoSampleRows fills the open sampling step's list with a complete
+// row and a second row without its seal number, and scrolls to the
+// checklist, which names the missing cell by row (the sample-rows screen).
+func (u *UI) fillDemoSampleRows() {
+	f := u.form
+	l := f.items["items"]
+	if l == nil || len(l.rows) == 0 {
+		return
+	}
+	set := func(r *itemRow, v map[string]string) {
+		for k, s := range v {
+			if e := r.entries[k]; e != nil {
+				e.SetText(s)
+			}
+		}
+	}
+	set(l.rows[0], map[string]string{"item": "五香瓜子", "quantity": "4袋", "seal_number": "FY-0001", "sample_id": "YP-001"})
+	if l.add != nil && l.add.OnTapped != nil {
+		l.add.OnTapped()
+	}
+	if len(l.rows) > 1 {
+		set(l.rows[1], map[string]string{"item": "原味瓜子", "quantity": "4袋", "sample_id": "YP-002"})
+	}
+	u.relayout()
+	if f.scroller != nil {
+		f.scroller.ScrollToOffset(fyne.NewPos(0, f.checklist.Position().Y))
+	}
 }

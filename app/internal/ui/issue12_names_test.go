@@ -175,3 +175,22 @@ func TestIssue12PhotoPickerImagesOnlyPlacesInChinese(t *testing.T) {
 		t.Errorf("the photo step's picker offers %v", h.u.pickExts)
 	}
 }
+
+// The screens added for the issue 12 screenshots open as described.
+func TestIssue12ScreenshotScreens(t *testing.T) {
+	h := newDemoHarness(t, fyne.NewSize(360, 720))
+	if err := h.u.Open("sample-rows"); err != nil {
+		t.Fatal(err)
+	}
+	h.see("第2行：封样编号")
+	h2 := newDemoHarness(t, fyne.NewSize(360, 720))
+	if err := h2.u.Open("photo-attached"); err != nil {
+		t.Fatal(err)
+	}
+	h2.see("shopfront.png", "门头及货架全景")
+	h3 := newDemoHarness(t, fyne.NewSize(360, 720))
+	if err := h3.u.Open("addofficer"); err != nil {
+		t.Fatal(err)
+	}
+	h3.dialogShown("添加执法人员")
+}

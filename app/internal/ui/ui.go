@@ -66,7 +66,7 @@ type Options struct {
 
 // Screens are the names Open takes.
 var Screens = []string{"firstrun", "cases", "newcase", "procedure", "show_id", "notify_rights", "sign", "photo", "av_record",
-	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync", "record", "correct", "print", "addofficer", "photo-attached"}
+	"inspection_notes", "inquiry_notes", "sample", "preserve", "refusal", "serve", "serve-lodging", "serve-refused", "close_scene", "settings", "about", "sync", "record", "correct", "print", "addofficer", "photo-attached", "sample-rows"}
 
 // UI is the field app: the screens over one terminal's field core.
 type UI struct {
@@ -473,7 +473,8 @@ func (u *UI) info(title, msg string) {
 // (service with lodging chosen), serve-refused (lodging recorded with
 // nothing filled in: the refusal), sign, settings, about, sync or
 // addofficer (the first-run screen with the add-officer dialog) or
-// photo-attached (the photo step with a demo photo attached). It is for screenshots and the --screen flag.
+// photo-attached (the photo step with a demo photo attached) or
+// sample-rows (sampling, row 2 without its seal number, at the checklist). It is for screenshots and the --screen flag.
 func (u *UI) Open(name string) error {
 	switch name {
 	case "", "cases":
@@ -509,8 +510,10 @@ func (u *UI) Open(name string) error {
 			u.openPrint(caseID, entryID)
 		}
 	default:
-		kind, sign, lodging, refused, attached := name, false, false, false, false
+		kind, sign, lodging, refused, attached, rows := name, false, false, false, false, false
 		switch name {
+		case "sample-rows":
+			kind, rows = "sample", true
 		case "photo-attached":
 			kind, attached = "photo", true
 		case "sign":
@@ -546,6 +549,9 @@ func (u *UI) Open(name string) error {
 			if err := u.attachDemoPhoto(); err != nil {
 				return err
 			}
+		}
+		if rows && u.form != nil {
+			u.fillDemoSampleRows()
 		}
 		if refused && u.form != nil {
 			u.form.submit()
