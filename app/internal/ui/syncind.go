@@ -210,7 +210,10 @@ func (s *syncIndicator) details() [][2]string {
 	if ss.LastError != "" {
 		e := advice(u, ss.ErrorKind)
 		if ss.Retryable {
-			e += " " + u.T("(retrying by itself)")
+			if u.tr.en() {
+				e += " " // Chinese needs no space before its full-width bracket
+			}
+			e += u.T("(retrying by itself)")
 		}
 		rows = append(rows, [2]string{u.T("Problem"), e}, [2]string{u.T("Details"), ss.LastError})
 	}
