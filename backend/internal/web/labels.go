@@ -61,13 +61,10 @@ var securityKinds = map[string]string{
 	"device_refused_sync": "终端同步被拒绝",
 }
 
-// webSecurityDetails are the details the web pages record, in Chinese
-// (web.go security); the sync server's details are shown as its log text.
+// securityKindLabel names a security event's kind; the sync server's
+// details are shown as its log text.
 func securityKindLabel(kind string) string {
-	if l, ok := securityKinds[kind]; ok {
-		return l
-	}
-	return "其他安全事件"
+	return orDefault(securityKinds[kind], "其他安全事件")
 }
 
 // auditActions are the administrators' recorded actions.
@@ -87,12 +84,7 @@ var auditActions = map[string]string{
 	"settings_publicity":     "修改公示设置",
 }
 
-func auditActionLabel(a string) string {
-	if l, ok := auditActions[a]; ok {
-		return l
-	}
-	return "其他操作"
-}
+func auditActionLabel(a string) string { return orDefault(auditActions[a], "其他操作") }
 
 // publicityActions are the steps in a publicity item's or an annual
 // report's history.
@@ -109,12 +101,7 @@ var publicityActions = map[string]string{
 	"expired":       "到期撤下",
 }
 
-func publicityActionLabel(a string) string {
-	if l, ok := publicityActions[a]; ok {
-		return l
-	}
-	return "其他操作"
-}
+func publicityActionLabel(a string) string { return orDefault(publicityActions[a], "其他操作") }
 
 // actorRe splits "姓名（username）" as publicity.Actor.String writes it.
 var actorRe = regexp.MustCompile(`^(.*)（([^（）]*)）$`)
@@ -369,12 +356,7 @@ func init() {
 	funcs["actor"] = actorHTML
 	funcs["deadlineLabel"] = deadlineLabel
 	funcs["reviewText"] = reviewText
-	funcs["reviewStep"] = func(s string) string {
-		if l, ok := reviewStepLabels[s]; ok {
-			return l
-		}
-		return "审核记录"
-	}
+	funcs["reviewStep"] = func(s string) string { return orDefault(reviewStepLabels[s], "审核记录") }
 	funcs["errorText"] = errorText
 	funcs["ruleTitle"] = reviewRuleTitle
 }
