@@ -248,9 +248,25 @@ func (s *syncIndicator) MinSize() fyne.Size {
 // (issue 12 (8)); the raw error is shown beneath it under 详情.
 func advice(u *UI, kind string) string {
 	switch kind {
-	case "network", "refused", "address", "certificate", "revoked", "not_enrolled", "enrol_code", "server_busy", "version", "rejected":
-		return u.T("advice." + kind)
-	case "server_invalid":
+	case "network":
+		return u.T("advice.network")
+	case "refused":
+		return u.T("advice.refused")
+	case "address":
+		return u.T("advice.address")
+	case "certificate":
+		return u.T("advice.certificate")
+	case "revoked":
+		return u.T("advice.revoked")
+	case "not_enrolled":
+		return u.T("advice.not_enrolled")
+	case "enrol_code":
+		return u.T("advice.enrol_code")
+	case "server_busy":
+		return u.T("advice.server_busy")
+	case "version":
+		return u.T("advice.version")
+	case "rejected", "server_invalid":
 		return u.T("advice.rejected")
 	}
 	return u.T("advice.other")
