@@ -19,6 +19,7 @@ import (
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/web"
 	"lawtrace/shared/cmdline"
+	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 )
 
@@ -44,6 +45,11 @@ serve options:
   --secure-cookies         mark cookies Secure (behind a TLS proxy)
   --metrics-token-file F   /metrics needs "Authorization: Bearer <token in F>"
                            (or $LAWTRACE_METRICS_TOKEN); default loopback only
+  --upload-rule 24h|2wd    A/V upload deadline: 24 hours (default, 武汉市行政执法
+                           全过程记录办法 第二十八条) or 2 working days (agencies
+                           under the 2-working-day rule of their own regulation)
+  --min-free-mb N          /healthz answers 503 below N MiB free in the data
+                           directory (default $LAWTRACE_MIN_FREE_MB, else 256)
 
 commands:
   enroll --device-name NAME [--ttl 24h] [--server URL] [--json]
@@ -131,6 +137,8 @@ type serveFlags struct {
 	tlsCert, tlsKey, metricsTokenFile              *string
 	secureCookies                                  *bool
 	proxies                                        listFlag
+	uploadRule                                     *string
+	minFreeMB                                      *uint64
 }
 
 // listFlag collects a repeatable flag.
@@ -153,6 +161,8 @@ func addServeFlags(fs *flag.FlagSet) *serveFlags {
 		tlsKey:           fs.String("tls-key", "", "TLS private key (PEM)"),
 		metricsTokenFile: fs.String("metrics-token-file", "", "file holding the /metrics bearer token"),
 		secureCookies:    fs.Bool("secure-cookies", false, "mark cookies Secure"),
+		uploadRule:       fs.String("upload-rule", deadline.UploadHours, "A/V upload deadline: 24h or 2wd"),
+		minFreeMB:        fs.Uint64("min-free-mb", 0, "MiB free below which /healthz fails"),
 	}
 	fs.Var(&sf.proxies, "trusted-proxy", "trusted reverse proxy addresses or CIDRs")
 	return sf
@@ -180,8 +190,12 @@ func (c *cli) serve(sf *serveFlags) error {
 	if _, err := web.ParseProxies(sf.proxies); err != nil {
 		return fmt.Errorf("%w: --trusted-proxy: %v", cmdline.ErrUsage, err)
 	}
+	if *sf.uploadRule != deadline.UploadHours && *sf.uploadRule != deadline.UploadWorkdays2 {
+		return fmt.Errorf("%w: --upload-rule %q: want %s or %s", cmdline.ErrUsage, *sf.uploadRule, deadline.UploadHours, deadline.UploadWorkdays2)
+	}
 	m, err := server.Open(server.Config{DataDir: c.data, Listen: *sf.listen, PublicURL: *sf.publicURL, Demo: *sf.demo,
 		Agency: *sf.agency, Logger: logger, SkewThreshold: *sf.skew, TLSCert: *sf.tlsCert, TLSKey: *sf.tlsKey, MetricsToken: metricsToken,
+		UploadRule: *sf.uploadRule, MinFreeBytes: *sf.minFreeMB << 20,
 		Web: web.Options{SecureCookies: *sf.secureCookies, TrustedProxies: sf.proxies}})
 	if err != nil {
 		return err
