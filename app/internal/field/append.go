@@ -61,9 +61,6 @@ func (t *Terminal) appendEntry(tx *sql.Tx, d draft) (*ledger.Entry, error) {
 		e.DeviceSeq, e.ID, e.CaseID, e.Seq, e.Step, e.Hash, body); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(`UPDATE cases SET last_step = ? WHERE id = ?`, e.Step, e.CaseID); err != nil {
-		return nil, err
-	}
 	return e, nil
 }
 

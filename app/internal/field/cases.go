@@ -234,7 +234,8 @@ type CaseSummary struct {
 
 // Cases lists the cases on this terminal, newest first, opened since since.
 func (t *Terminal) Cases(since time.Time) ([]CaseSummary, error) {
-	rows, err := t.db.Query(`SELECT c.id, c.procedure, c.party, c.opened_at, c.last_step,
+	rows, err := t.db.Query(`SELECT c.id, c.procedure, c.party, c.opened_at,
+		COALESCE((SELECT e.step FROM entries e WHERE e.case_id = c.id ORDER BY e.seq DESC LIMIT 1), ''),
 		(SELECT COUNT(*) FROM entries e WHERE e.case_id = c.id AND e.acked = 0)
 		FROM cases c WHERE c.opened_at >= ? ORDER BY c.opened_at DESC`, ledger.FormatTime(since))
 	if err != nil {
