@@ -30,6 +30,7 @@ const (
 	TypeWipeDone     MsgType = 17 // terminal → server: what was removed
 	TypeOK           MsgType = 18 // server → terminal: a request without other answer succeeded
 	TypeNotice       MsgType = 19 // server → terminal: something changed, pull or wipe
+	TypeLogBreak     MsgType = 20 // terminal → server: the log it saw is longer than the restored one
 )
 
 // Message is one of the wire messages below.
@@ -45,7 +46,7 @@ var newMessage = map[MsgType]func() Message{
 	TypeMediaAck: func() Message { return new(MediaAck) }, TypePull: func() Message { return new(Pull) },
 	TypeUpdates: func() Message { return new(Updates) }, TypeWipeOrder: func() Message { return new(WipeOrder) },
 	TypeWipeDone: func() Message { return new(WipeDone) }, TypeOK: func() Message { return new(OK) },
-	TypeNotice: func() Message { return new(Notice) },
+	TypeNotice: func() Message { return new(Notice) }, TypeLogBreak: func() Message { return new(LogBreak) },
 }
 
 // Hello opens a connection. DeviceTime is the terminal clock when sent (Unix
@@ -111,6 +112,11 @@ type Welcome struct {
 	Wipe            bool      `json:"wipe"`
 	Revoked         bool      `json:"revoked"`
 	Enrolled        *Enrolled `json:"enrolled,omitempty"`
+	// Epoch changes each time the server's data is restored from a backup
+	// ("" for data never restored): a terminal that pinned a tree head or
+	// marked files confirmed under another epoch checks the restored log
+	// and offers again what the server may have lost (SPEC X3, issue 14).
+	Epoch string `json:"epoch,omitempty"`
 }
 
 // Enrolled confirms an enrolment: the server identity the terminal keeps.
@@ -296,13 +302,15 @@ func (*WipeOrder) Type() MsgType    { return TypeWipeOrder }
 func (*WipeDone) Type() MsgType     { return TypeWipeDone }
 func (*OK) Type() MsgType           { return TypeOK }
 func (*Notice) Type() MsgType       { return TypeNotice }
+func (*LogBreak) Type() MsgType     { return TypeLogBreak }
 
 // String names a message type for logs.
 func (t MsgType) String() string {
 	names := map[MsgType]string{TypeHello: "hello", TypeChallenge: "challenge", TypeAuth: "auth", TypeWelcome: "welcome",
 		TypeError: "error", TypePush: "push", TypeAck: "ack", TypeProofRequest: "proof_request", TypeProofs: "proofs",
 		TypeMediaOffer: "media_offer", TypeMediaStatus: "media_status", TypeMediaChunk: "media_chunk", TypeMediaAck: "media_ack",
-		TypePull: "pull", TypeUpdates: "updates", TypeWipeOrder: "wipe_order", TypeWipeDone: "wipe_done", TypeOK: "ok", TypeNotice: "notice"}
+		TypePull: "pull", TypeUpdates: "updates", TypeWipeOrder: "wipe_order", TypeWipeDone: "wipe_done", TypeOK: "ok", TypeNotice: "notice",
+		TypeLogBreak: "log_break"}
 	if n, ok := names[t]; ok {
 		return n
 	}

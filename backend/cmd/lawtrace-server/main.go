@@ -71,7 +71,7 @@ commands:
   useradd --username U --name N --role supervisor|reviewer|officer|admin [--officer CERT] [--password-stdin]
                            add a web account; prints a one-time password unless given on stdin
   passwd USERNAME          give a web account a new one-time password (to be changed at sign-in)
-` + reviewUsage + publicityUsage + `
+` + reviewUsage + publicityUsage + backupUsage + `
 --data defaults to $LAWTRACE_DATA, else ./lawtrace-data.
 `
 
@@ -269,6 +269,10 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.archive(args)
 	case "retention":
 		return c.retention(args)
+	case "backup":
+		return c.backup(args)
+	case "restore":
+		return c.restore(args)
 	case "help":
 		fmt.Fprint(c.out, usage)
 		return nil
