@@ -86,6 +86,9 @@ type Facts struct {
 	// Execution is the fine, its payment, the reminder, the court
 	// application and a 责令改正 (SPEC C6, execution.go).
 	Execution ExecutionFacts
+	// Office is the back office of a coercion, permit or inspection case
+	// (office.go).
+	Office OfficeFacts
 }
 
 // Step is an on-scene entry a deadline runs from or is met by.
@@ -97,7 +100,7 @@ type Step struct {
 }
 
 // SceneSteps are the on-scene step kinds Compute reads.
-var SceneSteps = []string{"on_spot_decision", "fine_handover", "seizure", "seizure_approval", "seizure_extension", "release", "preserve", "preserve_decision", "serve"}
+var SceneSteps = []string{"on_spot_decision", "fine_handover", "seizure", "seizure_approval", "seizure_extension", "release", "preserve", "preserve_decision", "serve", "acceptance"}
 
 // FieldsOf reads a step's recorded fields (a JSON object) as text; numbers
 // and other values keep their JSON form.
@@ -245,19 +248,12 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 			if st.Fields["approval"] == "emergency" {
 				add(SeizureApproval, "", "紧急实施查封扣押，24 小时内报告并补办批准", "行政强制法 §19", st.At, st.At.Add(24*time.Hour), true, approval.At)
 			}
-			days, label := dayCount(st.Fields["term_days"]), ""
-			if ext := f.after("seizure_extension", st.At); !ext.At.IsZero() {
-				extra := dayCount(ext.Fields["extra_days"])
-				label = fmt.Sprintf("查封扣押期限 %d 日（经批准延长 %d 日），届满前解除", days+extra, extra)
-				days += extra
-			} else {
-				label = fmt.Sprintf("查封扣押期限 %d 日，届满前解除或经批准延长", days)
+			var o SeizureOffice
+			if st.Entry == f.firstSeizure() {
+				o = f.Office.Seizure // the back office acts on the first seizure
 			}
-			due, article := workday.AddCalendarDays(st.At, days+1), "行政强制法 §25"
-			if approval.Fields["result"] == "not_approved" && approval.At.Before(due) {
-				due, label, article = approval.At, "紧急实施的查封扣押未获批准，应当立即解除", "行政强制法 §19"
-			}
-			add(SeizureTerm, "", label, article, st.At, due, true, f.after("release", st.At).At)
+			t := seizureTerm(f, st, o)
+			add(SeizureTerm, "", t.Label, t.Article, st.At, t.Due, true, t.Done)
 		case "preserve":
 			due, ok := cal.Deadline(st.At, PreservationWorkdays)
 			add(Preservation, st.Entry, "先行登记保存 7 日内作出处理决定", "行政处罚法 §56, §85", st.At, due, ok, f.after("preserve_decision", st.At).At)
@@ -294,6 +290,7 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 	if f.Procedure == "penalty" && !f.Decided.IsZero() {
 		executionDeadlines(f, cal, add)
 	}
+	officeDeadlines(f, cal, add)
 	if !f.Ended.IsZero() {
 		add(Archive, "", "案件终结后 30 日内立卷归档", "000-record §28, 003 §26", f.Ended, workday.AddCalendarDays(f.Ended, 31), true, f.Archived)
 	}
@@ -318,6 +315,16 @@ func (f Facts) after(kind string, t time.Time) Step {
 		}
 	}
 	return Step{}
+}
+
+// firstSeizure is the entry of the case's first seizure ("" if none).
+func (f Facts) firstSeizure() string {
+	for _, st := range f.Steps {
+		if st.Kind == "seizure" {
+			return st.Entry
+		}
+	}
+	return ""
 }
 
 // dayCount reads a number of days, the legal maximum of a seizure when it is

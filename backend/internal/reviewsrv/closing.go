@@ -205,6 +205,8 @@ func (st *State) OfficeStage() string {
 	switch {
 	case !st.Archived.IsZero():
 		return "已归档"
+	case st.Office.Inspection.Transfer != nil:
+		return "已转立案"
 	case !st.Ended.IsZero():
 		return "已结案"
 	case st.Exec.ClosingRequest != nil:
@@ -214,7 +216,7 @@ func (st *State) OfficeStage() string {
 	case st.Life.NotRegistered:
 		return "不予立案"
 	}
-	return ""
+	return st.Office.stage()
 }
 
 // OfficeStages folds the office chains of the cases (all when ids is

@@ -24,7 +24,7 @@ func caseEnd(st *State) time.Time {
 	if !st.Ended.IsZero() {
 		return st.Ended
 	}
-	if sceneEnded[st.Case.Procedure] && !st.Case.SceneClosed.IsZero() {
+	if sceneEnded[st.Case.Procedure] && !st.Case.SceneClosed.IsZero() && !st.Office.Inspection.active() {
 		return st.Case.SceneClosed.In(cst)
 	}
 	return time.Time{}
@@ -157,6 +157,7 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 			facts.DecisionServed = l.DecisionServed.ServedAt.In(cst)
 		}
 		facts.Execution = execFacts(st)
+		facts.Office = officeFacts(st, facts.Steps)
 		if !st.Review.Submitted.IsZero() {
 			r := st.Review
 			facts.Review = &r

@@ -43,7 +43,7 @@ const (
 // LifeSteps lists the lifecycle steps in the order a case takes them.
 // The execution and closing steps (execution.go, closing.go) follow.
 var LifeSteps = append([]string{StepRegisterRequest, StepRegister, StepNotice, StepNoticeServed, StepStatement, StepStatementReview, StepWaiver,
-	StepHearingRequest, StepHearingNotice, StepHearing, StepTermExtend, StepDecisionServed}, ExecSteps...)
+	StepHearingRequest, StepHearingNotice, StepHearing, StepTermExtend, StepDecisionServed}, slices.Concat(ExecSteps, OfficeSteps)...)
 
 // lifeHeads are the steps only a head takes (立案 approval, the §60
 // extension); the handler — an officer on the crew, or a head — records
@@ -94,6 +94,8 @@ type RegisterRequestFields struct {
 	HandlerOpinion string     `json:"handler_opinion"`
 	UnitOpinion    string     `json:"unit_opinion"`
 	Complaint      *Complaint `json:"complaint,omitempty"`
+	// SourceCase is the inspection handed over by 转立案 (inspection.go).
+	SourceCase string `json:"source_case,omitempty"`
 }
 
 // WrittenNotice is a written notice given to someone: when, how, the file.
@@ -322,6 +324,9 @@ func foldLife(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
 		}
 		l.Request = &f
 		step.By, step.Summary = f.By, "承办人申请立案："+f.HandlerOpinion+"；承办机构意见："+f.UnitOpinion
+		if f.SourceCase != "" {
+			step.Summary += "；案件来源：行政检查 " + f.SourceCase + " 转立案"
+		}
 	case StepRegister:
 		var f RegisterFields
 		if err := un(&f); err != nil {
@@ -422,6 +427,9 @@ func foldLife(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
 		l.DecisionServed = &f
 		step.By, step.Summary = f.By, "行政处罚决定书已送达（"+ServiceMethods[f.Method]+"，"+f.ServedAt.In(cst).Format("2006-01-02 15:04")+"）"
 	default:
+		if ok, err := foldOffice(st, e, d, step); ok {
+			return true, err
+		}
 		return foldExec(st, e, d, step)
 	}
 	return true, nil
@@ -508,6 +516,8 @@ type LifeRequest struct {
 	File string `json:"file,omitempty"`
 	// execution and closing (execution.go, closing.go)
 	ExecRequest
+	// coercion, permit and inspection (office.go)
+	OfficeRequest
 }
 
 // Life records one lifecycle step of a case. The role is checked first
@@ -519,6 +529,14 @@ func (s *Service) Life(ctx context.Context, u User, caseID, step string, req Lif
 	}
 	if slices.Contains(ExecSteps, step) {
 		return s.exec(ctx, u, caseID, step, req)
+	}
+	if slices.Contains(OfficeSteps, step) {
+		return s.office(ctx, u, caseID, step, req)
+	}
+	if step == StepRegisterRequest && strings.TrimSpace(req.SourceCase) != "" {
+		if err := s.checkSource(ctx, u, strings.TrimSpace(req.SourceCase)); err != nil {
+			return nil, err
+		}
 	}
 	roles := Handlers
 	if slices.Contains(lifeHeads, step) {
@@ -575,6 +593,20 @@ var lifeCaption = map[string]string{
 	StepRegister: "不予立案告知书", StepNotice: "行政处罚事先告知书", StepNoticeServed: "送达回证", StepStatement: "陈述申辩材料",
 	StepWaiver: "放弃陈述申辩和听证权利的书面声明", StepHearingRequest: "听证申请书", StepHearingNotice: "听证通知书", StepHearing: "听证笔录",
 	StepDecisionServed: "行政处罚决定书送达回证",
+}
+
+// checkSource refuses a 立案 request naming an inspection that was not
+// handed over (转立案) or that the user may not see.
+func (s *Service) checkSource(ctx context.Context, u User, id string) error {
+	src, err := s.StateFor(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if src.Case.Procedure != "inspection" || src.Office.Inspection.Transfer == nil {
+		return lifeRefused(StepRegisterRequest, "003 §3; 行政处罚法 §54", "case "+id+" is not an inspection handed over for 立案",
+			"案件 "+id+" 不是已转立案的行政检查", item("source_case", "已转立案的行政检查案件", "003 §3"))
+	}
+	return nil
 }
 
 // officerNames maps credential numbers to officers' names (the down-sync
@@ -653,7 +685,7 @@ func lifeBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 			miss = append(miss, item("unit_opinion", "承办机构意见", "003 §12"))
 		}
 		f := RegisterRequestFields{By: by, CaseHead: anchor(st.Case), Source: st.Case.Source, Party: st.Case.Party, PartyKind: st.Case.PartyKind,
-			Facts: t(req.Facts), HandlerOpinion: t(req.HandlerOpinion), UnitOpinion: t(req.UnitOpinion)}
+			Facts: t(req.Facts), HandlerOpinion: t(req.HandlerOpinion), UnitOpinion: t(req.UnitOpinion), SourceCase: t(req.SourceCase)}
 		if st.Case.Source == "complaint" {
 			c := &Complaint{Complainant: t(req.Complainant), Contact: t(req.Contact), Channel: req.Channel, Content: t(req.Content), ReceivedOn: t(req.ReceivedOn)}
 			if _, ok := Channels[c.Channel]; !ok {

@@ -259,6 +259,8 @@ type State struct {
 	Life Lifecycle `json:"lifecycle"`
 	// Exec is the execution and closing (execution.go, closing.go).
 	Exec Execution `json:"execution"`
+	// Office is the back office of coercion, permit and inspection cases (office.go).
+	Office OfficeState `json:"office"`
 
 	Steps []Step `json:"steps"`
 }
