@@ -147,6 +147,11 @@ type ExecutionFacts struct {
 	RectifyChecked time.Time
 	ReminderServed time.Time
 	Enforced       time.Time // the coercive execution decision or the application to the court
+	// Schedule is an approved deferral or instalments (行政处罚法 §66 ¶2);
+	// PaidCents what was paid towards it (the first instalment not covered
+	// is the one that counts).
+	Schedule  Schedule
+	PaidCents int64
 }
 
 // executionDeadlines adds the execution deadlines of a decided and served
@@ -166,7 +171,12 @@ func executionDeadlines(f Facts, cal *workday.Calendar, add func(kind, subject, 
 		return
 	}
 	pay := PaymentDue(f.DecisionServed)
-	add(FinePayment, "", "当事人自收到决定书之日起 15 日内缴纳罚款", "行政处罚法 §67, §85", f.DecisionServed, pay, true, x.Paid)
+	payLabel, payArticle := "当事人自收到决定书之日起 15 日内缴纳罚款", "行政处罚法 §67, §85"
+	if len(x.Schedule) > 0 {
+		pay = x.Schedule.Due(f.DecisionServed.Location(), x.PaidCents)
+		payLabel, payArticle = x.Schedule.Label(), "行政处罚法 §66"
+	}
+	add(FinePayment, "", payLabel, payArticle, f.DecisionServed, pay, true, x.Paid)
 	paidLate := !x.Paid.IsZero() && !x.Paid.Before(pay)
 	if x.Paid.IsZero() && !now.Before(pay) || paidLate {
 		at := now

@@ -11,10 +11,10 @@ import (
 )
 
 // Coercion after the scene (行政强制法 §18-§28, §34-§38, §44, §50-§54;
-// 003 §3 ¶2 呈批、决定、催告、送达、实施、终结 and 延期): a 查封/扣押 begun on
+// 003 §3 呈批、决定、催告、送达、实施、终结 and 延期): a 查封/扣押 begun on
 // the scene (the terminal recorded it with its approval and term) is
 // extended by the head once with written notice (§25), its 检测、检验、检疫
-// or 技术鉴定 days are not counted (§25 ¶3), and it ends in a 处理决定 within
+// or 技术鉴定 days are not counted (§25), and it ends in a 处理决定 within
 // the term (§27) or a 解除 with the goods returned by list (§28). A
 // 行政决定 the party does not perform is executed after a written 催告
 // (§35), the party's statement (§36) and a decision (§37): by the agency's
@@ -22,16 +22,16 @@ import (
 // building is demolished only after an announcement and the remedy
 // periods (§44).
 const (
-	StepSeizureExtend     = "seizure_extend"     // 延长查封扣押 (§25)
-	StepSeizureAppraisal  = "seizure_appraisal"  // 检测、检验、检疫、技术鉴定期间 (§25 ¶3)
-	StepSeizureDisposal   = "seizure_disposal"   // 处理决定：没收、销毁 (§27)
-	StepSeizureRelease    = "seizure_release"    // 解除查封扣押，退还财物 (§28)
+	StepSeizureExtend     = "seizure_extend"      // 延长查封扣押 (§25)
+	StepSeizureAppraisal  = "seizure_appraisal"   // 检测、检验、检疫、技术鉴定期间 (§25)
+	StepSeizureDisposal   = "seizure_disposal"    // 处理决定：没收、销毁 (§27)
+	StepSeizureRelease    = "seizure_release"     // 解除查封扣押，退还财物 (§28)
 	StepObligation        = "obligation_decision" // the 行政决定 to execute (§34)
-	StepCoercionReminder  = "coercion_reminder"  // 催告书 (§35)
-	StepCoercionStatement = "coercion_statement" // 陈述申辩及复核 (§36)
-	StepDemolitionNotice  = "demolition_notice"  // 限期拆除公告 (§44)
-	StepCoercionPerformed = "coercion_performed" // the party performed
-	StepCoerciveExecution = "coercive_execution" // 强制执行决定 / 代履行决定 / 申请法院强制执行 (§37, §50-§54)
+	StepCoercionReminder  = "coercion_reminder"   // 催告书 (§35)
+	StepCoercionStatement = "coercion_statement"  // 陈述申辩及复核 (§36)
+	StepDemolitionNotice  = "demolition_notice"   // 限期拆除公告 (§44)
+	StepCoercionPerformed = "coercion_performed"  // the party performed
+	StepCoerciveExecution = "coercive_execution"  // 强制执行决定 / 代履行决定 / 申请法院强制执行 (§37, §50-§54)
 )
 
 // CoercionSteps are the coercion steps in the order a case takes them.
@@ -41,34 +41,34 @@ var CoercionSteps = []string{StepSeizureExtend, StepSeizureAppraisal, StepSeizur
 // DisposalOutcomes are the 处理决定 of §27 other than 解除 (a step of its own).
 var DisposalOutcomes = map[string]string{"confiscate": "依法没收", "destroy": "依法销毁"}
 
-// ReleaseGrounds are the grounds of 解除 (行政强制法 §28 ¶1).
+// ReleaseGrounds are the grounds of 解除 (行政强制法 §28).
 var ReleaseGrounds = map[string]string{
-	"no_violation": "当事人没有违法行为（§28(一)）",
-	"unrelated":    "查封、扣押的场所、设施或者财物与违法行为无关（§28(二)）",
-	"not_needed":   "已对违法行为作出处理决定，不再需要查封、扣押（§28(三)）",
-	"expired":      "查封、扣押期限已经届满（§28(四)）",
-	"other":        "其他不再需要采取查封、扣押措施的情形（§28(五)）",
+	"no_violation": "当事人没有违法行为（第二十八条第（一）项）",
+	"unrelated":    "查封、扣押的场所、设施或者财物与违法行为无关（第二十八条第（二）项）",
+	"not_needed":   "已对违法行为作出处理决定，不再需要查封、扣押（第二十八条第（三）项）",
+	"expired":      "查封、扣押期限已经届满（第二十八条第（四）项）",
+	"other":        "其他不再需要采取查封、扣押措施的情形（第二十八条第（五）项）",
 }
 
 // ExecutionWays are the routes of coercive execution after a reminder.
 var ExecutionWays = map[string]string{
-	"coercive_decision": "行政强制执行决定（本机关依法具有强制执行权，§37）",
-	"substitute":        "代履行决定（§50-§51）",
-	"court_application": "申请人民法院强制执行（§53-§54）",
+	"coercive_decision": "行政强制执行决定（本机关依法具有强制执行权，第三十七条）",
+	"substitute":        "代履行决定（第五十条、第五十一条）",
+	"court_application": "申请人民法院强制执行（第五十三条、第五十四条）",
 }
 
 // Coercion is the back office of a coercion case.
 type Coercion struct {
-	Extension    *OfficeFields         `json:"extension,omitempty"`
-	Appraisals   []Seqd[OfficeFields]  `json:"appraisals"`
-	Disposal     *OfficeFields         `json:"disposal,omitempty"`
-	Release      *OfficeFields         `json:"release,omitempty"`
-	Obligation   *OfficeFields         `json:"obligation,omitempty"`
-	Reminder     *OfficeFields         `json:"reminder,omitempty"`
-	Statements   []Seqd[OfficeFields]  `json:"statements"`
-	Announcement *OfficeFields         `json:"announcement,omitempty"`
-	Performed    *OfficeFields         `json:"performed,omitempty"`
-	Execution    *OfficeFields         `json:"execution,omitempty"`
+	Extension    *OfficeFields        `json:"extension,omitempty"`
+	Appraisals   []Seqd[OfficeFields] `json:"appraisals"`
+	Disposal     *OfficeFields        `json:"disposal,omitempty"`
+	Release      *OfficeFields        `json:"release,omitempty"`
+	Obligation   *OfficeFields        `json:"obligation,omitempty"`
+	Reminder     *OfficeFields        `json:"reminder,omitempty"`
+	Statements   []Seqd[OfficeFields] `json:"statements"`
+	Announcement *OfficeFields        `json:"announcement,omitempty"`
+	Performed    *OfficeFields        `json:"performed,omitempty"`
+	Execution    *OfficeFields        `json:"execution,omitempty"`
 }
 
 func (c *Coercion) apply(step string, s Seqd[OfficeFields]) string {
@@ -200,8 +200,8 @@ func coercionBuild(st *State, f OfficeFields, step string, req LifeRequest, now 
 		last, ok := dayOf(req.Deadline)
 		var miss required
 		miss.need(f.Number != "", "number", "催告书文号", "行政强制法 §35")
-		miss.need(ok && !last.Before(startOfDay(at)), "deadline", "履行义务的期限（不早于催告之日）", "行政强制法 §35(一)")
-		miss.need(f.Content != "", "content", "履行义务的方式", "行政强制法 §35(二)")
+		miss.need(ok && !last.Before(startOfDay(at)), "deadline", "履行义务的期限（不早于催告之日）", "行政强制法 §35(1)")
+		miss.need(f.Content != "", "content", "履行义务的方式", "行政强制法 §35(2)")
 		miss.need(f.File != "", "file", "书面催告书", "行政强制法 §35")
 		if len(miss) > 0 {
 			return f, lifeRefused(step, "行政强制法 §35", "the reminder is in writing with the period, the way, the amount and the party's rights", "催告应当以书面形式作出，载明履行期限、方式、金额和当事人的陈述申辩权", miss...)
@@ -287,7 +287,7 @@ func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now
 				"查封、扣押期限已经延长，延长期限不得超过三十日")
 		}
 		if expired {
-			return f, lifeRefused(step, "行政强制法 §25, §28(四)", "the term ran out at the end of "+lastDay+"; it is released",
+			return f, lifeRefused(step, "行政强制法 §25, §28(4)", "the term ran out at the end of "+lastDay+"; it is released",
 				"查封、扣押期限已于 "+lastDay+" 届满，不得延长，应当解除")
 		}
 		var miss required
@@ -305,18 +305,18 @@ func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now
 		return f, nil
 
 	case StepSeizureAppraisal:
-		f.Article = "行政强制法 §25 ¶3"
+		f.Article = "行政强制法 §25"
 		if expired {
-			return f, lifeRefused(step, "行政强制法 §25, §28(四)", "the term ran out at the end of "+lastDay, "查封、扣押期限已于 "+lastDay+" 届满，应当解除")
+			return f, lifeRefused(step, "行政强制法 §25, §28(4)", "the term ran out at the end of "+lastDay, "查封、扣押期限已于 "+lastDay+" 届满，应当解除")
 		}
 		f.Institution, f.Days = strings.TrimSpace(req.Institution), req.Days
 		var miss required
-		miss.need(f.Content != "", "content", "检测、检验、检疫或者技术鉴定的事项", "行政强制法 §25 ¶3")
-		miss.need(f.Institution != "", "institution", "检测、检验、检疫或者鉴定机构", "行政强制法 §25 ¶3")
-		miss.need(f.Days >= 1, "days", "期间（日），应当明确", "行政强制法 §25 ¶3")
-		miss.need(f.File != "", "file", "书面告知当事人的告知书", "行政强制法 §25 ¶3")
+		miss.need(f.Content != "", "content", "检测、检验、检疫或者技术鉴定的事项", "行政强制法 §25")
+		miss.need(f.Institution != "", "institution", "检测、检验、检疫或者鉴定机构", "行政强制法 §25")
+		miss.need(f.Days >= 1, "days", "期间（日），应当明确", "行政强制法 §25")
+		miss.need(f.File != "", "file", "书面告知当事人的告知书", "行政强制法 §25")
 		if len(miss) > 0 {
-			return f, lifeRefused(step, "行政强制法 §25 ¶3", "the appraisal's period is stated and told to the party in writing",
+			return f, lifeRefused(step, "行政强制法 §25", "the appraisal's period is stated and told to the party in writing",
 				"检测、检验、检疫或者技术鉴定的期间应当明确，并书面告知当事人", miss...)
 		}
 		o := c.seizureOffice()
@@ -327,7 +327,7 @@ func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now
 	case StepSeizureDisposal:
 		f.Article = "行政强制法 §27"
 		if expired {
-			return f, lifeRefused(step, "行政强制法 §27, §28(四)",
+			return f, lifeRefused(step, "行政强制法 §27, §28(4)",
 				"the 处理决定 is made within the term, which ran out at the end of "+lastDay+"; the seizure is released",
 				"应当在查封、扣押期限内作出处理决定；期限已于 "+lastDay+" 届满，应当解除查封、扣押", item(StepSeizureRelease, "解除查封扣押", "行政强制法 §28"))
 		}
@@ -347,10 +347,10 @@ func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now
 		f.Objects = lines(req.Objects)
 		var miss required
 		_, ok := ReleaseGrounds[f.Outcome]
-		miss.need(ok, "outcome", "解除的情形", "行政强制法 §28 ¶1")
+		miss.need(ok, "outcome", "解除的情形", "行政强制法 §28")
 		miss.need(f.Number != "", "number", "解除查封扣押决定书文号", "行政强制法 §28")
-		miss.need(len(f.Objects) > 0, "objects", "退还财物清单（逐项）", "行政强制法 §28 ¶2")
-		miss.need(f.Recipient != "", "recipient", "签收退还财物的当事人或代理人", "行政强制法 §28 ¶2")
+		miss.need(len(f.Objects) > 0, "objects", "退还财物清单（逐项）", "行政强制法 §28")
+		miss.need(f.Recipient != "", "recipient", "签收退还财物的当事人或代理人", "行政强制法 §28")
 		miss.need(f.File != "", "file", "解除决定书及退还清单（当事人签收）", "行政强制法 §28")
 		if len(miss) > 0 {
 			return f, lifeRefused(step, "行政强制法 §28", "the release is decided and the goods returned at once, by list", "解除查封、扣押应当作出解除决定并立即退还财物（逐项列明）", miss...)
@@ -391,9 +391,9 @@ func executionBuild(c *Coercion, f OfficeFields, req LifeRequest, cal *workday.C
 	served := c.Obligation.At
 	switch req.Kind {
 	case "coercive_decision":
-		miss.need(f.Basis != "", "basis", "本机关强制执行权的法律依据", "行政强制法 §13, §37(二)")
-		miss.need(f.Content != "", "content", "强制执行的方式和时间", "行政强制法 §37(二)")
-		miss.need(f.ReconOrgan != "" && f.Court != "", "remedy", "申请行政复议或者提起行政诉讼的途径和期限", "行政强制法 §37(二)(四)")
+		miss.need(f.Basis != "", "basis", "本机关强制执行权的法律依据", "行政强制法 §13, §37(2)")
+		miss.need(f.Content != "", "content", "强制执行的方式和时间", "行政强制法 §37(2)")
+		miss.need(f.ReconOrgan != "" && f.Court != "", "remedy", "申请行政复议或者提起行政诉讼的途径和期限", "行政强制法 §37(2)(4)")
 		if c.Announcement != nil || strings.Contains(c.Obligation.Content, "拆除") {
 			if err := demolitionGate(c, f.At, served); err != nil {
 				return f, err
@@ -401,19 +401,19 @@ func executionBuild(c *Coercion, f OfficeFields, req LifeRequest, cal *workday.C
 		}
 	case "substitute":
 		f.Article = "行政强制法 §50-51"
-		miss.need(f.Institution != "", "institution", "代履行人", "行政强制法 §51(一)")
+		miss.need(f.Institution != "", "institution", "代履行人", "行政强制法 §51(1)")
 		amount, ok := cents(req.Amount)
-		miss.need(ok && amount > 0, "amount", "代履行标准（费用）", "行政强制法 §51(一)")
+		miss.need(ok && amount > 0, "amount", "代履行标准（费用）", "行政强制法 §51(1)")
 		f.AmountCents = amount
 		day, ok := dayOf(req.Deadline)
-		miss.need(ok, "deadline", "代履行时间", "行政强制法 §51(一)")
+		miss.need(ok, "deadline", "代履行时间", "行政强制法 §51(1)")
 		if ok {
 			earliest, _ := cal.Deadline(c.Reminder.At, deadline.SubstituteReminderWorkdays)
 			if day.Before(earliest) {
-				return f, lifeRefused(step, "行政强制法 §51(二), §69",
+				return f, lifeRefused(step, "行政强制法 §51(2), §69",
 					"代履行 is carried out at least 3 days after the reminder",
 					"代履行三日前，应当催告当事人履行：催告于 "+c.Reminder.At.Format(time.DateOnly)+" 送达，代履行最早于 "+earliest.Format(time.DateOnly)+" 实施",
-					item("deadline", "催告送达三个工作日后的代履行时间", "行政强制法 §51(二)"))
+					item("deadline", "催告送达三个工作日后的代履行时间", "行政强制法 §51(2)"))
 			}
 			f.LastDay = day.Format(time.DateOnly)
 		}

@@ -38,8 +38,8 @@ const (
 )
 
 // ExecSteps are the execution and closing steps, recorded through Life.
-var ExecSteps = []string{StepDecisionDraft, StepRectifyOrder, StepRectifyCheck, StepPerformance, StepLateFee, StepReminder, StepReply, StepEnforcement,
-	StepClosingRequest, StepClosing}
+var ExecSteps = []string{StepDecisionDraft, StepRectifyOrder, StepRectifyCheck, StepDeferralRequest, StepDeferral, StepPerformance, StepLateFee, StepReminder, StepReply,
+	StepEnforcement, StepClosingRequest, StepClosing}
 
 // PerformanceStatus are the results of a performance check.
 var PerformanceStatus = map[string]string{"paid": "已全部履行（缴清罚款及加处罚款）", "partly": "部分履行", "not": "未履行"}
@@ -65,8 +65,11 @@ type ExecRequest struct {
 	Amount float64 `json:"amount,omitempty"`
 	// rectify_order: the last day of the correction (YYYY-MM-DD)
 	Deadline string `json:"deadline,omitempty"`
-	// enforcement: coercive_decision | court_application; closing_request: the way the case ends
+	// enforcement: coercive_decision | court_application; closing_request: the way the case ends;
+	// payment_deferral_request: deferral | instalments
 	Kind string `json:"kind,omitempty"`
+	// payment_deferral: the instalments, one a line "YYYY-MM-DD amount" (the deferral's date is Deadline)
+	Schedule string `json:"schedule,omitempty"`
 }
 
 // ---- payloads ----
@@ -176,21 +179,25 @@ type EnforcementFields struct {
 
 // Execution is the execution and closing replayed from the office chain.
 type Execution struct {
-	Draft          *DraftFields               `json:"draft,omitempty"`
-	Rectify        *RectifyOrderFields        `json:"rectify_order,omitempty"`
-	RectifyChecks  []Seqd[RectifyCheckFields] `json:"rectify_checks"`
-	Corrected      time.Time                  `json:"corrected,omitzero"`
-	Checks         []Seqd[PerformanceFields]  `json:"performance"`
-	PaidCents      int64                      `json:"paid_cents"`
-	Paid           time.Time                  `json:"paid,omitzero"` // paid in full
-	LateFees       []Seqd[LateFeeFields]      `json:"late_fees"`
-	Reminder       *ReminderFields            `json:"reminder,omitempty"`
-	Replies        []Seqd[ReplyFields]        `json:"replies"`
-	Enforcement    *EnforcementFields         `json:"enforcement,omitempty"`
-	ClosingRequest *ClosingRequestFields      `json:"closing_request,omitempty"`
-	Closing        *ClosingFields             `json:"closing,omitempty"`
-	RequestSeq     int64                      `json:"closing_request_seq,omitempty"`
-	Returned       []Seqd[ClosingFields]      `json:"closing_returned"`
+	Draft         *DraftFields               `json:"draft,omitempty"`
+	Rectify       *RectifyOrderFields        `json:"rectify_order,omitempty"`
+	RectifyChecks []Seqd[RectifyCheckFields] `json:"rectify_checks"`
+	Corrected     time.Time                  `json:"corrected,omitzero"`
+	Checks        []Seqd[PerformanceFields]  `json:"performance"`
+	PaidCents     int64                      `json:"paid_cents"`
+	Paid          time.Time                  `json:"paid,omitzero"` // paid in full
+	LateFees      []Seqd[LateFeeFields]      `json:"late_fees"`
+	Reminder      *ReminderFields            `json:"reminder,omitempty"`
+	Replies       []Seqd[ReplyFields]        `json:"replies"`
+	Enforcement   *EnforcementFields         `json:"enforcement,omitempty"`
+	// DeferralRequest waits for the head; Deferral is the approved
+	// deferral or instalments (行政处罚法 §66 ¶2, deferral.go).
+	DeferralRequest *DeferralFields       `json:"deferral_request,omitempty"`
+	Deferral        *DeferralFields       `json:"deferral,omitempty"`
+	ClosingRequest  *ClosingRequestFields `json:"closing_request,omitempty"`
+	Closing         *ClosingFields        `json:"closing,omitempty"`
+	RequestSeq      int64                 `json:"closing_request_seq,omitempty"`
+	Returned        []Seqd[ClosingFields] `json:"closing_returned"`
 }
 
 func foldExec(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
@@ -274,6 +281,9 @@ func foldExec(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
 		}
 		step.By, step.Summary = f.By, s+"，未履行金额 "+deadline.Yuan(f.OwedCents)+" 元"
 	default:
+		if ok, err := foldDeferral(st, e, d, step); ok {
+			return true, err
+		}
 		return foldClosing(st, e, d, step)
 	}
 	return true, nil
@@ -326,7 +336,7 @@ func (st *State) ExecAt(cal *workday.Calendar, now time.Time) ExecStatus {
 	es.Fine = es.FineCents > 0
 	if sv := st.Life.DecisionServed; sv != nil {
 		es.Served = sv.ServedAt.In(cst)
-		es.PaymentDue = deadline.PaymentDue(es.Served)
+		es.PaymentDue = x.paymentDue(es.Served)
 		es.RemedyEnds, es.CourtDue = deadline.RemedyEnds(es.Served), deadline.CourtApplicationDue(es.Served)
 	}
 	if x.Reminder != nil {
@@ -357,7 +367,7 @@ func cents(yuan float64) (int64, bool) {
 // exec records an execution or closing step (from Life).
 func (s *Service) exec(ctx context.Context, u User, caseID, step string, req LifeRequest) (*State, error) {
 	roles := Handlers
-	if step == StepClosing {
+	if step == StepClosing || step == StepDeferral {
 		roles = Heads
 	}
 	if err := allow(u, roles, "recording "+step); err != nil {
@@ -399,7 +409,7 @@ func (s *Service) exec(ctx context.Context, u User, caseID, step string, req Lif
 
 var execCaption = map[string]string{
 	StepRectifyOrder: "责令改正通知书", StepRectifyCheck: "改正情况核查记录", StepPerformance: "缴款凭证", StepReminder: "催告书",
-	StepReply: "当事人陈述申辩材料", StepEnforcement: "行政强制执行决定书 / 强制执行申请书", StepClosingRequest: "结案报告", StepClosing: "结案审批表",
+	StepReply: "当事人陈述申辩材料", StepDeferralRequest: "暂缓或分期缴纳罚款申请书", StepEnforcement: "行政强制执行决定书 / 强制执行申请书", StepClosingRequest: "结案报告", StepClosing: "结案审批表",
 }
 
 // execBuild checks one execution step against the law and returns its payload.
@@ -455,6 +465,8 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 	}
 	es := st.ExecAt(cal, now)
 	switch step {
+	case StepDeferralRequest, StepDeferral:
+		return deferralBuild(st, by, step, req, now, es)
 	case StepRectifyOrder:
 		last, err := time.ParseInLocation(time.DateOnly, t(req.Deadline), cst)
 		var miss []enforce.Item
@@ -718,6 +730,9 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 func execFacts(st *State) deadline.ExecutionFacts {
 	x := &st.Exec
 	f := deadline.ExecutionFacts{FineCents: st.fineCents(), Paid: x.Paid}
+	if x.Deferral != nil {
+		f.Schedule, f.PaidCents = x.Deferral.Plan, x.PaidCents-x.Deferral.PaidBefore
+	}
 	if x.Rectify != nil {
 		f.RectifyLastDay, _ = time.ParseInLocation(time.DateOnly, x.Rectify.LastDay, cst)
 		if n := len(x.RectifyChecks); n > 0 {

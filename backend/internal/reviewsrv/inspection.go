@@ -7,7 +7,7 @@ import (
 	"lawtrace/shared/enforce"
 )
 
-// The inspection after the scene (003 §3 ¶3: 现场核查、签署检查意见、送达 and
+// The inspection after the scene (003 §3: 现场核查、签署检查意见、送达 and
 // 责令改正、复查; 000-record §24; 003 §23): the result is a 责令改正 with its
 // deadline, the 复查 at the deadline, and either the closing (compliant or
 // corrected) or 转立案 — the hand-over into the penalty lifecycle: the

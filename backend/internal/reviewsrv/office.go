@@ -92,9 +92,9 @@ type OfficeFields struct {
 // OfficeState is the back office of a coercion, permit or inspection case,
 // replayed from the office chain.
 type OfficeState struct {
-	Coercion   Coercion   `json:"coercion"`
-	Permit     Permit     `json:"permit"`
-	Inspection Inspection `json:"inspection"`
+	Coercion   Coercion      `json:"coercion"`
+	Permit     Permit        `json:"permit"`
+	Inspection Inspection    `json:"inspection"`
 	Closing    *OfficeFields `json:"closing,omitempty"`
 }
 
@@ -269,7 +269,7 @@ func officeFacts(st *State, scene SceneFacts) deadline.OfficeFacts {
 	if c.Performed != nil {
 		o.Performed = c.Performed.At
 	}
-	o.Accepted = p.acceptedAt(scene)
+	o.Accepted = p.AcceptedAt(scene)
 	o.PermitExtended, o.ExcludedWorkdays = p.Extension != nil, p.Excluded
 	if p.Decision != nil {
 		o.PermitDecided = p.Decision.At

@@ -37,7 +37,7 @@ func (f *fixture) deadlineStates(c string) map[string]Item {
 // SPEC C6 D5 (issue 10): a seizure begun on the scene continues in the
 // office — the appraisal days are not counted and the head extends once
 // with written notice (行政强制法 §25), the 处理决定 is refused after the
-// term (§27, §28(四)), the release returns the goods by list (§28), and
+// term (§27, §28(4)), the release returns the goods by list (§28), and
 // the case closes only when the seizure is dealt with.
 func TestSeizureAfterTheScene(t *testing.T) {
 	f := newFixture(t, cstTime(2025, 9, 29, 10, 0))
@@ -52,7 +52,7 @@ func TestSeizureAfterTheScene(t *testing.T) {
 		t.Fatalf("an officer extends: %v", err)
 	}
 	f.refuse(head, c, StepSeizureExtend, LifeRequest{}, "行政强制法 §25", "days,reasons,number,method")
-	f.refuse(officer, c, StepSeizureAppraisal, LifeRequest{Content: "送检"}, "行政强制法 §25 ¶3", "institution,days,file")
+	f.refuse(officer, c, StepSeizureAppraisal, LifeRequest{Content: "送检"}, "行政强制法 §25", "institution,days,file")
 	st := f.life(officer, c, StepSeizureAppraisal, LifeRequest{Content: "产品质量检验", OfficeRequest: OfficeRequest{Institution: "市产品质量监督检验所"}, Days: 10,
 		File: f.upload(c, "appraisal.pdf", "检验期间告知书")})
 	if got := st.Office.Coercion.Seizure(nil); got.Found {
@@ -70,7 +70,7 @@ func TestSeizureAfterTheScene(t *testing.T) {
 	f.refuse(head, c, StepSeizureDisposal, LifeRequest{Outcome: "confiscate", Number: "武市监处〔2025〕9号", File: f.upload(c, "d.pdf", "处理决定书")}, "行政强制法 §27", "basis")
 	f.clock.Set(cstTime(2025, 12, 9, 1, 0))
 	f.refuse(head, c, StepSeizureDisposal, LifeRequest{Outcome: "confiscate", Number: "武市监处〔2025〕9号", Basis: "《产品质量法》第四十九条", File: f.upload(c, "d.pdf", "处理决定书")},
-		"行政强制法 §27, §28(四)", "seizure_release")
+		"行政强制法 §27, §28(4)", "seizure_release")
 	f.refuse(head, c, StepSeizureRelease, LifeRequest{Outcome: "expired", Number: "武市监解〔2025〕2号", File: f.upload(c, "r.pdf", "解除决定书")}, "行政强制法 §28", "objects,recipient")
 	st = f.life(head, c, StepSeizureRelease, LifeRequest{Outcome: "expired", Number: "武市监解〔2025〕2号", File: f.upload(c, "r.pdf", "解除决定书"), Recipient: "仓库负责人 李某",
 		OfficeRequest: OfficeRequest{Objects: "电动车电池 120 组\n充电器 40 个"}})
@@ -131,7 +131,7 @@ func TestCoerciveExecution(t *testing.T) {
 	f.refuse(head, c, StepCoerciveExecution, court, "行政强制法 §53; 行政复议法 §20; 行政诉讼法 §46", "at")
 	sub := exec
 	sub.Kind, sub.Institution, sub.Amount, sub.Deadline = "substitute", "某拆除工程有限公司", 5000, "2025-12-16"
-	f.refuse(head, c, StepCoerciveExecution, sub, "行政强制法 §51(二), §69", "deadline")
+	f.refuse(head, c, StepCoerciveExecution, sub, "行政强制法 §51(2), §69", "deadline")
 	sub.Deadline = "2026-01-08"
 	f.refuse(head, c, StepOfficeClosing, LifeRequest{}, "行政强制法 §34, §37", StepCoerciveExecution)
 	st = f.life(head, c, StepCoerciveExecution, sub)
@@ -210,13 +210,13 @@ func TestPermitAfterAcceptance(t *testing.T) {
 	f.life(officer, c, StepPermitInterested, LifeRequest{Outcome: "hearing_right", Method: "mail", OfficeRequest: OfficeRequest{Objects: "某药房\n相邻药店 某大药房"}})
 	f.clock.Set(cstTime(2025, 9, 24, 10, 0))
 	hn := LifeRequest{Outcome: "requested", NoticeDate: "2025-09-24 09:30", HearingAt: "2025-10-09T09:00", Place: "区政务服务中心听证室", Officer: "王强"}
-	f.refuse(officer, c, StepPermitHearingNotice, hn, "行政许可法 §48(三)", "officer")
+	f.refuse(officer, c, StepPermitHearingNotice, hn, "行政许可法 §48(3)", "officer")
 	hn.Officer = "刘洋"
-	f.refuse(officer, c, StepPermitHearingNotice, hn, "行政许可法 §48(一)", "hearing_at")
+	f.refuse(officer, c, StepPermitHearingNotice, hn, "行政许可法 §48(1)", "hearing_at")
 	f.refuse(head, c, StepPermitDecision, LifeRequest{Outcome: "grant"}, "行政许可法 §38", "number,content,file")
 	hn.HearingAt = "2025-10-15T09:00"
 	f.life(officer, c, StepPermitHearingNotice, hn)
-	f.refuse(head, c, StepPermitDecision, LifeRequest{Outcome: "grant"}, "行政许可法 §48 ¶2", StepPermitHearing)
+	f.refuse(head, c, StepPermitDecision, LifeRequest{Outcome: "grant"}, "行政许可法 §48", StepPermitHearing)
 	f.clock.Set(cstTime(2025, 10, 15, 11, 0))
 	st := f.life(officer, c, StepPermitHearing, LifeRequest{PartySigned: "signed", Content: "利害关系人反对，距离不足", File: f.upload(c, "h.pdf", "听证笔录")})
 	if st.Office.Permit.Excluded < 1 {

@@ -10,7 +10,7 @@ import (
 	"lawtrace/shared/workday"
 )
 
-// The permit after 受理 (行政许可法 §32, §36-§38, §42-§48; 003 §3 ¶4, §10:
+// The permit after 受理 (行政许可法 §32, §36-§38, §42-§48; 003 §3, §10:
 // 接收、受理、补正、核验、审查、决定、送达 and 延期、听证): 受理 / 一次性告知补正 /
 // 不予受理 (the terminal's 受理 step counts too), the interested parties
 // told (§36) and the hearing right (§47) or the hearing the law requires
@@ -18,7 +18,7 @@ import (
 // the application (§48), the 20 working days to decide (§42) with one
 // extension of 10 by the head told to the applicant, the days §45 does not
 // count, the decision — 不予许可 with reasons and the remedy (§38) — after
-// the hearing record (§48 ¶2), and its service within 10 working days
+// the hearing record (§48), and its service within 10 working days
 // (§44).
 const (
 	StepPermitAcceptance    = "permit_acceptance"     // 受理 / 补正 / 不予受理 (§32)
@@ -42,10 +42,10 @@ var AcceptanceOutcomes = map[string]string{"accepted": "受理", "supplement": "
 var PermitOutcomes = map[string]string{"grant": "准予行政许可", "deny": "不予行政许可"}
 
 // InterestedWays are what the interested parties are told (§36, §47).
-var InterestedWays = map[string]string{"told": "告知利害关系人，听取意见（§36）", "hearing_right": "告知申请人、利害关系人听证权利（§47）"}
+var InterestedWays = map[string]string{"told": "告知利害关系人，听取意见（第三十六条）", "hearing_right": "告知申请人、利害关系人听证权利（第四十七条）"}
 
 // HearingKinds are why a permit hearing is held.
-var HearingKinds = map[string]string{"statutory": "法律、法规、规章规定或涉及公共利益，向社会公告（§46）", "requested": "申请人、利害关系人申请（§47）"}
+var HearingKinds = map[string]string{"statutory": "法律、法规、规章规定或涉及公共利益，向社会公告（第四十六条）", "requested": "申请人、利害关系人申请（第四十七条）"}
 
 // Permit is the back office of a permit case.
 type Permit struct {
@@ -103,9 +103,9 @@ func (p *Permit) apply(step string, s Seqd[OfficeFields], at time.Time) string {
 	return step
 }
 
-// acceptedAt is when the application was accepted: by the office, or the
+// AcceptedAt is when the application was accepted: by the office, or the
 // terminal's 受理 step (accepted, or corrected on the spot and accepted).
-func (p *Permit) acceptedAt(scene SceneFacts) time.Time {
+func (p *Permit) AcceptedAt(scene SceneFacts) time.Time {
 	if a := p.Acceptance; a != nil && a.Outcome == "accepted" {
 		return a.At
 	}
@@ -119,7 +119,7 @@ func (p *Permit) acceptedAt(scene SceneFacts) time.Time {
 
 // Due is when the permit must be decided (shared/deadline.PermitDue).
 func (p *Permit) Due(cal *workday.Calendar, scene SceneFacts) time.Time {
-	acc := p.acceptedAt(scene)
+	acc := p.AcceptedAt(scene)
 	if acc.IsZero() {
 		return time.Time{}
 	}
@@ -153,7 +153,7 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 		return f, err
 	}
 	f.At = at
-	accepted := p.acceptedAt(scene)
+	accepted := p.AcceptedAt(scene)
 	if step == StepPermitAcceptance {
 		f.Article = "行政许可法 §32; 003 §10"
 		if !accepted.IsZero() || p.NotAccepted {
@@ -162,12 +162,12 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 		var miss required
 		switch f.Outcome {
 		case "accepted":
-			miss.need(f.Number != "", "number", "受理通知书（加盖专用印章、注明日期的书面凭证）文号", "行政许可法 §32 ¶2")
+			miss.need(f.Number != "", "number", "受理通知书（加盖专用印章、注明日期的书面凭证）文号", "行政许可法 §32")
 		case "supplement":
-			miss.need(f.Content != "", "content", "需要补正的全部内容（一次告知）", "行政许可法 §32(四)")
+			miss.need(f.Content != "", "content", "需要补正的全部内容（一次告知）", "行政许可法 §32(4)")
 		case "not_accepted":
-			miss.need(f.Reasons != "", "reasons", "不予受理的理由（不属于本机关职权范围的，告知向有关行政机关申请）", "行政许可法 §32(一)(二)")
-			miss.need(f.File != "", "file", "不予受理决定书（书面凭证）", "行政许可法 §32 ¶2")
+			miss.need(f.Reasons != "", "reasons", "不予受理的理由（不属于本机关职权范围的，告知向有关行政机关申请）", "行政许可法 §32(1)(2)")
+			miss.need(f.File != "", "file", "不予受理决定书（书面凭证）", "行政许可法 §32")
 		default:
 			miss = append(miss, item("outcome", "受理、一次性告知补正或不予受理", "行政许可法 §32"))
 		}
@@ -213,9 +213,9 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 		hearingAt, ok := parseFuture(req.HearingAt)
 		f.Officer, f.Basis = t(req.Officer), t(req.Place)
 		var miss required
-		miss.need(ok, "hearing_at", "听证时间", "行政许可法 §48(一)")
-		miss.need(f.Basis != "", "place", "听证地点", "行政许可法 §48(一)")
-		miss.need(f.Officer != "", "officer", "听证主持人（审查该申请的工作人员以外的人员）", "行政许可法 §48(三)")
+		miss.need(ok, "hearing_at", "听证时间", "行政许可法 §48(1)")
+		miss.need(f.Basis != "", "place", "听证地点", "行政许可法 §48(1)")
+		miss.need(f.Officer != "", "officer", "听证主持人（审查该申请的工作人员以外的人员）", "行政许可法 §48(3)")
 		switch f.Outcome {
 		case "statutory":
 		case "requested":
@@ -228,7 +228,7 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 				return f, err
 			}
 			if !requested.Before(p.Interested.Due) {
-				return f, lifeRefused(step, "行政许可法 §47 ¶1", "the hearing was asked for after the 5 working days", "申请人、利害关系人应当在被告知听证权利之日起五日内提出听证申请，期限已于 "+dayText(p.Interested.Due)+" 届满")
+				return f, lifeRefused(step, "行政许可法 §47", "the hearing was asked for after the 5 working days", "申请人、利害关系人应当在被告知听证权利之日起五日内提出听证申请，期限已于 "+dayText(p.Interested.Due)+" 届满")
 			}
 		default:
 			miss = append(miss, item("kind", "听证的由来（依法举行或依申请举行）", "行政许可法 §46-47"))
@@ -238,15 +238,15 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 		}
 		for _, s := range st.Steps {
 			if stepProcedure(s.Step) == "permit" && s.By.Name != "" && s.By.Name == f.Officer {
-				return f, lifeRefused(step, "行政许可法 §48(三)", f.Officer+" reviewed this application; the hearing is presided over by someone else",
-					"听证主持人 "+f.Officer+" 参与了本申请的审查，应当由审查该行政许可申请的工作人员以外的人员担任", item("officer", "审查人员以外的听证主持人", "行政许可法 §48(三)"))
+				return f, lifeRefused(step, "行政许可法 §48(3)", f.Officer+" reviewed this application; the hearing is presided over by someone else",
+					"听证主持人 "+f.Officer+" 参与了本申请的审查，应当由审查该行政许可申请的工作人员以外的人员担任", item("officer", "审查人员以外的听证主持人", "行政许可法 §48(3)"))
 			}
 		}
 		earliest, _ := deadline.EarliestHearing(cal, at)
 		if hearingAt.Before(earliest) {
-			return f, lifeRefused(step, "行政许可法 §48(一)",
+			return f, lifeRefused(step, "行政许可法 §48(1)",
 				"the parties are told 7 days before the hearing", "行政机关应当于举行听证的七日前将时间、地点通知申请人、利害关系人：听证最早于 "+earliest.Format(time.DateOnly)+" 举行",
-				item("hearing_at", "通知七日后的听证时间", "行政许可法 §48(一)"))
+				item("hearing_at", "通知七日后的听证时间", "行政许可法 §48(1)"))
 		}
 		f.HearingAt = hearingAt
 		return f, nil
@@ -255,18 +255,18 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 		f.Article = "行政许可法 §48"
 		n := p.HearingNotice
 		if n == nil {
-			return f, lifeRefused(step, "行政许可法 §48(一)", "the hearing was not noticed", "尚未通知听证", item(StepPermitHearingNotice, "听证通知", "行政许可法 §48"))
+			return f, lifeRefused(step, "行政许可法 §48(1)", "the hearing was not noticed", "尚未通知听证", item(StepPermitHearingNotice, "听证通知", "行政许可法 §48"))
 		}
 		if p.Hearing != nil {
 			return f, &enforce.Error{Code: enforce.EConflict, Step: step, Message: "the hearing record exists", MessageZh: "听证笔录已记录"}
 		}
 		if at.Before(n.HearingAt) {
-			return f, lifeRefused(step, "行政许可法 §48(一)", "the hearing is held at the time noticed", "听证应当在通知的时间举行（"+n.HearingAt.In(cst).Format("2006-01-02 15:04")+"）")
+			return f, lifeRefused(step, "行政许可法 §48(1)", "the hearing is held at the time noticed", "听证应当在通知的时间举行（"+n.HearingAt.In(cst).Format("2006-01-02 15:04")+"）")
 		}
 		f.Outcome = req.PartySigned
 		var miss required
-		miss.need(f.File != "", "file", "听证笔录", "行政许可法 §48(五)")
-		miss.need(f.Outcome == "signed" || f.Outcome == "refused" && t(req.Note) != "", "party_signed", "听证参加人确认签字或盖章（拒绝的注明）", "行政许可法 §48(五)")
+		miss.need(f.File != "", "file", "听证笔录", "行政许可法 §48(5)")
+		miss.need(f.Outcome == "signed" || f.Outcome == "refused" && t(req.Note) != "", "party_signed", "听证参加人确认签字或盖章（拒绝的注明）", "行政许可法 §48(5)")
 		miss.need(f.Content != "", "content", "听证情况及主持人意见", "行政许可法 §48")
 		if len(miss) > 0 {
 			return f, lifeRefused(step, "行政许可法 §48", "the hearing record is incomplete", "听证笔录不完整", miss...)
@@ -309,7 +309,7 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 	case StepPermitDecision:
 		f.Article = "行政许可法 §37-38"
 		if n := p.HearingNotice; n != nil && p.Hearing == nil {
-			return f, lifeRefused(step, "行政许可法 §48 ¶2", "a hearing was noticed: the decision follows its record", "已决定举行听证的，行政机关应当根据听证笔录作出行政许可决定",
+			return f, lifeRefused(step, "行政许可法 §48", "a hearing was noticed: the decision follows its record", "已决定举行听证的，行政机关应当根据听证笔录作出行政许可决定",
 				item(StepPermitHearing, "听证笔录", "行政许可法 §48"))
 		}
 		f.ReconOrgan, f.Court = t(req.ReconOrgan), t(req.Court)
@@ -317,11 +317,11 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 		miss.need(f.Number != "", "number", "决定书文号", "行政许可法 §38")
 		switch f.Outcome {
 		case "grant":
-			miss.need(f.Content != "", "content", "准予行政许可的内容（许可证件）", "行政许可法 §38 ¶1, §39")
+			miss.need(f.Content != "", "content", "准予行政许可的内容（许可证件）", "行政许可法 §38, §39")
 		case "deny":
-			miss.need(f.Reasons != "", "reasons", "不予行政许可的理由", "行政许可法 §38 ¶2")
-			miss.need(f.ReconOrgan != "", "reconsideration_organ", "申请行政复议的机关", "行政许可法 §38 ¶2")
-			miss.need(f.Court != "", "court", "提起行政诉讼的人民法院", "行政许可法 §38 ¶2")
+			miss.need(f.Reasons != "", "reasons", "不予行政许可的理由", "行政许可法 §38")
+			miss.need(f.ReconOrgan != "", "reconsideration_organ", "申请行政复议的机关", "行政许可法 §38")
+			miss.need(f.Court != "", "court", "提起行政诉讼的人民法院", "行政许可法 §38")
 		default:
 			miss = append(miss, item("outcome", "准予或不予行政许可", "行政许可法 §38"))
 		}
