@@ -69,7 +69,14 @@ func Backup(ctx context.Context, d *Data, w io.Writer, scratch string) (Manifest
 	}
 	defer os.RemoveAll(tmp)
 	snap := filepath.Join(tmp, dbName)
-	if err := d.Store.Snapshot(ctx, snap); err != nil {
+	var st any = d.Store
+	snapper, ok := st.(interface {
+		Snapshot(ctx context.Context, dest string) error
+	})
+	if !ok {
+		return Manifest{}, errors.New("this backup copies the SQLite store; back a PostgreSQL store up with pg_dump (docs/operations.md)")
+	}
+	if err := snapper.Snapshot(ctx, snap); err != nil {
 		return Manifest{}, err
 	}
 	m := Manifest{Format: BackupFormat, CreatedAt: d.Now().UTC(), ServerID: d.ServerID()}

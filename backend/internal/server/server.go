@@ -79,7 +79,7 @@ type Config struct {
 type Data struct {
 	Dir   string
 	Key   ed25519.PrivateKey
-	Store *sqlite.DB
+	Store store.Backend
 	Blobs *blob.Folder
 	Now   func() time.Time
 }

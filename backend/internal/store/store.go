@@ -15,8 +15,9 @@ import (
 // ErrNotFound is returned when a device, code, entry or upload does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Store is everything the backend persists. Methods that refuse for a
-// reason the terminal must see return a *syncproto.Error.
+// Store is what the sync server persists. Methods that refuse for a
+// reason the terminal must see return a *Refusal: errors.Is finds its
+// sentinel (ErrConflict, ErrGap, …), syncproto.AsError its wire error.
 type Store interface {
 	Close() error
 	Ping(ctx context.Context) error

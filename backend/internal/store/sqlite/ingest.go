@@ -146,13 +146,13 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 	var res store.IngestResult
 	dv, err := getDevice(tx, b.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return res, syncproto.Errorf(syncproto.CodeUnknownDevice, "device %s is not enrolled", b.DeviceID)
+		return res, store.Refuse(store.ErrNotFound, syncproto.Errorf(syncproto.CodeUnknownDevice, "device %s is not enrolled", b.DeviceID))
 	}
 	if err != nil {
 		return res, err
 	}
 	if dv.Revoked() {
-		return res, syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s", dv.ID, fmtTime(dv.RevokedAt))
+		return res, store.Refuse(store.ErrRevoked, syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s", dv.ID, fmtTime(dv.RevokedAt)))
 	}
 	last := dv.LastSeq
 	// Entries the server already holds: identical ones are skipped,
@@ -166,8 +166,8 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 			return res, fmt.Errorf("device %s entry #%d is below the last accepted #%d but not stored: %w", b.DeviceID, e.DeviceSeq, last, err)
 		}
 		if id != e.ID || hash != e.Hash {
-			return res, syncproto.Errorf(syncproto.CodeConflict, "device #%d is already taken by entry %s (hash %.12s); entry %s (hash %.12s) is a different entry under the same number",
-				e.DeviceSeq, id, hash, e.ID, e.Hash)
+			return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "device #%d is already taken by entry %s (hash %.12s); entry %s (hash %.12s) is a different entry under the same number",
+				e.DeviceSeq, id, hash, e.ID, e.Hash))
 		}
 		res.Duplicates++
 		rest = rest[1:]
@@ -180,7 +180,7 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		e := syncproto.Errorf(syncproto.CodeGap, "the server has device entries up to #%d; this batch starts at #%d, so #%d to #%d are missing: send from #%d",
 			last, rest[0].DeviceSeq, last+1, rest[0].DeviceSeq-1, last+1)
 		e.Expect = last + 1
-		return res, e
+		return res, store.Refuse(store.ErrGap, e)
 	}
 	heads := map[string]*store.CaseHead{}
 	opened := map[string]caseOpen{}
@@ -235,7 +235,7 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		if _, err := insEntry.Exec(e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, e.DeviceTime,
 			fmtTime(calibrated), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), tree.Size()); err != nil {
 			if isUnique(err) {
-				return res, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash)
+				return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash))
 			}
 			return res, err
 		}

@@ -82,7 +82,7 @@ func (d *DB) uploadDue(ctx context.Context) func(kind string, recorded time.Time
 	}
 }
 
-var _ store.Store = (*DB)(nil)
+var _ store.Backend = (*DB)(nil)
 
 // Open opens (creating if needed) the store at path and migrates it.
 func Open(path string, opt Options) (*DB, error) {
@@ -202,7 +202,7 @@ func (d *DB) Enrol(ctx context.Context, codeHash string, dev store.Device) (stor
 		err := tx.QueryRow(`SELECT device_name, expires_at, COALESCE(used_at, ''), COALESCE(device_id, '') FROM enrol_codes WHERE code_hash = ?`, codeHash).
 			Scan(&name, &expires, &used, &usedBy)
 		if errors.Is(err, sql.ErrNoRows) {
-			return syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code is not known; ask the administrator for a new one")
+			return store.Refuse(store.ErrEnrolCode, syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code is not known; ask the administrator for a new one"))
 		}
 		if err != nil {
 			return err
@@ -215,17 +215,17 @@ func (d *DB) Enrol(ctx context.Context, codeHash string, dev store.Device) (stor
 			return err
 		}
 		if used != "" && usedBy != dev.ID {
-			return syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code was already used at %s; ask the administrator for a new one", used)
+			return store.Refuse(store.ErrEnrolCode, syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code was already used at %s; ask the administrator for a new one", used))
 		}
 		if used == "" && parseTime(expires).Before(now) {
-			return syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code expired at %s; ask the administrator for a new one", expires)
+			return store.Refuse(store.ErrEnrolCode, syncproto.Errorf(syncproto.CodeEnrolCode, "this enrolment code expired at %s; ask the administrator for a new one", expires))
 		}
 		if existing != nil {
 			if existing.Revoked() {
-				return syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s and cannot enrol again", dev.ID, fmtTime(existing.RevokedAt))
+				return store.Refuse(store.ErrRevoked, syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s and cannot enrol again", dev.ID, fmtTime(existing.RevokedAt)))
 			}
 			if !existing.PublicKey.Equal(dev.PublicKey) {
-				return syncproto.Errorf(syncproto.CodeEnrolCode, "device id %s is already enrolled with another key", dev.ID)
+				return store.Refuse(store.ErrEnrolCode, syncproto.Errorf(syncproto.CodeEnrolCode, "device id %s is already enrolled with another key", dev.ID))
 			}
 		} else {
 			if name == "" {
