@@ -26,6 +26,8 @@ const (
 	settingRevoked     = "revoked"
 	settingCatalogSeq  = "catalog_seq"
 	settingWipedAt     = "wiped_at"
+	settingLogEpoch    = "log_epoch"
+	settingLogBreak    = "log_break." // + epoch: the break recorded at a re-pin
 )
 
 // ServerIdentity is the backend a terminal enrolled with: where it is and
@@ -84,6 +86,72 @@ func (t *Terminal) LatestTreeHead() (syncproto.TreeHead, bool, error) {
 		return th, false, nil
 	}
 	return th, err == nil, err
+}
+
+// TreeHeadAtMost is the largest verified tree head of at most size entries.
+func (t *Terminal) TreeHeadAtMost(size uint64) (syncproto.TreeHead, bool, error) {
+	var th syncproto.TreeHead
+	err := t.db.QueryRow(`SELECT size, root, timestamp, signature FROM tree_heads WHERE size <= ? ORDER BY size DESC LIMIT 1`, size).Scan(&th.Size, &th.Root, &th.Timestamp, &th.Signature)
+	if errors.Is(err, sql.ErrNoRows) {
+		return th, false, nil
+	}
+	return th, err == nil, err
+}
+
+// LogEpoch is the server's restore epoch this terminal's tree heads and
+// confirmations belong to ("" until the server is first restored).
+func (t *Terminal) LogEpoch() (string, error) { return t.Setting(settingLogEpoch) }
+
+// Repinned says what a re-pin to a restored server's log changed.
+type Repinned struct {
+	Entries int `json:"entries"` // confirmed entries back in the outbox
+	Media   int `json:"media"`   // confirmed files to offer again
+}
+
+// Repin moves this terminal to a restored server's log (issue 14; SPEC
+// R2, X3). The caller has verified that head extends the verified head of
+// keep entries; heads beyond keep belong to the log the server lost and are
+// dropped (brk, when set, keeps the longest of them as the recorded
+// break). Entries the server no longer holds (numbered after lastSeq) or
+// proven only under a dropped head go back to the outbox; every file goes
+// back to be offered, so nothing is wiped before the restored server
+// confirms it. All in one transaction.
+func (t *Terminal) Repin(epoch string, head syncproto.TreeHead, keep uint64, lastSeq int64, brk *syncproto.LogBreak) (Repinned, error) {
+	var r Repinned
+	err := t.inTx(func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE entries SET acked = 0 WHERE acked = 1 AND (device_seq > ? OR id IN (SELECT entry_id FROM entry_proofs WHERE tree_size > ?))`, lastSeq, keep)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		r.Entries = int(n)
+		if _, err := tx.Exec(`DELETE FROM entry_proofs WHERE tree_size > ? OR device_seq > ?`, keep, lastSeq); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM tree_heads WHERE size > ?`, keep); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO tree_heads (size, root, timestamp, signature, received_at) VALUES (?, ?, ?, ?, ?)`,
+			head.Size, head.Root, head.Timestamp, head.Signature, ledger.FormatTime(t.Now())); err != nil {
+			return err
+		}
+		if res, err = tx.Exec(`UPDATE media SET confirmed = 0 WHERE confirmed = 1`); err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		r.Media = int(n)
+		if brk != nil {
+			body, err := json.Marshal(brk)
+			if err != nil {
+				return err
+			}
+			if err := setSetting(tx, settingLogBreak+epoch, string(body)); err != nil {
+				return err
+			}
+		}
+		return setSetting(tx, settingLogEpoch, epoch)
+	})
+	return r, err
 }
 
 // ConfirmEntries is the only way an entry leaves the outbox (SPEC S2, R2):

@@ -582,6 +582,11 @@ func (s *Syncer) pass(ctx context.Context, c *session) (Result, error) {
 	if err := s.t.SetClockAnchor(c.anchor); err != nil {
 		return res, err
 	}
+	// A restored server first: nothing is wiped or trusted as confirmed
+	// before the terminal has re-pinned to the restored log.
+	if err := s.checkEpoch(ctx, c); err != nil {
+		return res, err
+	}
 	if c.welcome.Revoked {
 		// A revoked terminal with a wipe order may only wipe.
 		if err := s.wipe(ctx, c, &res); err != nil {

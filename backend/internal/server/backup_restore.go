@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"lawtrace/backend/internal/store"
@@ -65,6 +66,9 @@ func Restore(ctx context.Context, r io.Reader, dir string, now func() time.Time)
 		Signature: ed25519.Sign(d.Key, syncproto.RestoreMessage(res.Epoch, backupAt, th))}
 	evidence, err := json.Marshal(ev)
 	if err != nil {
+		return Restored{}, err
+	}
+	if err := d.Store.SetSetting(ctx, store.RestoredSizeSetting, strconv.FormatUint(th.Size, 10)); err != nil {
 		return Restored{}, err
 	}
 	if err := d.Store.SetSetting(ctx, store.EpochSetting, res.Epoch); err != nil {

@@ -8,6 +8,11 @@ package store
 // issue 14).
 const EpochSetting = "restore_epoch"
 
+// RestoredSizeSetting holds the size of the log the last restore put in
+// place: the Welcome carries the signed tree head of that size, the point
+// every terminal's check and break refer to.
+const RestoredSizeSetting = "restore_tree_size"
+
 // Security event kinds of a restore: the restore itself, and a device's
 // report that it had verified a longer log than the restored one. Both
 // carry a server signature over the tree heads in their evidence.

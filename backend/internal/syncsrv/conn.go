@@ -254,10 +254,15 @@ func (c *conn) handshake(ctx context.Context) error {
 	if err != nil {
 		return c.internal("catalog head", err)
 	}
+	epoch, restored, err := c.s.restorePoint(ctx)
+	if err != nil {
+		return c.internal("restore epoch", err)
+	}
 	wipe := d.WipePending()
 	c.wipeSent = wipe
 	w := &syncproto.Welcome{DeviceID: c.deviceID, LastSeq: d.LastSeq, TreeHead: &th, ClockOffsetMs: c.offsetMs, RoundTripMs: rtt.Milliseconds(),
-		Skewed: c.skewed, SkewThresholdMs: c.s.cfg.SkewThreshold.Milliseconds(), CatalogHead: head, Wipe: wipe, Revoked: c.restricted, Enrolled: enrolled}
+		Skewed: c.skewed, SkewThresholdMs: c.s.cfg.SkewThreshold.Milliseconds(), CatalogHead: head, Wipe: wipe, Revoked: c.restricted, Enrolled: enrolled,
+		Epoch: epoch, Restored: restored}
 	if err := c.sess.Send(0, w); err != nil {
 		return err
 	}
@@ -344,7 +349,7 @@ func (c *conn) orderWipe(d store.Device) {
 func (c *conn) handle(ctx context.Context, m syncproto.Message) (syncproto.Message, *syncproto.Error) {
 	if c.restricted {
 		switch m.(type) {
-		case *syncproto.WipeDone, *syncproto.ProofRequest:
+		case *syncproto.WipeDone, *syncproto.ProofRequest, *syncproto.LogBreak:
 		default:
 			pe := syncproto.Errorf(syncproto.CodeRevoked, "this terminal is revoked; it may only carry out the wipe order")
 			return pe, pe
@@ -361,6 +366,8 @@ func (c *conn) handle(ctx context.Context, m syncproto.Message) (syncproto.Messa
 		return c.mediaChunk(ctx, m), nil
 	case *syncproto.Pull:
 		return c.pull(ctx, m), nil
+	case *syncproto.LogBreak:
+		return c.logBreak(ctx, m), nil
 	case *syncproto.WipeDone:
 		if err := c.s.cfg.Store.WipeDone(ctx, c.deviceID, *m, c.now()); err != nil {
 			return c.internal("wipe done", err), nil
