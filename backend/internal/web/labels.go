@@ -155,6 +155,11 @@ var deadlineLabels = []option{
 	{deadline.CourtApplication, "申请法院强制执行"},
 	{deadline.RectifyCheck, "改正情况复查"},
 	{deadline.AnnualReport, "年度统计公开"},
+	{deadline.CoercionNotice, "催告后履行期限"},
+	{deadline.Demolition, "限期自行拆除"},
+	{deadline.PermitDecision, "行政许可决定期限"},
+	{deadline.PermitHearing, "许可听证申请期限"},
+	{deadline.PermitService, "许可决定送达"},
 }
 
 func deadlineLabel(kind string) string {
@@ -179,7 +184,15 @@ var reviewStepLabels = map[string]string{
 	reviewsrv.StepClosingRequest: "结案报告", reviewsrv.StepClosing: "结案审批", reviewsrv.StepDecisionDraft: "决定书内容",
 	reviewsrv.StepRectifyOrder: "责令改正", reviewsrv.StepRectifyCheck: "改正情况复查", reviewsrv.StepPerformance: "履行情况",
 	reviewsrv.StepLateFee: "加处罚款", reviewsrv.StepReminder: "催告", reviewsrv.StepReply: "催告后的陈述申辩",
-	reviewsrv.StepEnforcement: "强制执行",
+	reviewsrv.StepEnforcement: "强制执行", reviewsrv.StepDisposal: "保存期满销毁",
+	reviewsrv.StepSeizureExtend: "延长查封扣押期限", reviewsrv.StepSeizureAppraisal: "检测检验鉴定期间", reviewsrv.StepSeizureDisposal: "查封扣押处理决定",
+	reviewsrv.StepSeizureRelease: "解除查封扣押", reviewsrv.StepObligation: "行政决定", reviewsrv.StepCoercionReminder: "催告书",
+	reviewsrv.StepCoercionStatement: "催告后陈述申辩", reviewsrv.StepDemolitionNotice: "限期拆除公告", reviewsrv.StepCoercionPerformed: "当事人履行",
+	reviewsrv.StepCoerciveExecution: "强制执行决定或申请", reviewsrv.StepPermitAcceptance: "受理", reviewsrv.StepPermitInterested: "告知利害关系人",
+	reviewsrv.StepPermitHearingNotice: "许可听证通知", reviewsrv.StepPermitHearing: "许可听证笔录", reviewsrv.StepPermitAppraisal: "检验检测鉴定期间",
+	reviewsrv.StepPermitExtension: "延长许可审查期限", reviewsrv.StepPermitDecision: "行政许可决定", reviewsrv.StepPermitService: "许可决定送达",
+	reviewsrv.StepInspectionRectify: "责令改正", reviewsrv.StepInspectionRecheck: "复查", reviewsrv.StepInspectionTransfer: "转立案",
+	reviewsrv.StepOfficeClosing: "结案", reviewsrv.StepDeferralRequest: "暂缓或分期缴纳申请", reviewsrv.StepDeferral: "暂缓或分期缴纳审批",
 }
 
 // reviewRules are the titles of the review catalog's rules by id, kept

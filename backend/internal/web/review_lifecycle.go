@@ -75,6 +75,9 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 	if err != nil {
 		return pageError(err)
 	}
+	if _, ok := officeProcedures[st.Case.Procedure]; ok {
+		return p.renderOffice(w, r, status, row, st, fail, in)
+	}
 	l := &st.Life
 	d := lifecycleData{Row: row, St: st, L: l, Error: fail, In: in, Handler: u.Can(reviewsrv.Handlers), Head: u.Can(reviewsrv.Heads),
 		Penalty: st.Case.Procedure == "penalty", Decided: st.Decision != nil, Closed: l.NotRegistered || !st.Ended.IsZero(),
@@ -138,6 +141,8 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 	d.Show[reviewsrv.StepDecisionDraft] = d.Penalty && !ended && d.Handler && registered && l.DecisionServed == nil
 	d.Show[reviewsrv.StepRectifyOrder] = executing && x.Rectify == nil
 	d.Show[reviewsrv.StepRectifyCheck] = executing && x.Rectify != nil && x.Corrected.IsZero()
+	d.Show[reviewsrv.StepDeferralRequest] = executing && es.Fine && !es.PaidInFull && l.DecisionServed != nil && x.Deferral == nil && x.DeferralRequest == nil
+	d.Show[reviewsrv.StepDeferral] = d.Penalty && !ended && d.Head && x.DeferralRequest != nil
 	d.Show[reviewsrv.StepPerformance] = executing && es.Fine && !es.PaidInFull
 	d.Show[reviewsrv.StepLateFee] = executing && es.Fine && !es.PaidInFull && !es.PaymentDue.IsZero() && !p.s.cfg.Now().Before(es.PaymentDue)
 	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && l.DecisionServed != nil
@@ -287,7 +292,9 @@ func (p *reviewPages) lifeStep(w http.ResponseWriter, r *http.Request) error {
 	req.Confiscated, _ = strconv.ParseFloat(v("confiscated_value"), 64)
 	req.Days, _ = strconv.Atoi(v("days"))
 	req.ExecRequest = reviewsrv.ExecRequest{PartyAddress: v("party_address"), PartyID: v("party_id"), Evidence: v("evidence"), PaymentPlace: v("payment_place"),
-		PerformBy: v("perform_by"), ReconOrgan: v("reconsideration_organ"), Court: v("court"), Status: v("status"), Deadline: v("deadline"), Kind: v("kind")}
+		PerformBy: v("perform_by"), ReconOrgan: v("reconsideration_organ"), Court: v("court"), Status: v("status"), Deadline: v("deadline"), Kind: v("kind"),
+		Schedule: v("schedule")}
+	req.OfficeRequest = reviewsrv.OfficeRequest{Objects: v("objects"), Institution: v("institution"), SourceCase: v("source_case")}
 	if a := v("amount"); a != "" {
 		amount, err := strconv.ParseFloat(a, 64)
 		if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) || amount < 0 || amount > 1e12 {
@@ -308,7 +315,11 @@ func (p *reviewPages) lifeStep(w http.ResponseWriter, r *http.Request) error {
 	if _, err := p.svc.Life(ctx, u, id, step, req); err != nil {
 		return p.lifeRefused(w, r, err, in)
 	}
-	return p.s.redirect(w, r, "/review/cases/"+id+"/lifecycle", lifeDone[step])
+	done := lifeDone[step]
+	if done == "" {
+		done = officeFormDefs[step].Title + "已记录。"
+	}
+	return p.s.redirect(w, r, "/review/cases/"+id+"/lifecycle", done)
 }
 
 var lifeDone = map[string]string{
@@ -334,6 +345,8 @@ var lifeDone = map[string]string{
 	reviewsrv.StepEnforcement:     "强制执行已记录。",
 	reviewsrv.StepClosingRequest:  "结案报告已提交负责人审批。",
 	reviewsrv.StepClosing:         "结案审批已记录。",
+	reviewsrv.StepDeferralRequest: "暂缓或分期缴纳申请已提交负责人审批。",
+	reviewsrv.StepDeferral:        "暂缓或分期缴纳审批已记录：缴款期限按批准的日期计算。",
 }
 
 // lifeRefused shows the page again with the refusal and what was entered.
@@ -434,6 +447,8 @@ func init() {
 	funcs["performanceStatus"] = func(k string) string { return reviewsrv.PerformanceStatus[k] }
 	funcs["enforcementKind"] = func(k string) string { return reviewsrv.EnforcementKinds[k] }
 	funcs["closingWay"] = func(k string) string { return reviewsrv.ClosingWays[k] }
+	funcs["deferralWay"] = func(k string) string { return reviewsrv.DeferralWays[k] }
+	funcs["deferralPlan"] = func(f *reviewsrv.DeferralFields) string { return f.Plan.Label() }
 	funcs["serviceMethod"] = func(k string) string { return reviewsrv.ServiceMethods[k] }
 	funcs["reviewOutcome"] = func(k string) string { return reviewsrv.ReviewOutcomes[k] }
 	funcs["closedReason"] = func(k string) string { return reviewsrv.ClosedHearing[k] }

@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// SPEC C1 C6 C7 D5 (issue 10): coercion, inspection and permit after the
+// scene, driven in real Chromium. A seizure begun on the scene: the officer
+// records the appraisal period (not counted, 行政强制法 §25), the head's
+// extension without reasons is refused on screen with §25 and the missing
+// item, then approved; the term on the page and the monitor moves; the
+// head releases the goods by list (§28) and closes the case. An inspection
+// is handed over (转立案) and the penalty case's 立案 request names it. A
+// permit decision refusing without reasons is refused with §38.
+func TestOfficeLifecycleInChromium(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, cst)} // Monday
+	e := start(t, clk)
+	const coer, insp, pen, perm = "20260302-c0e00001", "20260302-1a5p0001", "20260302-9e0a0001", "20260302-9e7m0001"
+	tm := e.terminal(71, "patrol-office")
+	crew := []map[string]string{{"cert": "15010001"}, {"cert": "15010002"}}
+	open := func(id, proc string, extra ...map[string]any) {
+		tm.push(t, tm.d.Entry(id, "case_open", map[string]any{"procedure": proc, "procedure_version": 2, "party": "某仓储有限公司", "party_kind": "org", "source": "inspection", "officers": crew}))
+		for _, x := range extra {
+			tm.push(t, tm.d.Entry(id, x["step"].(string), map[string]any{"fields": x["fields"]}))
+		}
+		tm.push(t, tm.d.Entry(id, "close_scene", map[string]any{}))
+	}
+	open(coer, "coercion", map[string]any{"step": "seizure", "fields": map[string]any{"approval": "prior", "term_days": "30"}})
+	open(insp, "inspection")
+	open(perm, "permit", map[string]any{"step": "acceptance", "fields": map[string]any{"outcome": "accepted", "matter": "药品经营许可"}})
+	penaltyCase(t, e, 72, pen)
+
+	dir := t.TempDir()
+	file := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("%PDF-1.4 "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	type C = chromedp.CSS
+	text := func(ctx context.Context, sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(C(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(v)
+	}
+	do := func(ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	signIn := func(ctx context.Context, user, password string) {
+		t.Helper()
+		do(ctx, "sign in as "+user, chromedp.Navigate(e.url+"/login"), chromedp.SendKeys(C(`#username`), user), chromedp.SendKeys(C(`#password`), password),
+			chromedp.Click(C(`#login`)), chromedp.WaitVisible(C(`header.top nav`)))
+	}
+	page := func(id string) chromedp.Action[chromedp.Void] { return chromedp.Navigate(e.url + "/review/cases/" + id + "/lifecycle") }
+	// recorded waits for the step's entry on the page; when it does not
+	// come, the refusal shown instead is the failure.
+	recorded := func(ctx context.Context, step string) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		if err := chromedp.Do(wctx, chromedp.WaitVisible(C(`#life-steps li[data-step=`+step+`]`))); err != nil {
+			msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('life-error')||{}).innerText||''`))
+			t.Fatalf("%s not recorded: %v %s", step, err, msg)
+		}
+	}
+
+	off := reviewChrome(t)
+	signIn(off, "officer", "lawtrace-officer")
+	do(off, "appraisal", page(coer), chromedp.WaitVisible(C(`#form-seizure_appraisal`)),
+		chromedp.SendKeys(C(`#seizure_appraisal-content`), "电池安全性能检验"),
+		chromedp.SendKeys(C(`#seizure_appraisal-institution`), "市产品质量监督检验所"),
+		chromedp.SendKeys(C(`#seizure_appraisal-days`), "10"),
+		chromedp.SetUploadFiles(C(`#seizure_appraisal-file`), []string{file("appraisal.pdf")}),
+		chromedp.Click(C(`#submit-seizure_appraisal`)))
+	recorded(off, "seizure_appraisal")
+
+	head := reviewChrome(t)
+	signIn(head, "supervisor", "lawtrace-supervisor")
+	do(head, "extension without reasons", page(coer), chromedp.WaitVisible(C(`#form-seizure_extend`)),
+		chromedp.SendKeys(C(`#seizure_extend-days`), "30"), chromedp.Click(C(`#submit-seizure_extend`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(head, `#life-error`); !strings.Contains(msg, "《中华人民共和国行政强制法》第二十五条") || !strings.Contains(msg, "延长理由") || !strings.Contains(msg, "书面告知当事人") {
+		t.Fatalf("refused extension: %q", msg)
+	}
+	do(head, "extension", chromedp.SendKeys(C(`#seizure_extend-reasons`), "案情复杂，需查明货物来源"),
+		chromedp.SendKeys(C(`#seizure_extend-number`), "武市监延〔2026〕1号"), chromedp.SetValue(C(`#seizure_extend-method`), "mail"),
+		chromedp.SendKeys(C(`#seizure_extend-recipient`), "仓库负责人 李某"),
+		chromedp.Click(C(`#submit-seizure_extend`)))
+	recorded(head, "seizure_extend")
+	// 30 + 10 (not counted) + 30 days from 2 March: the last day is 11 May.
+	if s := text(head, `li[data-stage=seizure]`); !strings.Contains(s, "经批准延长 30 日") || !strings.Contains(s, "2026-05-11 24:00") || !strings.Contains(s, "10 日不计入") {
+		t.Fatalf("seizure stage %q", s)
+	}
+	if s := text(head, `#life-deadlines li[data-kind=seizure_term]`); !strings.Contains(s, "查封扣押期限") || !strings.Contains(s, "2026-05-11 24:00") {
+		t.Fatalf("seizure deadline %q", s)
+	}
+	do(head, "release", chromedp.WaitNotPresent(C(`#form-seizure_extend`)),
+		chromedp.SetValue(C(`#seizure_release-outcome`), "no_violation"), chromedp.SendKeys(C(`#seizure_release-number`), "武市监解〔2026〕1号"),
+		chromedp.SendKeys(C(`#seizure_release-objects`), "电动车电池 120 组\n充电器 40 个"), chromedp.SendKeys(C(`#seizure_release-recipient`), "李某"),
+		chromedp.SetUploadFiles(C(`#seizure_release-file`), []string{file("release.pdf")}),
+		chromedp.Click(C(`#submit-seizure_release`)))
+	recorded(head, "seizure_release")
+	if s := text(head, `li[data-stage=seizure]`); !strings.Contains(s, "解除") {
+		t.Fatalf("released %q", s)
+	}
+	do(head, "closing", chromedp.Click(C(`#submit-office_closing`)))
+	recorded(head, "office_closing")
+	if s := text(head, `li[data-stage=closing]`); !strings.Contains(s, "结案") || !strings.Contains(text(head, `#life-steps`), "退还 电动车电池 120 组、充电器 40 个") {
+		t.Fatalf("closed %q", s)
+	}
+	reviewScreenshotOf(t, head, "body", "lifecycle-coercion.png")
+
+	// 003 §3: the inspection is handed over; the penalty's 立案 request names it.
+	do(off, "转立案", page(insp), chromedp.WaitVisible(C(`#form-inspection_transfer`)),
+		chromedp.SendKeys(C(`#inspection_transfer-reasons`), "仓库存放无合格证电池"), chromedp.SendKeys(C(`#inspection_transfer-content`), "3 月 2 日现场检查发现"),
+		chromedp.Click(C(`#submit-inspection_transfer`)), chromedp.WaitVisible(C(`li[data-stage=transfer]`)))
+	do(off, "立案 from the inspection", page(pen), chromedp.WaitVisible(C(`#form-register_request`)),
+		chromedp.SendKeys(C(`#reg-facts`), "行政检查发现"), chromedp.SendKeys(C(`#reg-handler`), "建议立案"), chromedp.SendKeys(C(`#reg-unit`), "同意"),
+		chromedp.SetValue(C(`#reg-channel`), "transfer"), chromedp.SendKeys(C(`#reg-content`), "行政检查转立案"),
+		chromedp.SendKeys(C(`#reg-source`), insp), chromedp.Click(C(`#submit-register_request`)), chromedp.WaitVisible(C(`#reg-source-case`)))
+	if s := text(off, `#reg-source-case`); s != insp {
+		t.Fatalf("source %q", s)
+	}
+
+	// 行政许可法 §38: a refusal without reasons and the remedy is refused on screen.
+	do(head, "permit decision", page(perm), chromedp.WaitVisible(C(`#form-permit_decision`)),
+		chromedp.SetValue(C(`#permit_decision-outcome`), "deny"), chromedp.SendKeys(C(`#permit_decision-number`), "不许〔2026〕1号"),
+		chromedp.Click(C(`#submit-permit_decision`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(head, `#life-error`); !strings.Contains(msg, "《中华人民共和国行政许可法》第三十八条") || !strings.Contains(msg, "不予行政许可的理由") {
+		t.Fatalf("refused permit decision: %q", msg)
+	}
+	if s := text(head, `#life-deadlines li[data-kind=permit_decision]`); !strings.Contains(s, "行政许可决定期限") {
+		t.Fatalf("permit deadline %q", s)
+	}
+}
