@@ -66,7 +66,9 @@ func TestOfficeLifecycleInChromium(t *testing.T) {
 		do(ctx, "sign in as "+user, chromedp.Navigate(e.url+"/login"), chromedp.SendKeys(C(`#username`), user), chromedp.SendKeys(C(`#password`), password),
 			chromedp.Click(C(`#login`)), chromedp.WaitVisible(C(`header.top nav`)))
 	}
-	page := func(id string) chromedp.Action[chromedp.Void] { return chromedp.Navigate(e.url + "/review/cases/" + id + "/lifecycle") }
+	page := func(id string) chromedp.Action[chromedp.Void] {
+		return chromedp.Navigate(e.url + "/review/cases/" + id + "/lifecycle")
+	}
 	// recorded waits for the step's entry on the page; when it does not
 	// come, the refusal shown instead is the failure.
 	recorded := func(ctx context.Context, step string) {
