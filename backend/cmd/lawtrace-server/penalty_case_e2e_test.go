@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -277,6 +280,21 @@ func TestPenaltyCaseEndToEnd(t *testing.T) {
 	officer.do(caseA, "decision_draft", map[string]any{"party_address": "呼和浩特市新城区某路 8 号", "evidence": "现场检查笔录\n询问笔录\n听证笔录",
 		"payment_place": "中国工商银行新城支行", "reconsideration_organ": "新城区人民政府", "court": "新城区人民法院"})
 	st = officer.do(caseA, "decision_served", map[string]any{"method": "direct", "recipient": "张三（委托代理人）", "party_present": true, "file": upload(caseA, "decision-proof.pdf")})
+	// Publication within 7 working days (002-publicity §12): the reviewer
+	// approves the decision on the queue page, the office chain records it.
+	clk.Set(at(3, 18, 10, 0))
+	signInAll()
+	item := publicityLink.FindStringSubmatch(lawyer.get("/publicity"))
+	if item == nil {
+		t.Fatal("the decision is not in the publication queue")
+	}
+	if page := lawyer.form("/publicity/"+item[1]+"/approve", url.Values{"note": {"同意公开"}}); !strings.Contains(page, "已审核并公开") {
+		t.Fatalf("publication approval:\n%s", page)
+	}
+	var pub reviewsrv.State
+	if code, body := officer.api("GET", "/api/review/cases/"+caseA, nil, &pub); code != 200 || !pub.Published.Equal(clk.Now()) {
+		t.Fatalf("published: %d %s", code, body)
+	}
 	servedDecision := st.Life.DecisionServed.ServedAt
 	paymentDue := deadline.PaymentDue(servedDecision) // 15 calendar days (§67): to the end of 1 April
 	if dayText(paymentDue) != "2026-04-01 24:00" {
@@ -339,8 +357,13 @@ func TestPenaltyCaseEndToEnd(t *testing.T) {
 	if st.Exec.Paid.IsZero() || st.Exec.PaidCents != 30_000_000 {
 		t.Fatalf("paid: %+v", st.Exec)
 	}
+	// Closed today: the case file is due within 30 days (000-record §28)
+	// and made now by the operator command, which runs on the wall clock.
+	clk.Set(time.Now())
+	signInAll()
 	officer.do(caseA, "closing_request", closing)
-	if st = head.do(caseA, "closing_signoff", map[string]any{"outcome": "approve", "opinion": "同意结案"}); st.Ended.IsZero() || st.Exec.Closing.ArchiveDue != "2026-10-18" {
+	st = head.do(caseA, "closing_signoff", map[string]any{"outcome": "approve", "opinion": "同意结案"})
+	if st.Ended.IsZero() || st.Exec.Closing.ArchiveDue != workday.AddCalendarDays(clk.Now().In(cst), 30).Format(time.DateOnly) {
 		t.Fatalf("closing approval: ended %s, %+v", st.Ended, st.Exec.Closing)
 	}
 	// Case B ends by transfer (行政处罚法 §27, §57(1)(四)): no decision was made.
@@ -352,7 +375,7 @@ func TestPenaltyCaseEndToEnd(t *testing.T) {
 		steps = append(steps, s.Step)
 	}
 	want := "register_request,register_approval,prior_notice,prior_notice_served,hearing_request,hearing_notice,hearing_record,decision_proposal,review_submit,review_opinion," +
-		"decision,decision_draft,decision_served,performance,late_fee,execution_reminder,execution_reply,late_fee,late_fee,late_fee,enforcement,performance,closing_request,closing_signoff"
+		"decision,decision_draft,decision_served,decision_published,performance,late_fee,execution_reminder,execution_reply,late_fee,late_fee,late_fee,enforcement,performance,closing_request,closing_signoff"
 	if got := strings.Join(steps, ","); got != want {
 		t.Fatalf("office chain of %s:\n got %s\nwant %s", caseA, got, want)
 	}
@@ -386,6 +409,21 @@ func TestPenaltyCaseEndToEnd(t *testing.T) {
 		t.Fatalf("documents in the bundle: %v", docs)
 	}
 	s.verifyClean()
+	// The deadline monitor (SPEC D5): every period of the agency met, the
+	// party's periods missed (it did not pay until the court executed).
+	var dls []struct{ Kind, State string }
+	if err := json.Unmarshal([]byte(s.mustOp("deadlines", "--case", caseA, "--json")), &dls); err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, d := range dls {
+		states[d.Kind] = d.State
+	}
+	wantStates := map[string]string{"av_upload": "met", "hearing_request": "met", "legal_review": "met", "publication": "met", "decision_service": "met",
+		"decision_term": "met", "court_application": "met", "archive": "met", "fine_payment": "missed", "reminder_period": "missed", "late_fee": "missed"}
+	if !maps.Equal(states, wantStates) {
+		t.Fatalf("deadlines of %s: %v, want %v", caseA, states, wantStates)
+	}
 
 	// A second case file (case B) grows the log; case A written again is
 	// proven in the bigger tree.
@@ -464,6 +502,25 @@ func TestPenaltyCaseEndToEnd(t *testing.T) {
 	if os.Getenv("LAWTRACE_KEEP_BUNDLE") != "" {
 		_ = os.WriteFile(os.Getenv("LAWTRACE_KEEP_BUNDLE"), mustRead(t, bundle), 0o644)
 	}
+}
+
+var publicityLink = regexp.MustCompile(`href="/publicity/(\d+)"`)
+
+// form posts a page's form with the session's CSRF token and returns the
+// page it leads to.
+func (u *webUser) form(path string, v url.Values) string {
+	u.t.Helper()
+	v.Set("csrf", u.csrf)
+	resp, err := u.c.PostForm(u.base+path, v)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		u.t.Fatalf("POST %s: %d\n%s", path, resp.StatusCode, b)
+	}
+	return string(b)
 }
 
 // dayText is the last day of a period that ends at due, as the pages and
