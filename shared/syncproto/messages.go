@@ -117,9 +117,10 @@ type Welcome struct {
 	// marked files confirmed under another epoch checks the restored log
 	// and offers again what the server may have lost (SPEC X3, issue 14).
 	Epoch string `json:"epoch,omitempty"`
-	// Restored is the signed tree head the last restore put in place, with
-	// Epoch: what the terminal's verified log is checked against.
-	Restored *TreeHead `json:"restored,omitempty"`
+	// Restores are the restore points, oldest first, the last one Epoch's:
+	// a terminal of an earlier epoch checks its verified log against the
+	// server's up to syncproto.RestoredSize.
+	Restores []RestorePoint `json:"restores,omitempty"`
 }
 
 // Enrolled confirms an enrolment: the server identity the terminal keeps.

@@ -21,18 +21,15 @@ func (s *Syncer) checkEpoch(ctx context.Context, c *session) error {
 	if err != nil || c.welcome.Epoch == epoch {
 		return err
 	}
-	restored := c.welcome.Restored
-	if restored == nil || c.welcome.TreeHead == nil {
-		return syncproto.Errorf(syncproto.CodeUnexpected, "the server announces restore epoch %s without a tree head", c.welcome.Epoch)
+	restored, ok := syncproto.RestoredSize(c.welcome.Restores, epoch)
+	if !ok {
+		return syncproto.Errorf(syncproto.CodeUnexpected, "the server announces restore epoch %s without its restore points", c.welcome.Epoch)
 	}
 	srv, _, err := s.t.Server()
 	if err != nil {
 		return err
 	}
-	if err := restored.Verify(srv.Key); err != nil {
-		return err
-	}
-	keep, _, err := s.t.TreeHeadAtMost(restored.Size)
+	keep, _, err := s.t.TreeHeadAtMost(restored)
 	if err != nil {
 		return err
 	}
@@ -43,8 +40,8 @@ func (s *Syncer) checkEpoch(ctx context.Context, c *session) error {
 	if err := p.TreeHead.Verify(srv.Key); err != nil {
 		return err
 	}
-	if p.TreeHead.Size < restored.Size {
-		return syncproto.Errorf(syncproto.CodeLogInconsistent, "the restored log of %d entries shrank to %d", restored.Size, p.TreeHead.Size)
+	if p.TreeHead.Size < restored {
+		return syncproto.Errorf(syncproto.CodeLogInconsistent, "the restored log of %d entries shrank to %d", restored, p.TreeHead.Size)
 	}
 	if err := syncproto.VerifyConsistency(keep, p.TreeHead, p.Consistency); err != nil {
 		return err
@@ -55,7 +52,7 @@ func (s *Syncer) checkEpoch(ctx context.Context, c *session) error {
 	}
 	var brk *syncproto.LogBreak
 	if seen.Size > keep.Size {
-		brk = &syncproto.LogBreak{Epoch: c.welcome.Epoch, Seen: seen, Restored: *restored}
+		brk = &syncproto.LogBreak{Epoch: c.welcome.Epoch, Seen: seen, RestoredSize: restored}
 		if _, err := expectReply[*syncproto.OK](s.call(ctx, c, brk)); err != nil {
 			return err
 		}
@@ -65,6 +62,6 @@ func (s *Syncer) checkEpoch(ctx context.Context, c *session) error {
 		return err
 	}
 	s.log.Warn("the server was restored from a backup; re-pinned to its log", "epoch", c.welcome.Epoch, "seen_size", seen.Size,
-		"restored_size", restored.Size, "break", brk != nil, "entries_to_resend", r.Entries, "media_to_offer", r.Media)
+		"restored_size", restored, "break", brk != nil, "entries_to_resend", r.Entries, "media_to_offer", r.Media)
 	return nil
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lawtrace/shared/syncproto"
 )
 
 // SPEC X3 R2 S2 S3; issue 14 — the restore drill with real processes: a
@@ -112,5 +115,75 @@ func TestRestoreDrill(t *testing.T) {
 	}
 	if len(breaks) != 2 || restores != 1 {
 		t.Fatalf("security events: %d terminals reported the break, %d restores; %+v", len(breaks), restores, evs)
+	}
+}
+
+// SPEC X3 R2; issue 14 — a terminal that missed a whole restore epoch
+// checks its log against the earliest restore since its own epoch, so two
+// restores in a row are no false alarm; a server that claims a later
+// restore point than it has (its log rewrites what the terminal verified)
+// is refused with log_inconsistent and the terminal does not re-pin.
+func TestRestoreTwiceAndALyingServer(t *testing.T) {
+	s := startServer(t)
+	a := newTerminal(t, s, "drill-a", "")
+	a.must("demo")
+	a.must("sync")
+	first := filepath.Join(t.TempDir(), "first.backup")
+	s.mustOp("backup", "-o", first)
+	video := filepath.Join(t.TempDir(), "bodycam.mp4")
+	writeRandom(t, video, 80_000, 9)
+	a.newCaseWithVideo(video)
+	a.must("sync") // a verified a log of 11; the server keeps 9 of them
+	s.kill()
+	s.data = filepath.Join(t.TempDir(), "restored-1")
+	s.mustOp("restore", first, "--data", s.data)
+	s.start()
+	u := newTerminal(t, s, "drill-u", "")
+	u.must("demo")
+	u.must("sync") // the log grows to 18 with u's entries, a is away
+	second := filepath.Join(t.TempDir(), "second.backup")
+	s.mustOp("backup", "-o", second)
+	s.kill()
+	s.data = filepath.Join(t.TempDir(), "restored-2")
+	s.mustOp("restore", second, "--data", s.data)
+
+	// The lie: only the second restore (to 18) is announced.
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(s.data, "lawtrace.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var points string
+	if err := db.QueryRow(`SELECT value FROM settings WHERE key = 'restore_points'`).Scan(&points); err != nil {
+		t.Fatal(err)
+	}
+	var ps []syncproto.RestorePoint
+	if err := json.Unmarshal([]byte(points), &ps); err != nil || len(ps) != 2 || ps[0].Size != 9 || ps[1].Size != 18 {
+		t.Fatalf("restore points %s: %v", points, err)
+	}
+	lie, _ := json.Marshal(ps[1:])
+	if _, err := db.Exec(`UPDATE settings SET value = ? WHERE key = 'restore_points'`, string(lie)); err != nil {
+		t.Fatal(err)
+	}
+	s.start()
+	out, err := a.run("sync")
+	if err == nil || !strings.Contains(out, "not an extension") {
+		t.Fatalf("sync against a server whose log rewrites what the terminal verified: %v\n%s", err, out)
+	}
+	var epoch string
+	if err := a.db().QueryRow(`SELECT COALESCE((SELECT value FROM settings WHERE key = 'log_epoch'), '')`).Scan(&epoch); err != nil || epoch != "" {
+		t.Fatalf("the terminal re-pinned to a lying server: epoch %q %v", epoch, err)
+	}
+
+	// The truth: a checks against 9 and reports the break of its 11.
+	s.kill()
+	if _, err := db.Exec(`UPDATE settings SET value = ? WHERE key = 'restore_points'`, points); err != nil {
+		t.Fatal(err)
+	}
+	s.start()
+	a.must("sync")
+	checkExactlyOnce(t, s, a, u)
+	if out := s.mustOp("events", "--json"); !strings.Contains(out, `"kind": "log_break"`) && !strings.Contains(out, `"kind":"log_break"`) {
+		t.Fatalf("no log break on record: %s", out)
 	}
 }

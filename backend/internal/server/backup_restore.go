@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"lawtrace/backend/internal/store"
@@ -68,7 +67,19 @@ func Restore(ctx context.Context, r io.Reader, dir string, now func() time.Time)
 	if err != nil {
 		return Restored{}, err
 	}
-	if err := d.Store.SetSetting(ctx, store.RestoredSizeSetting, strconv.FormatUint(th.Size, 10)); err != nil {
+	var points []syncproto.RestorePoint
+	if v, err := d.Store.Setting(ctx, store.RestoresSetting); err != nil {
+		return Restored{}, err
+	} else if v != "" {
+		if err := json.Unmarshal([]byte(v), &points); err != nil {
+			return Restored{}, fmt.Errorf("setting %s: %w", store.RestoresSetting, err)
+		}
+	}
+	body, err := json.Marshal(append(points, syncproto.RestorePoint{Epoch: res.Epoch, Size: th.Size}))
+	if err != nil {
+		return Restored{}, err
+	}
+	if err := d.Store.SetSetting(ctx, store.RestoresSetting, string(body)); err != nil {
 		return Restored{}, err
 	}
 	if err := d.Store.SetSetting(ctx, store.EpochSetting, res.Epoch); err != nil {

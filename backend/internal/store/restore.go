@@ -8,10 +8,11 @@ package store
 // issue 14).
 const EpochSetting = "restore_epoch"
 
-// RestoredSizeSetting holds the size of the log the last restore put in
-// place: the Welcome carries the signed tree head of that size, the point
-// every terminal's check and break refer to.
-const RestoredSizeSetting = "restore_tree_size"
+// RestoresSetting holds the restore points ([]syncproto.RestorePoint as
+// JSON, oldest first, the last one EpochSetting's): the Welcome carries
+// them, so a terminal that missed a restore still checks against the
+// right size.
+const RestoresSetting = "restore_points"
 
 // Security event kinds of a restore: the restore itself, and a device's
 // report that it had verified a longer log than the restored one. Both

@@ -254,7 +254,7 @@ func (c *conn) handshake(ctx context.Context) error {
 	if err != nil {
 		return c.internal("catalog head", err)
 	}
-	epoch, restored, err := c.s.restorePoint(ctx)
+	epoch, restores, err := c.s.restorePoints(ctx)
 	if err != nil {
 		return c.internal("restore epoch", err)
 	}
@@ -262,7 +262,7 @@ func (c *conn) handshake(ctx context.Context) error {
 	c.wipeSent = wipe
 	w := &syncproto.Welcome{DeviceID: c.deviceID, LastSeq: d.LastSeq, TreeHead: &th, ClockOffsetMs: c.offsetMs, RoundTripMs: rtt.Milliseconds(),
 		Skewed: c.skewed, SkewThresholdMs: c.s.cfg.SkewThreshold.Milliseconds(), CatalogHead: head, Wipe: wipe, Revoked: c.restricted, Enrolled: enrolled,
-		Epoch: epoch, Restored: restored}
+		Epoch: epoch, Restores: restores}
 	if err := c.sess.Send(0, w); err != nil {
 		return err
 	}

@@ -1,13 +1,12 @@
 package syncsrv
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"slices"
 
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
@@ -32,25 +31,29 @@ type logBreakEvidence struct {
 // stored before the answer, so the terminal re-pins only once the break is
 // on record.
 func (c *conn) logBreak(ctx context.Context, b *syncproto.LogBreak) syncproto.Message {
-	epoch, held, err := c.s.restorePoint(ctx)
+	epoch, points, err := c.s.restorePoints(ctx)
 	if err != nil {
 		return c.internal("restore epoch", err)
 	}
-	if b.Epoch != epoch || held == nil {
+	if b.Epoch != epoch || epoch == "" {
 		return syncproto.Errorf(syncproto.CodeUnexpected, "log break for restore epoch %q, but the server's epoch is %q", syncproto.CleanText(b.Epoch, 40), epoch)
+	}
+	if !slices.ContainsFunc(points, func(p syncproto.RestorePoint) bool { return p.Size == b.RestoredSize }) {
+		return syncproto.Errorf(syncproto.CodeLogInconsistent, "no restore put a log of %d entries in place", b.RestoredSize)
 	}
 	if err := b.Seen.Verify(c.s.pub); err != nil {
 		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeLogInconsistent), "a reported log break carries a tree head this server did not sign", "")
 		return syncproto.AsError(err)
 	}
-	if b.Restored.Size != held.Size || !bytes.Equal(b.Restored.Root, held.Root) {
-		return syncproto.Errorf(syncproto.CodeLogInconsistent, "the reported restored tree head of size %d is not the one the restore put in place (size %d)", b.Restored.Size, held.Size)
+	if b.Seen.Size <= b.RestoredSize {
+		return syncproto.Errorf(syncproto.CodeUnexpected, "a log of %d entries seen before a restore to %d is no break", b.Seen.Size, b.RestoredSize)
 	}
-	if b.Seen.Size <= held.Size {
-		return syncproto.Errorf(syncproto.CodeUnexpected, "a log of %d entries seen before a restore to %d is no break", b.Seen.Size, held.Size)
+	held, err := c.s.cfg.Store.TreeHeadAt(ctx, b.RestoredSize)
+	if err != nil {
+		return c.internal("restored tree head", err)
 	}
-	ev := logBreakEvidence{Epoch: epoch, DeviceID: c.deviceID, Seen: b.Seen, Restored: *held,
-		Signature: ed25519.Sign(c.s.cfg.Key, syncproto.LogBreakMessage(epoch, c.deviceID, b.Seen, *held))}
+	ev := logBreakEvidence{Epoch: epoch, DeviceID: c.deviceID, Seen: b.Seen, Restored: held,
+		Signature: ed25519.Sign(c.s.cfg.Key, syncproto.LogBreakMessage(epoch, c.deviceID, b.Seen, held))}
 	evidence, err := json.Marshal(ev)
 	if err != nil {
 		return c.internal("log break evidence", err)
@@ -67,24 +70,20 @@ func (c *conn) logBreak(ctx context.Context, b *syncproto.LogBreak) syncproto.Me
 	return &syncproto.OK{}
 }
 
-// restorePoint is the restore epoch and the signed tree head the restore
-// put in place; both are empty for data never restored.
-func (s *Server) restorePoint(ctx context.Context) (string, *syncproto.TreeHead, error) {
+// restorePoints is the restore epoch and the restore points; both are
+// empty for data never restored.
+func (s *Server) restorePoints(ctx context.Context) (string, []syncproto.RestorePoint, error) {
 	epoch, err := s.cfg.Store.Setting(ctx, store.EpochSetting)
 	if err != nil || epoch == "" {
 		return "", nil, err
 	}
-	v, err := s.cfg.Store.Setting(ctx, store.RestoredSizeSetting)
+	v, err := s.cfg.Store.Setting(ctx, store.RestoresSetting)
 	if err != nil {
 		return "", nil, err
 	}
-	size, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return "", nil, fmt.Errorf("setting %s: %w", store.RestoredSizeSetting, err)
+	var points []syncproto.RestorePoint
+	if err := json.Unmarshal([]byte(v), &points); err != nil {
+		return "", nil, fmt.Errorf("setting %s: %w", store.RestoresSetting, err)
 	}
-	th, err := s.cfg.Store.TreeHeadAt(ctx, size)
-	if err != nil {
-		return "", nil, fmt.Errorf("the restored tree head of size %d: %w", size, err)
-	}
-	return epoch, &th, nil
+	return epoch, points, nil
 }
