@@ -278,7 +278,8 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 }
 
 func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || // SQLite
+		strings.Contains(err.Error(), "(SQLSTATE 23505)")) // PostgreSQL's unique_violation
 }
 
 func caseHead(tx *sql.Tx, caseID string) (*store.CaseHead, error) {
@@ -309,7 +310,7 @@ func insertMediaRefs(tx *sql.Tx, e *ledger.Entry, recorded time.Time, uploadDue 
 			kind = ledger.KindFile
 		}
 		due := uploadDue(kind, recorded)
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO media_refs (hash, entry_id, case_id, device_id, kind, declared_size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.Exec(`INSERT INTO media_refs (hash, entry_id, case_id, device_id, kind, declared_size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			h, e.ID, e.CaseID, e.DeviceID, kind, f.Size, fmtTime(due)); err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func (d *DB) DeleteUpload(ctx context.Context, hash string) error {
 // MediaStored records a verified file and ends its upload.
 func (d *DB) MediaStored(ctx context.Context, f store.MediaFile) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO media (hash, size, device_id, stored_at) VALUES (?, ?, ?, ?)`, f.Hash, f.Size, f.DeviceID, fmtTime(f.StoredAt)); err != nil {
+		if _, err := tx.Exec(`INSERT INTO media (hash, size, device_id, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, f.Hash, f.Size, f.DeviceID, fmtTime(f.StoredAt)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(`DELETE FROM uploads WHERE hash = ?`, f.Hash)
@@ -137,18 +137,15 @@ func (d *DB) PutCatalogItem(ctx context.Context, it syncproto.CatalogItem, at ti
 			}
 			it.Version = latestVersion + 1
 		}
-		res, err := tx.Exec(`INSERT OR IGNORE INTO catalog (kind, key, version, body, created_at) VALUES (?, ?, ?, ?, ?)`,
-			it.Kind, it.Key, it.Version, []byte(it.Body), fmtTime(at))
+		err = tx.QueryRow(`INSERT INTO catalog (kind, key, version, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
+			it.Kind, it.Key, it.Version, []byte(it.Body), fmtTime(at)).Scan(&it.Seq)
+		if errors.Is(err, sql.ErrNoRows) { // that version exists
+			return tx.QueryRow(`SELECT seq FROM catalog WHERE kind = ? AND key = ? AND version = ?`, it.Kind, it.Key, it.Version).Scan(&it.Seq)
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return tx.QueryRow(`SELECT seq FROM catalog WHERE kind = ? AND key = ? AND version = ?`, it.Kind, it.Key, it.Version).Scan(&it.Seq)
-		}
 		added = true
-		if it.Seq, err = res.LastInsertId(); err != nil {
-			return err
-		}
 		return bumpChanges(tx)
 	})
 	return it, added, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -42,16 +43,12 @@ func (d *DB) PutPublication(ctx context.Context, p publicity.Decision) (publicit
 			return err
 		}
 		num, party := pubColumns(p)
-		res, err := tx.ExecContext(ctx, `INSERT INTO publications (case_id, number, kind, party_kind, state, decided_at, queued_at, published_at, expires_at, pub_number, pub_party, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullable(p.CaseID), p.Number, p.Kind, p.PartyKind, p.State, p.DecidedAt,
-			fmtTime(p.QueuedAt), fmtTime(p.PublishedAt), fmtTime(p.ExpiresAt), num, party, string(body))
+		err = tx.QueryRowContext(ctx, `INSERT INTO publications (case_id, number, kind, party_kind, state, decided_at, queued_at, published_at, expires_at, pub_number, pub_party, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nullable(p.CaseID), p.Number, p.Kind, p.PartyKind, p.State, p.DecidedAt,
+			fmtTime(p.QueuedAt), fmtTime(p.PublishedAt), fmtTime(p.ExpiresAt), num, party, string(body)).Scan(&p.ID)
 		if isUnique(err) {
 			return fmt.Errorf("decision %s: %w", p.Number, publicity.ErrExists)
 		}
-		if err != nil {
-			return err
-		}
-		p.ID, err = res.LastInsertId()
 		if err != nil {
 			return err
 		}
@@ -166,8 +163,11 @@ func (d *DB) Publications(ctx context.Context, q publicity.Query) ([]publicity.D
 		order = ` ORDER BY state, published_at DESC, id DESC`
 	}
 	limit := q.Limit
-	if limit == 0 {
+	switch {
+	case limit == 0:
 		limit = 50
+	case limit < 0:
+		limit = math.MaxInt64 // every row (PostgreSQL refuses LIMIT -1)
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT id, body FROM publications`+cond+order+` LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
 	if err != nil {
@@ -192,11 +192,8 @@ func likeEscape(s string) string {
 // PutCorrection stores a correction request.
 func (d *DB) PutCorrection(ctx context.Context, c publicity.Correction) (publicity.Correction, error) {
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO publication_corrections (decision_id, state, at, body) VALUES (?, ?, ?, '{}')`, c.DecisionID, c.State, fmtTime(c.At))
-		if err != nil {
-			return err
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO publication_corrections (decision_id, state, at, body) VALUES (?, ?, ?, '{}') RETURNING id`,
+			c.DecisionID, c.State, fmtTime(c.At)).Scan(&c.ID); err != nil {
 			return err
 		}
 		return writeCorrection(ctx, tx, c)

@@ -198,7 +198,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 			return errors.New("an office entry needs a step and a time")
 		}
 		at := fmtTime(draft.At)
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO devices (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?)`,
+		if _, err := tx.Exec(`INSERT INTO devices (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			serverID, serverSignerName, []byte(d.key.Public().(ed25519.PublicKey)), at); err != nil {
 			return err
 		}

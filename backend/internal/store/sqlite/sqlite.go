@@ -1,4 +1,4 @@
-// Package sqlite is the embedded default store: one SQLite file in WAL mode with full fsync, foreign keys and embedded, numbered migrations applied in transactions (SPEC X1).
+// Package sqlite is the embedded default store: one SQLite file in WAL mode with full fsync, foreign keys and embedded, numbered migrations applied in transactions (SPEC X1); its SQL also runs on PostgreSQL (package postgres, SPEC X2).
 package sqlite
 
 import (
@@ -39,12 +39,25 @@ type Options struct {
 	Deadlines func(context.Context) (deadline.Settings, *workday.Calendar)
 }
 
+// Dialect is what the SQL of this package needs to know of the database
+// under it. The statements are written for both SQLite and PostgreSQL
+// (ON CONFLICT DO NOTHING, RETURNING, CASE instead of scalar MAX, times as
+// fixed-width UTC text); package postgres supplies the placeholders and a
+// Dialect.
+type Dialect struct {
+	// WriteLock, when set, runs first in every write transaction of this
+	// package: PostgreSQL takes a transaction advisory lock there, so
+	// writers — the log's appends above all — are serialised across
+	// connections and server instances as SQLite serialises them.
+	WriteLock string
+}
+
 // DB is the SQLite store.
 type DB struct {
-	db   *sql.DB
-	key  ed25519.PrivateKey
-	now  func() time.Time
-	path string
+	db      *sql.DB
+	dialect Dialect
+	key     ed25519.PrivateKey
+	now     func() time.Time
 
 	// logMu serialises ingestion: one group of batches appends to the log
 	// at a time; qmu guards the batches waiting for the next group.
@@ -99,7 +112,13 @@ func Open(path string, opt Options) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	d := &DB{db: sdb, key: opt.SignKey, now: opt.Now, path: path, nodes: newNodeCache(), deadlines: opt.Deadlines}
+	return OpenDB(sdb, Dialect{}, opt)
+}
+
+// OpenDB makes a store of a migrated database of any dialect; it closes
+// sdb when it fails.
+func OpenDB(sdb *sql.DB, dialect Dialect, opt Options) (*DB, error) {
+	d := &DB{db: sdb, dialect: dialect, key: opt.SignKey, now: opt.Now, nodes: newNodeCache(), deadlines: opt.Deadlines}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -145,6 +164,11 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
+	if d.dialect.WriteLock != "" {
+		if _, err := tx.ExecContext(ctx, d.dialect.WriteLock); err != nil {
+			return err
+		}
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -334,7 +358,7 @@ func (d *DB) Revoke(ctx context.Context, id, reason string, at time.Time) error 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO catalog (kind, key, version, body, created_at) VALUES (?, ?, 1, ?, ?)`,
+		if _, err := tx.Exec(`INSERT INTO catalog (kind, key, version, body, created_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT DO NOTHING`,
 			syncproto.KindRevocation, id, body, fmtTime(at)); err != nil {
 			return err
 		}
@@ -399,7 +423,7 @@ func (d *DB) RecordSecurityEvent(ctx context.Context, ev store.SecurityEvent) er
 		}
 		switch {
 		case err == nil && id != 0:
-			_, err = tx.Exec(`UPDATE security_events SET repeats = repeats + ?, last_at = MAX(last_at, ?) WHERE id = ?`, ev.Repeats, at, id)
+			_, err = tx.Exec(`UPDATE security_events SET repeats = repeats + ?, last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END WHERE id = ?`, ev.Repeats, at, at, id)
 			return err
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return err

@@ -38,16 +38,12 @@ func (d *DB) CreateAccount(ctx context.Context, a store.Account) (store.Account,
 		a.CreatedAt = d.now()
 	}
 	a.UpdatedAt, a.PasswordChangedAt = a.CreatedAt, a.CreatedAt
-	res, err := d.db.ExecContext(ctx, `INSERT INTO accounts (username, name, role, officer_cert, password_hash, must_change, disabled, created_at, updated_at, password_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.Username, a.Name, a.Role, a.OfficerCert, a.PasswordHash, a.MustChange, a.Disabled,
-		fmtTime(a.CreatedAt), fmtTime(a.UpdatedAt), fmtTime(a.PasswordChangedAt))
+	err := d.db.QueryRowContext(ctx, `INSERT INTO accounts (username, name, role, officer_cert, password_hash, must_change, disabled, created_at, updated_at, password_changed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.Username, a.Name, a.Role, a.OfficerCert, a.PasswordHash, a.MustChange, a.Disabled,
+		fmtTime(a.CreatedAt), fmtTime(a.UpdatedAt), fmtTime(a.PasswordChangedAt)).Scan(&a.ID)
 	if isUnique(err) {
 		return a, fmt.Errorf("username %q: %w", a.Username, store.ErrExists)
 	}
-	if err != nil {
-		return a, err
-	}
-	a.ID, err = res.LastInsertId()
 	return a, err
 }
 
@@ -192,15 +188,10 @@ func (d *DB) AppendAccess(ctx context.Context, r store.AccessRecord) (store.Acce
 			return err
 		}
 		r.Hash = r.ChainHash()
-		res, err := tx.Exec(`INSERT INTO access_log (at, account_id, username, name, role, action, case_id, media_hash, purpose, reason, approver,
-			request_id, grant_id, remote, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		return tx.QueryRow(`INSERT INTO access_log (at, account_id, username, name, role, action, case_id, media_hash, purpose, reason, approver,
+			request_id, grant_id, remote, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			fmtTime(r.At), r.AccountID, r.Username, r.Name, r.Role, r.Action, r.CaseID, r.MediaHash, r.Purpose, r.Reason, r.Approver,
-			r.RequestID, r.GrantID, r.Remote, r.PrevHash, r.Hash)
-		if err != nil {
-			return err
-		}
-		r.ID, err = res.LastInsertId()
-		return err
+			r.RequestID, r.GrantID, r.Remote, r.PrevHash, r.Hash).Scan(&r.ID)
 	})
 	return r, err
 }
@@ -264,12 +255,8 @@ func (d *DB) AccessLogged(ctx context.Context, grantID int64, action, mediaHash 
 
 // CreateGrant stores a grant.
 func (d *DB) CreateGrant(ctx context.Context, g store.AccessGrant) (store.AccessGrant, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO access_grants (account_id, case_id, purpose, reason, approver, request_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.AccountID, g.CaseID, g.Purpose, g.Reason, g.Approver, g.RequestID, fmtTime(g.CreatedAt), fmtTime(g.ExpiresAt))
-	if err != nil {
-		return g, err
-	}
-	g.ID, err = res.LastInsertId()
+	err := d.db.QueryRowContext(ctx, `INSERT INTO access_grants (account_id, case_id, purpose, reason, approver, request_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		g.AccountID, g.CaseID, g.Purpose, g.Reason, g.Approver, g.RequestID, fmtTime(g.CreatedAt), fmtTime(g.ExpiresAt)).Scan(&g.ID)
 	return g, err
 }
 
@@ -307,12 +294,8 @@ func (d *DB) CreateAccessRequest(ctx context.Context, r store.AccessRequest) (st
 		r.At = d.now()
 	}
 	r.Status = store.RequestPending
-	res, err := d.db.ExecContext(ctx, `INSERT INTO access_requests (at, account_id, requester, case_id, action, media_hash, purpose, reason, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		fmtTime(r.At), r.AccountID, r.Requester, r.CaseID, r.Action, r.MediaHash, r.Purpose, r.Reason, r.Status)
-	if err != nil {
-		return r, err
-	}
-	r.ID, err = res.LastInsertId()
+	err := d.db.QueryRowContext(ctx, `INSERT INTO access_requests (at, account_id, requester, case_id, action, media_hash, purpose, reason, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		fmtTime(r.At), r.AccountID, r.Requester, r.CaseID, r.Action, r.MediaHash, r.Purpose, r.Reason, r.Status).Scan(&r.ID)
 	return r, err
 }
 
@@ -632,41 +615,42 @@ func (d *DB) DailyActivity(ctx context.Context, since time.Time) ([]store.DayCou
 		days[day] = dc
 		return dc
 	}
-	// Stored times are UTC in ledger.TimeLayout; the day is counted in
-	// China time (UTC+8, no daylight saving).
-	rows, err := d.db.QueryContext(ctx, `SELECT date(substr(calibrated_time, 1, 19), '+8 hours') AS day, COUNT(*) FROM entries
-		WHERE calibrated_time >= ? GROUP BY day`, fmtTime(since))
+	// Stored times are UTC in ledger.TimeLayout: counted per UTC hour
+	// (its first 13 characters) here, per China day by chinaDay.
+	rows, err := d.db.QueryContext(ctx, `SELECT substr(calibrated_time, 1, 13), COUNT(*) FROM entries
+		WHERE calibrated_time >= ? GROUP BY substr(calibrated_time, 1, 13)`, fmtTime(since))
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var day string
+		var hour string
 		var n int
-		if err := rows.Scan(&day, &n); err != nil {
+		if err := rows.Scan(&hour, &n); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		get(day).Entries = n
+		get(chinaDay(hour)).Entries += n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = d.db.QueryContext(ctx, `SELECT date(substr(stored_at, 1, 19), '+8 hours') AS day, COUNT(*), COALESCE(SUM(size), 0) FROM media
-		WHERE stored_at >= ? GROUP BY day`, fmtTime(since))
+	rows, err = d.db.QueryContext(ctx, `SELECT substr(stored_at, 1, 13), COUNT(*), COALESCE(SUM(size), 0) FROM media
+		WHERE stored_at >= ? GROUP BY substr(stored_at, 1, 13)`, fmtTime(since))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var day string
+		var hour string
 		var n int
 		var bytes int64
-		if err := rows.Scan(&day, &n, &bytes); err != nil {
+		if err := rows.Scan(&hour, &n, &bytes); err != nil {
 			return nil, err
 		}
-		dc := get(day)
-		dc.MediaFiles, dc.MediaBytes = n, bytes
+		dc := get(chinaDay(hour))
+		dc.MediaFiles += n
+		dc.MediaBytes += bytes
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -677,4 +661,14 @@ func (d *DB) DailyActivity(ctx context.Context, since time.Time) ([]store.DayCou
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Day < out[j].Day })
 	return out, nil
+}
+
+// chinaDay is the China-time day (UTC+8, no daylight saving) of a UTC hour
+// written as the first 13 characters of ledger.TimeLayout.
+func chinaDay(utcHour string) string {
+	t, err := time.Parse("2006-01-02T15", utcHour)
+	if err != nil {
+		return utcHour
+	}
+	return t.Add(8 * time.Hour).Format(time.DateOnly)
 }
