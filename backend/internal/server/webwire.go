@@ -35,6 +35,8 @@ func (m *Main) openWeb(agency string) error {
 	}
 	m.Web, m.FirstAdminFile = w, boot.PasswordFile
 	w.SetOnline(m.Sync.Online) // "online" from the live connections, not from events (issue 13)
+	// /sync counts clients behind trusted proxies as the web login does (issue 13)
+	m.Sync.SetClientIP(w.ClientIP)
 	return nil
 }
 

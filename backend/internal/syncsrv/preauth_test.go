@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/syncsrv"
+	"lawtrace/backend/internal/web"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
@@ -416,4 +418,77 @@ func securityRepeats(t *testing.T, m *server.Main, kind string) int {
 		}
 	}
 	return n
+}
+
+// Issue 13 finding 5 (#13 leftover); SPEC S6: behind a trusted reverse
+// proxy the per-address pre-auth cap counts the client named in
+// X-Forwarded-For, as the web login does; from a peer that is not a trusted
+// proxy the header is ignored and the peer's address counts.
+func TestPreAuthPerAddressBehindTrustedProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+		// whether a connection forwarded for another client is admitted
+		// while the first client's share is full
+		otherAdmitted bool
+	}{
+		{"trusted proxy", []string{"127.0.0.1"}, true},
+		{"no trusted proxy", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := start(t, server.Config{Web: web.Options{TrustedProxies: tc.proxies}})
+			ctx := ctxT(t)
+			url := m.SyncURL()
+			dial := func(client string) (*websocket.Conn, error) {
+				h := http.Header{"X-Forwarded-For": {"203.0.113.9, " + client}}
+				ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, h)
+				return ws, err
+			}
+			const share = 32 // MaxPreAuthPerAddr's default
+			for i := 0; i < share; i++ {
+				ws, err := dial("198.51.100.7")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ws.Close()
+			}
+			waitFor(t, func() bool { return m.Sync.PreAuth() == share })
+			refusedAt := func(client string) bool {
+				ws, err := dial(client)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ws.Close()
+				_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+				for { // the busy error frame, then the close
+					if _, _, err = ws.ReadMessage(); err != nil {
+						return websocket.IsCloseError(err, websocket.CloseTryAgainLater)
+					}
+				}
+			}
+			if !refusedAt("198.51.100.7") {
+				t.Fatal("the full client's next connection was admitted")
+			}
+			if refused := refusedAt("198.51.100.8"); refused == tc.otherAdmitted {
+				t.Fatalf("another client behind the proxy: refused %v, want admitted %v", refused, tc.otherAdmitted)
+			}
+			var evs []string
+			rows, err := m.Data.Store.SecurityEvents(ctx, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range rows {
+				if ev.Kind == "preauth_limit" {
+					evs = append(evs, ev.Remote)
+				}
+			}
+			want := "127.0.0.1"
+			if tc.otherAdmitted {
+				want = "198.51.100.7"
+			}
+			if len(evs) == 0 || evs[0] != want {
+				t.Fatalf("pre-auth refusals recorded for %v, want %s", evs, want)
+			}
+		})
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -114,6 +115,8 @@ type Server struct {
 
 	uploadLocks [64]sync.Mutex
 	serving     sync.WaitGroup
+
+	clientIP atomic.Pointer[func(*http.Request) string]
 }
 
 // New builds the service.
@@ -176,6 +179,13 @@ func (s *Server) ID() string { return s.id }
 // PublicKey is the key that signs tree heads and challenges.
 func (s *Server) PublicKey() ed25519.PublicKey { return s.pub }
 
+// SetClientIP sets how the client's address is found behind a reverse
+// proxy — the web's rule, which believes X-Forwarded-For only from the
+// trusted proxies (issue 13 finding 5) — so the per-address pre-auth caps
+// and security events count clients, not the proxy. Without it the peer
+// address counts.
+func (s *Server) SetClientIP(f func(*http.Request) string) { s.clientIP.Store(&f) }
+
 // ServeHTTP upgrades to a websocket and runs one device connection.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -189,7 +199,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.serving.Done()
-	source := sourceOf(r.RemoteAddr)
+	remote := r.RemoteAddr
+	if f := s.clientIP.Load(); f != nil {
+		remote = (*f)(r)
+	}
+	source := sourceOf(remote)
 	refusal := s.admit(source)
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -198,10 +212,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return // the upgrader has answered
 	}
-	c := newConn(s, ws, r.RemoteAddr)
+	c := newConn(s, ws, remote)
 	c.source = source
 	if refusal != nil {
-		s.security(r.Context(), "", source, "preauth_limit", refusal.Message, "")
+		s.security(r.Context(), "", remote, "preauth_limit", refusal.Message, "")
 		c.cut(refusal, websocket.CloseTryAgainLater)
 		return
 	}
