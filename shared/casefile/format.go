@@ -132,45 +132,6 @@ const (
 	ChainOffice   = "office"
 )
 
-// officeTitles names the office chain's steps (backend/internal/reviewsrv
-// and the back-office stages); a step not listed prints by its id.
-var officeTitles = map[string]string{
-	"decision_proposal":    "拟作决定意见",
-	"review_submit":        "法制审核送审材料",
-	"review_extend":        "延长审核期限审批",
-	"review_opinion":       "法制审核意见书",
-	"review_objection":     "承办机构异议",
-	"review_head_decision": "机关负责人决定",
-	"decision":             "行政执法决定（审批）",
-	"emergency_approval":   "紧急先行启动内部审批",
-	"decision_published":   "执法决定公示",
-	"case_end":             "结案",
-	"case_archived":        "立卷归档",
-	"on_spot_filed":        "当场处罚决定备案",
-	"register_request":     "立案申请",
-	"register_approval":    "立案审批",
-	"prior_notice":         "行政处罚事先告知书",
-	"prior_notice_served":  "事先告知书送达",
-	"statement":            "陈述申辩记录",
-	"statement_review":     "陈述申辩复核",
-	"rights_waiver":        "放弃陈述申辩和听证的书面声明",
-	"hearing_request":      "听证申请",
-	"hearing_notice":       "听证通知书",
-	"hearing_record":       "听证笔录",
-	"decision_term_extend": "延长办案期限审批",
-	"decision_served":      "决定书送达",
-	"decision_draft":       "行政处罚决定书要素",
-	"performance":          "履行情况检查记录",
-	"rectify_order":        "责令改正通知",
-	"rectify_recheck":      "改正情况核查记录",
-	"late_fee":             "加处罚款计算记录",
-	"execution_reminder":   "催告书",
-	"execution_reply":      "催告后陈述申辩及复核",
-	"enforcement":          "强制执行决定或申请人民法院强制执行",
-	"closing_request":      "结案报告",
-	"closing_signoff":      "结案审批",
-}
-
 var terminalTitles = map[string]string{
 	casedoc.StepCaseOpen:    "案件登记（现场执法记录开始）",
 	casedoc.StepOfficerJoin: "执法人员加入",
@@ -192,8 +153,14 @@ func groupOf(chain, step string) int {
 		return 4
 	case "on_spot_decision", "inspection_opinion", "rectify_order", "on_spot_filed":
 		return 3
-	case "case_end", "case_archived", "close_case":
+	case "case_end", "case_archived", "close_case", "inspection_transfer":
 		return 6
+	case "seizure_appraisal", "permit_appraisal":
+		return 1
+	case "permit_interested":
+		return 2
+	case "coercion_reminder", "coercion_statement", "demolition_notice":
+		return 5
 	}
 	has := func(words ...string) bool {
 		for _, w := range words {

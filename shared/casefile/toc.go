@@ -58,7 +58,7 @@ func (in tocInput) rows() []TOCRow {
 	add := func(chain string, ci int, e ledger.Entry) {
 		title := ""
 		if chain == ChainOffice {
-			title = officeTitles[e.Step]
+			title = casedoc.OfficeSteps[e.Step].Title
 		} else if t, ok := terminalTitles[e.Step]; ok {
 			title = t
 		} else {
@@ -75,10 +75,12 @@ func (in tocInput) rows() []TOCRow {
 		if p, ok := in.Documents[e.ID]; ok {
 			file = p
 		}
-		if doc, ok := casedoc.OfficeDocuments[e.Step]; ok && chain == ChainOffice {
-			title = doc // the document the entry stands for, filed under media/ by its hash
+		if chain == ChainOffice {
+			if doc, ok := casedoc.OfficeDocuments[e.Step]; ok {
+				title = doc // the document the entry stands for
+			}
 			if h := officeDocumentFile(e); h != "" {
-				file = DirMedia + h
+				file = DirMedia + h // the document the step stored, filed under media/ by its hash
 			}
 		}
 		date := e.DeviceTime
@@ -292,9 +294,13 @@ func officeDocumentFile(e ledger.Entry) string {
 		Document struct {
 			File string `json:"file"`
 		} `json:"document"`
+		File string `json:"file"` // the coercion, permit and inspection steps' document
 	}
 	if json.Unmarshal(p.Fields, &f) != nil {
 		return ""
 	}
-	return f.Document.File
+	if f.Document.File != "" {
+		return f.Document.File
+	}
+	return f.File
 }

@@ -27,3 +27,40 @@ func TestTOCListsTheDecisionDocument(t *testing.T) {
 		t.Fatalf("proposal row %+v", rows[0])
 	}
 }
+
+// SPEC R5 (issue 10): the documents of the coercion, permit and inspection
+// steps are listed by their titles (casedoc.OfficeSteps, the one table), in
+// the archive's groups and order, each filed under media/ by its hash.
+func TestTOCListsOfficeDocuments(t *testing.T) {
+	entry := func(seq int64, step, at, file string) ledger.Entry {
+		fields, _ := json.Marshal(map[string]string{"file": file})
+		payload, _ := json.Marshal(ledger.Payload{Fields: fields})
+		return ledger.Entry{ID: step, Seq: seq, Step: step, DeviceTime: at, Payload: payload}
+	}
+	in := tocInput{Office: []ledger.Entry{
+		entry(1, "seizure_appraisal", "2026-03-02T02:00:00Z", "aa01"),
+		entry(2, "seizure_extend", "2026-03-03T02:00:00Z", ""),
+		entry(3, "coercion_reminder", "2026-03-04T02:00:00Z", "aa03"),
+		entry(4, "seizure_release", "2026-03-05T02:00:00Z", "aa04"),
+		entry(5, "office_closing", "2026-03-06T02:00:00Z", ""),
+	}}
+	var got []string
+	for _, r := range in.rows() {
+		got = append(got, r.Group+"|"+r.Title+"|"+r.File)
+	}
+	want := []string{
+		"调查取证|检测、检验、检疫、技术鉴定期间告知书|" + DirMedia + "aa01",
+		"审核与决定|延长查封扣押期限审批及通知书|" + PathOffice + " #2",
+		"审核与决定|解除查封扣押决定书及退还清单|" + DirMedia + "aa04",
+		"执行|催告书|" + DirMedia + "aa03",
+		"结案归档|结案审批表|" + PathOffice + " #5",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rows %q", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}

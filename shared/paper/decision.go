@@ -157,8 +157,21 @@ func RenderPenaltyDecision(w io.Writer, d PenaltyDecision) error {
 		d.ReconOrgan, enforce.Cite("行政复议法 §20"), d.Court, enforce.Cite("行政诉讼法 §46")), size, lh)
 	p.para("当事人申请行政复议或者提起行政诉讼的，行政处罚不停止执行，法律另有规定的除外（"+enforce.Cite("行政处罚法 §73")+"）。", size, lh)
 
-	// The agency and the date, flush right, with the place of the seal
-	// over them (落款、盖章).
+	p.sealBlock(d.Agency, d.Decided, size, lh)
+	if err := pdf.Error(); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// sealBlock prints the agency and the date flush right, with the place of
+// the seal over them (落款、盖章); a zero date leaves it blank to fill in.
+func (p *page) sealBlock(agency string, decided time.Time, size, lh float64) {
 	p.pdf.Ln(3)
 	x, y := p.pdf.GetXY()
 	if y > 248 {
@@ -178,22 +191,13 @@ func RenderPenaltyDecision(w io.Writer, d PenaltyDecision) error {
 	p.pdf.SetTextColor(0, 0, 0)
 	p.pdf.SetFont("cjk", "", size)
 	p.pdf.SetXY(x, y+3)
-	p.pdf.CellFormat(p.body, lh, d.Agency, "", 1, "R", false, 0, "")
+	p.pdf.CellFormat(p.body, lh, agency, "", 1, "R", false, 0, "")
 	date := "    年    月    日"
-	if !d.Decided.IsZero() {
-		date = d.Decided.In(cst).Format("2006年1月2日")
+	if !decided.IsZero() {
+		date = decided.In(cst).Format("2006年1月2日")
 	}
 	p.pdf.CellFormat(p.body, lh, date, "", 1, "R", false, 0, "")
 	p.pdf.SetY(y + 27)
-	if err := pdf.Error(); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
 }
 
 // listNumeral is 一 … 十 and beyond in figures, for numbered items.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"lawtrace/shared/casedoc"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
@@ -375,7 +376,7 @@ func (s *Service) exec(ctx context.Context, u User, caseID, step string, req Lif
 	}
 	var files []ledger.File
 	if req.File != "" {
-		f, err := s.storedFile(ctx, req.File, execCaption[step])
+		f, err := s.storedFile(ctx, req.File, casedoc.OfficeSteps[step].Document)
 		if err != nil {
 			return nil, err
 		}
@@ -405,11 +406,6 @@ func (s *Service) exec(ctx context.Context, u User, caseID, step string, req Lif
 		}
 		return built{fields: f, files: files}, nil
 	})
-}
-
-var execCaption = map[string]string{
-	StepRectifyOrder: "责令改正通知书", StepRectifyCheck: "改正情况核查记录", StepPerformance: "缴款凭证", StepReminder: "催告书",
-	StepReply: "当事人陈述申辩材料", StepDeferralRequest: "暂缓或分期缴纳罚款申请书", StepEnforcement: "行政强制执行决定书 / 强制执行申请书", StepClosingRequest: "结案报告", StepClosing: "结案审批表",
 }
 
 // execBuild checks one execution step against the law and returns its payload.

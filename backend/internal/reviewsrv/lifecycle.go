@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"lawtrace/shared/casedoc"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
@@ -550,7 +551,7 @@ func (s *Service) Life(ctx context.Context, u User, caseID, step string, req Lif
 		if h == "" {
 			continue
 		}
-		f, err := s.storedFile(ctx, h, lifeCaption[step])
+		f, err := s.storedFile(ctx, h, casedoc.OfficeSteps[step].Document)
 		if err != nil {
 			return nil, err
 		}
@@ -587,12 +588,6 @@ func (s *Service) Life(ctx context.Context, u User, caseID, step string, req Lif
 		}
 		return built{fields: f, files: files}, nil
 	})
-}
-
-var lifeCaption = map[string]string{
-	StepRegister: "不予立案告知书", StepNotice: "行政处罚事先告知书", StepNoticeServed: "送达回证", StepStatement: "陈述申辩材料",
-	StepWaiver: "放弃陈述申辩和听证权利的书面声明", StepHearingRequest: "听证申请书", StepHearingNotice: "听证通知书", StepHearing: "听证笔录",
-	StepDecisionServed: "行政处罚决定书送达回证",
 }
 
 // checkSource refuses a 立案 request naming an inspection that was not

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"lawtrace/shared/casedoc"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
@@ -138,7 +139,7 @@ func (s *Service) office(ctx context.Context, u User, caseID, step string, req L
 	}
 	var files []ledger.File
 	if req.File != "" {
-		f, err := s.storedFile(ctx, req.File, officeCaption[step])
+		f, err := s.storedFile(ctx, req.File, casedoc.OfficeSteps[step].Document)
 		if err != nil {
 			return nil, err
 		}
@@ -183,16 +184,6 @@ func (s *Service) office(ctx context.Context, u User, caseID, step string, req L
 		}
 		return built{fields: f, files: files}, nil
 	})
-}
-
-var officeCaption = map[string]string{
-	StepSeizureExtend: "延长查封扣押期限通知书", StepSeizureAppraisal: "检测检验鉴定期间告知书", StepSeizureDisposal: "查封扣押处理决定书",
-	StepSeizureRelease: "解除查封扣押决定书及退还清单", StepObligation: "行政决定书", StepCoercionReminder: "催告书", StepCoercionStatement: "陈述申辩材料",
-	StepDemolitionNotice: "限期拆除公告", StepCoerciveExecution: "行政强制执行决定书 / 代履行决定书 / 强制执行申请书", StepCoercionPerformed: "履行情况记录",
-	StepPermitAcceptance: "受理通知书 / 补正告知书 / 不予受理决定书", StepPermitInterested: "利害关系人告知书", StepPermitHearingNotice: "听证通知书",
-	StepPermitHearing: "听证笔录", StepPermitAppraisal: "检验检测鉴定、专家评审告知书", StepPermitExtension: "延长审查期限告知书",
-	StepPermitDecision: "准予 / 不予行政许可决定书", StepPermitService: "送达回证",
-	StepInspectionRectify: "责令改正通知书", StepInspectionRecheck: "复查记录", StepInspectionTransfer: "转立案审批表", StepOfficeClosing: "结案审批表",
 }
 
 // foldOffice replays one coercion, permit or inspection entry.

@@ -77,6 +77,14 @@ func TestSeizureAfterTheScene(t *testing.T) {
 	if r := st.Office.Coercion.Release; r == nil || len(r.Objects) != 2 {
 		t.Fatalf("release %+v", r)
 	}
+	// The release prints as 解除查封（扣押）决定书 (行政强制法 §28); the appraisal prints nothing.
+	last := st.Steps[len(st.Steps)-1]
+	if pdf, err := f.svc.OfficePDF(f.ctx, officer, c, last.Seq, "新城区市场监督管理局"); err != nil || !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Fatalf("release document: %v", err)
+	}
+	if _, err := f.svc.OfficePDF(f.ctx, officer, c, st.Steps[0].Seq, "新城区市场监督管理局"); asEnforce(t, err).Code != "not_found" {
+		t.Fatalf("appraisal document: %v", err)
+	}
 	d := f.deadlineStates(c)[deadline.SeizureTerm]
 	if d.State != deadline.StateMissed || !strings.Contains(d.Label, "经批准延长 30 日") || !strings.Contains(d.Label, "10 日不计入") || d.LastDay != "2025-12-08" {
 		t.Fatalf("seizure term %+v", d)

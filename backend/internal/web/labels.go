@@ -12,6 +12,7 @@ import (
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/publicity"
 	"lawtrace/backend/internal/reviewsrv"
+	"lawtrace/shared/casedoc"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/review"
@@ -171,30 +172,6 @@ func deadlineLabel(kind string) string {
 	return "其他期限"
 }
 
-// reviewStepLabels name the server-signed steps of a case's office chain.
-var reviewStepLabels = map[string]string{
-	reviewsrv.StepProposal: "拟作出决定", reviewsrv.StepSubmit: "送法制审核", reviewsrv.StepExtend: "延长审核期限",
-	reviewsrv.StepOpinion: "审核意见", reviewsrv.StepObjection: "承办机构异议", reviewsrv.StepHeadDecision: "负责人决定分歧",
-	reviewsrv.StepDecision: "作出决定", reviewsrv.StepEmergency: "紧急启动补办审批", reviewsrv.StepPublished: "决定公示",
-	reviewsrv.StepCaseEnd: "结案", reviewsrv.StepArchived: "立卷归档", reviewsrv.StepFiled: "当场处罚决定备案",
-	reviewsrv.StepRegisterRequest: "立案申请", reviewsrv.StepRegister: "立案审批", reviewsrv.StepNotice: "行政处罚事先告知",
-	reviewsrv.StepNoticeServed: "事先告知书送达", reviewsrv.StepStatement: "陈述、申辩", reviewsrv.StepStatementReview: "陈述申辩复核",
-	reviewsrv.StepWaiver: "放弃陈述申辩和听证", reviewsrv.StepHearingRequest: "听证申请", reviewsrv.StepHearingNotice: "听证通知",
-	reviewsrv.StepHearing: "听证笔录", reviewsrv.StepTermExtend: "延长决定期限", reviewsrv.StepDecisionServed: "决定书送达",
-	reviewsrv.StepClosingRequest: "结案报告", reviewsrv.StepClosing: "结案审批", reviewsrv.StepDecisionDraft: "决定书内容",
-	reviewsrv.StepRectifyOrder: "责令改正", reviewsrv.StepRectifyCheck: "改正情况复查", reviewsrv.StepPerformance: "履行情况",
-	reviewsrv.StepLateFee: "加处罚款", reviewsrv.StepReminder: "催告", reviewsrv.StepReply: "催告后的陈述申辩",
-	reviewsrv.StepEnforcement: "强制执行", reviewsrv.StepDisposal: "保存期满销毁",
-	reviewsrv.StepSeizureExtend: "延长查封扣押期限", reviewsrv.StepSeizureAppraisal: "检测检验鉴定期间", reviewsrv.StepSeizureDisposal: "查封扣押处理决定",
-	reviewsrv.StepSeizureRelease: "解除查封扣押", reviewsrv.StepObligation: "行政决定", reviewsrv.StepCoercionReminder: "催告书",
-	reviewsrv.StepCoercionStatement: "催告后陈述申辩", reviewsrv.StepDemolitionNotice: "限期拆除公告", reviewsrv.StepCoercionPerformed: "当事人履行",
-	reviewsrv.StepCoerciveExecution: "强制执行决定或申请", reviewsrv.StepPermitAcceptance: "受理", reviewsrv.StepPermitInterested: "告知利害关系人",
-	reviewsrv.StepPermitHearingNotice: "许可听证通知", reviewsrv.StepPermitHearing: "许可听证笔录", reviewsrv.StepPermitAppraisal: "检验检测鉴定期间",
-	reviewsrv.StepPermitExtension: "延长许可审查期限", reviewsrv.StepPermitDecision: "行政许可决定", reviewsrv.StepPermitService: "许可决定送达",
-	reviewsrv.StepInspectionRectify: "责令改正", reviewsrv.StepInspectionRecheck: "复查", reviewsrv.StepInspectionTransfer: "转立案",
-	reviewsrv.StepOfficeClosing: "结案", reviewsrv.StepDeferralRequest: "暂缓或分期缴纳申请", reviewsrv.StepDeferral: "暂缓或分期缴纳审批",
-}
-
 // reviewRules are the titles of the review catalog's rules by id, kept
 // current by currentReviewCatalog (the rule applied to every general
 // penalty is built in).
@@ -250,7 +227,7 @@ func errorText(code, step, messageZh, message string) string {
 		return zh
 	}
 	what := "该操作"
-	if l, ok := reviewStepLabels[step]; ok {
+	if l := casedoc.OfficeStepLabel(step); l != "" {
 		what = "「" + l + "」"
 	} else if step != "" {
 		what = "该环节"
@@ -369,7 +346,7 @@ func init() {
 	funcs["actor"] = actorHTML
 	funcs["deadlineLabel"] = deadlineLabel
 	funcs["reviewText"] = reviewText
-	funcs["reviewStep"] = func(s string) string { return orDefault(reviewStepLabels[s], "审核记录") }
+	funcs["reviewStep"] = func(s string) string { return orDefault(casedoc.OfficeStepLabel(s), "审核记录") }
 	funcs["errorText"] = errorText
 	funcs["ruleTitle"] = reviewRuleTitle
 }

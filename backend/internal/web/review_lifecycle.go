@@ -365,6 +365,7 @@ func (p *reviewPages) lifeRefused(w http.ResponseWriter, r *http.Request, err er
 // board rows (called from AttachReview).
 func (p *reviewPages) attachLifecycle() {
 	p.s.Handle(Route{Method: "GET", Path: "/review/cases/{id}/decision.pdf", Roles: reviewReaders, Handler: p.decisionPDF})
+	p.s.Handle(Route{Method: "GET", Path: "/review/cases/{id}/office/{seq}/document.pdf", Roles: reviewReaders, Handler: p.officePDF})
 	p.s.AddBoardHook(p.boardOffice)
 }
 
@@ -390,6 +391,29 @@ func (p *reviewPages) decisionPDF(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="decision-`+row.ID+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(pdf)
+	return err
+}
+
+// officePDF serves the document an office entry of a coercion, permit or
+// inspection case stands for (解除决定书, 催告书, 许可决定书 …), printed
+// from the server-signed entry.
+func (p *reviewPages) officePDF(w http.ResponseWriter, r *http.Request) error {
+	row, err := p.s.caseFor(r)
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil {
+		return errNotFound("文书")
+	}
+	pdf, err := p.svc.OfficePDF(r.Context(), userOf(SessionOf(r)), row.ID, seq, p.s.publicAgencyName(r.Context()))
+	if err != nil {
+		return pageError(err)
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="office-`+row.ID+`-`+strconv.FormatInt(seq, 10)+`.pdf"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(pdf)
 	return err
@@ -447,6 +471,7 @@ func init() {
 	funcs["performanceStatus"] = func(k string) string { return reviewsrv.PerformanceStatus[k] }
 	funcs["enforcementKind"] = func(k string) string { return reviewsrv.EnforcementKinds[k] }
 	funcs["closingWay"] = func(k string) string { return reviewsrv.ClosingWays[k] }
+	funcs["printable"] = reviewsrv.Printable
 	funcs["deferralWay"] = func(k string) string { return reviewsrv.DeferralWays[k] }
 	funcs["deferralPlan"] = func(f *reviewsrv.DeferralFields) string { return f.Plan.Label() }
 	funcs["serviceMethod"] = func(k string) string { return reviewsrv.ServiceMethods[k] }

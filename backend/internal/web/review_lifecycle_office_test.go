@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,10 @@ func TestOfficeLifecycleInChromium(t *testing.T) {
 		t.Fatalf("closed %q", s)
 	}
 	reviewScreenshotOf(t, head, "body", "lifecycle-coercion.png")
+	// The release prints as its decision (行政强制法 §28), from the signed entry.
+	if pdf := e.as("supervisor").get("/review/cases/" + coer + "/office/3/document.pdf"); pdf.StatusCode != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
+		t.Fatalf("release document: %d", pdf.StatusCode)
+	}
 
 	// 003 §3: the inspection is handed over; the penalty's 立案 request names it.
 	do(off, "转立案", page(insp), chromedp.WaitVisible(C(`#form-inspection_transfer`)),
