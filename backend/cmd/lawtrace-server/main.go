@@ -73,6 +73,9 @@ commands:
   passwd USERNAME          give a web account a new one-time password (to be changed at sign-in)
 ` + reviewUsage + publicityUsage + backupUsage + `
 --data defaults to $LAWTRACE_DATA, else ./lawtrace-data.
+--db postgres://USER@HOST/DB keeps the records in PostgreSQL (default
+$LAWTRACE_DB, else SQLite in the data directory, which still holds the
+server key and the media).
 `
 
 func main() {
@@ -81,7 +84,7 @@ func main() {
 
 type cli struct {
 	out, errOut io.Writer
-	data        string
+	data, db    string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -92,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		def = "lawtrace-data"
 	}
 	data := global.String("data", def, "data directory")
+	db := global.String("db", os.Getenv("LAWTRACE_DB"), "PostgreSQL database (postgres://…); empty: SQLite in the data directory")
 	help := global.Bool("help", false, "show help")
 	// serve flags are accepted before a command too, so that
 	// `lawtrace-server --data D --listen A` runs the server.
@@ -104,7 +108,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	c := &cli{out: stdout, errOut: stderr, data: *data}
+	c := &cli{out: stdout, errOut: stderr, data: *data, db: *db}
 	rest := global.Args()
 	var err error
 	if len(rest) == 0 || rest[0] == "serve" {
@@ -193,7 +197,7 @@ func (c *cli) serve(sf *serveFlags) error {
 	if *sf.uploadRule != deadline.UploadHours && *sf.uploadRule != deadline.UploadWorkdays2 {
 		return fmt.Errorf("%w: --upload-rule %q: want %s or %s", cmdline.ErrUsage, *sf.uploadRule, deadline.UploadHours, deadline.UploadWorkdays2)
 	}
-	m, err := server.Open(server.Config{DataDir: c.data, Listen: *sf.listen, PublicURL: *sf.publicURL, Demo: *sf.demo,
+	m, err := server.Open(server.Config{DataDir: c.data, DB: c.db, Listen: *sf.listen, PublicURL: *sf.publicURL, Demo: *sf.demo,
 		Agency: *sf.agency, Logger: logger, SkewThreshold: *sf.skew, TLSCert: *sf.tlsCert, TLSKey: *sf.tlsKey, MetricsToken: metricsToken,
 		UploadRule: *sf.uploadRule, MinFreeBytes: *sf.minFreeMB << 20,
 		Web: web.Options{SecureCookies: *sf.secureCookies, TrustedProxies: sf.proxies}})
@@ -221,7 +225,7 @@ func (c *cli) serve(sf *serveFlags) error {
 }
 
 func (c *cli) withData(fn func(ctx context.Context, d *server.Data) error) error {
-	d, err := server.OpenData(c.data, nil)
+	d, err := server.OpenDataDB(c.data, c.db, nil)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ import (
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/backend/internal/store"
+	"lawtrace/backend/internal/store/postgres"
 	"lawtrace/backend/internal/store/sqlite"
 	"lawtrace/backend/internal/syncsrv"
 	"lawtrace/backend/internal/web"
@@ -40,6 +41,9 @@ import (
 type Config struct {
 	// DataDir holds lawtrace.db, media/ and server.key.
 	DataDir string
+	// DB is the PostgreSQL database (postgres://…) holding the records in
+	// place of DataDir/lawtrace.db; empty means SQLite (SPEC X2).
+	DB string
 	// Listen is the address to serve on, e.g. 127.0.0.1:8080 or 127.0.0.1:0.
 	Listen string
 	// PublicURL is how terminals reach this server (for enrolment codes);
@@ -85,8 +89,12 @@ type Data struct {
 }
 
 // OpenData opens (creating on first use) the data directory: the server
-// key, the store and the media folder.
-func OpenData(dir string, now func() time.Time) (*Data, error) {
+// key, the SQLite store and the media folder.
+func OpenData(dir string, now func() time.Time) (*Data, error) { return OpenDataDB(dir, "", now) }
+
+// OpenDataDB opens the data directory with the records in db: "" is the
+// SQLite store in the directory, postgres://… a PostgreSQL database.
+func OpenDataDB(dir, db string, now func() time.Time) (*Data, error) {
 	if dir == "" {
 		return nil, errors.New("no data directory given (--data DIR)")
 	}
@@ -100,7 +108,7 @@ func OpenData(dir string, now func() time.Time) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(filepath.Join(dir, "lawtrace.db"), sqlite.Options{SignKey: key, Now: now})
+	st, err := openStore(dir, db, sqlite.Options{SignKey: key, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +119,17 @@ func OpenData(dir string, now func() time.Time) (*Data, error) {
 	}
 	SignCredentials(st, key) // officer credentials in the catalog are signed (SPEC F3, P7)
 	return &Data{Dir: dir, Key: key, Store: st, Blobs: blobs, Now: now}, nil
+}
+
+// openStore is the one place an adapter is chosen (the composition root).
+func openStore(dir, db string, opt sqlite.Options) (store.Backend, error) {
+	switch {
+	case db == "":
+		return sqlite.Open(filepath.Join(dir, "lawtrace.db"), opt)
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		return postgres.Open(db, opt)
+	}
+	return nil, fmt.Errorf("database %q: want postgres://USER@HOST/DB, or none for SQLite in the data directory", db)
 }
 
 // Close closes the store.
@@ -195,7 +214,7 @@ func Open(cfg Config) (*Main, error) {
 			cfg.MinFreeBytes = DefaultMinFreeBytes
 		}
 	}
-	data, err := OpenData(cfg.DataDir, cfg.Now)
+	data, err := OpenDataDB(cfg.DataDir, cfg.DB, cfg.Now)
 	if err != nil {
 		return nil, err
 	}
