@@ -40,6 +40,16 @@ type Keys map[string]ed25519.PublicKey
 // signature bound to its record, and, when media is given, every referenced
 // file present with matching bytes. Entries must be in Seq order.
 func VerifyCase(caseID string, entries []Entry, keys Keys, media MediaSource) []Finding {
+	if len(entries) == 0 {
+		return []Finding{{CaseID: caseID, Problem: "no entries"}}
+	}
+	return VerifyFrom(caseID, 0, GenesisHash, entries, keys, media)
+}
+
+// VerifyFrom is VerifyCase for the entries that follow a chain head already
+// verified (seq and hash of the case's last checked entry): the live board
+// checks only what a sync added.
+func VerifyFrom(caseID string, headSeq int64, headHash string, entries []Entry, keys Keys, media MediaSource) []Finding {
 	var out []Finding
 	add := func(e *Entry, format string, args ...any) {
 		f := Finding{CaseID: caseID, Problem: fmt.Sprintf(format, args...)}
@@ -48,12 +58,8 @@ func VerifyCase(caseID string, entries []Entry, keys Keys, media MediaSource) []
 		}
 		out = append(out, f)
 	}
-	if len(entries) == 0 {
-		add(nil, "no entries")
-		return out
-	}
-	prev := GenesisHash
-	want := int64(1)
+	prev := headHash
+	want := headSeq + 1
 	checked := map[string]bool{}
 	for i := range entries {
 		e := &entries[i]

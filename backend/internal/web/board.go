@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +37,8 @@ type BoardRow struct {
 	Skewed       int
 	DeviceSkewed bool
 	// Findings are integrity problems found by verifying the chain and
-	// signatures; Checked says verification ran.
+	// signatures (the board's read model checks each entry once).
 	Findings []string
-	Checked  bool
 	// Deadlines are running deadlines other pages add (AddBoardHook).
 	Deadlines     []Deadline
 	Device        string
@@ -46,8 +48,8 @@ type BoardRow struct {
 	Entries       int64
 	OpenedAt      time.Time
 	UpdatedAt     time.Time
-	// Hidden is set when the first render's filter leaves the row out.
-	Hidden bool
+	// office is the stage a board hook gave the case (its office state).
+	office string
 }
 
 // OfficerRef names an officer on a case.
@@ -104,43 +106,58 @@ func (s *Server) AddBoardHook(h BoardHook) {
 	s.mu.Unlock()
 }
 
-// boardRows computes the rows of the given cases (all when ids is nil).
+// boardRows returns the rows of the given cases (all when ids is nil) from
+// the board's read model, after taking in what the store has and the model
+// not yet: a page shows what a sync acknowledged before it.
 func (s *Server) boardRows(ctx context.Context, ids []string) ([]*BoardRow, error) {
-	now := s.cfg.Now()
-	cat, err := s.catalog(ctx)
-	if err != nil {
+	m := s.board.model
+	if err := m.wait(ctx); err != nil {
 		return nil, err
 	}
-	raw, err := s.st.CaseRows(ctx, ids, now)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*BoardRow, 0, len(raw))
-	for i := range raw {
-		row := s.boardRow(ctx, cat, &raw[i], now)
-		out = append(out, row)
-	}
-	s.mu.Lock()
-	hooks := slices.Clone(s.boardHooks)
-	s.mu.Unlock()
-	for _, h := range hooks {
-		if err := h(ctx, out); err != nil {
+	if ids != nil {
+		changes, err := m.refresh(ctx, ids, true)
+		if err != nil {
 			return nil, err
 		}
+		out := make([]*BoardRow, len(changes))
+		for i, c := range changes {
+			out[i] = c.after
+		}
+		return out, nil
 	}
-	return out, nil
+	// Every entry is a leaf of the log: while its size is the one of the
+	// last look, no case has entries the model has not seen.
+	th, err := s.st.TreeHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if th.Size != m.looked.Load() {
+		stale, err := m.stale(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(stale) > 0 {
+			if _, err := m.refresh(ctx, stale, false); err != nil {
+				return nil, err
+			}
+		}
+		m.looked.Store(th.Size)
+	}
+	return m.all(), nil
 }
 
-func (s *Server) boardRow(ctx context.Context, cat *catalogView, c *store.CaseRow, now time.Time) *BoardRow {
+// boardRow builds a case's row from the case, its terminal, its files and
+// the model's state of its entries.
+func (s *Server) boardRow(cat *catalogView, c *store.CaseRow, cm *caseModel, now time.Time) *BoardRow {
 	row := &BoardRow{ID: c.ID, Party: c.Party, TypeID: c.Procedure, Type: cat.procedureName(c.Procedure),
-		Pending: c.PendingMedia, Overdue: c.OverdueMedia, NextDue: c.NextDue, Skewed: c.Skewed, DeviceSkewed: c.DeviceSkewed,
+		Pending: c.PendingMedia, Overdue: c.OverdueMedia, NextDue: c.NextDue, Skewed: cm.Skewed, DeviceSkewed: c.DeviceSkewed,
 		Device: c.DeviceName, DeviceID: c.DeviceID, DeviceRevoked: c.DeviceRevoked, Online: s.online.has(c.DeviceID),
-		Entries: c.LastSeq, OpenedAt: c.OpenedAt, UpdatedAt: c.UpdatedAt}
+		Entries: c.LastSeq, OpenedAt: c.OpenedAt, UpdatedAt: c.UpdatedAt, Findings: cm.Findings}
 	if row.Party == "" {
 		row.Party = "（未登记）"
 	}
 	units := map[string]bool{}
-	for _, o := range c.Officers {
+	for _, o := range cm.Officers {
 		if cur, ok := cat.officers[o.Cert]; ok {
 			o = cur // the current record: name, unit and credential state today
 		}
@@ -157,21 +174,18 @@ func (s *Server) boardRow(ctx context.Context, cat *catalogView, c *store.CaseRo
 			row.Units = append(row.Units, o.Unit)
 		}
 	}
-	proc := cat.procedure(c.Procedure, c.ProcedureVersion)
+	proc := cat.procedure(c.Procedure, cm.ProcedureVersion)
 	row.Stage, row.LastStep = "开始记录", stepLabel(nil, c.LastStep) // not 立案, which needs the head's approval (003 §12)
 	if proc != nil {
 		row.LastStep = stepLabel(proc, c.LastStep)
-		if def, ok := proc.Step(c.LastProcStep); ok {
+		if def, ok := proc.Step(cm.LastProcStep); ok {
 			row.Stage = stageName(proc, def.Stage)
 		}
-		state := enforce.CaseState{Procedure: proc, Recorded: c.Steps}
+		state := enforce.CaseState{Procedure: proc, Recorded: cm.Steps}
 		for _, m := range state.MissingMandatory() {
 			row.Missing = append(row.Missing, m.Label)
 		}
-		row.SceneClosed = c.Steps[enforce.StepCloseScene] > 0
-	}
-	if findings, ok := s.verify.caseFindings(ctx, c.ID, c.LastSeq); ok {
-		row.Findings, row.Checked = findings, true
+		row.SceneClosed = cm.Steps[enforce.StepCloseScene] > 0
 	}
 	return row
 }
@@ -221,9 +235,11 @@ func visible(sess *auth.Session, row *BoardRow) bool {
 	return false
 }
 
-// BoardFilter selects rows by unit, officer (credential), type and stage.
+// BoardFilter selects rows by unit, officer (credential), type, stage, a
+// part of the party's name or of the case number, and the China-time days
+// the case was opened between (From, To as 2006-01-02, either may be empty).
 type BoardFilter struct {
-	Unit, Officer, Type, Stage string
+	Unit, Officer, Type, Stage, Party, Case, From, To string
 }
 
 func (f BoardFilter) Match(r *BoardRow) bool {
@@ -233,32 +249,165 @@ func (f BoardFilter) Match(r *BoardRow) bool {
 	if f.Officer != "" && !slices.ContainsFunc(r.Officers, func(o OfficerRef) bool { return o.Cert == f.Officer }) {
 		return false
 	}
-	if f.Type != "" && r.TypeID != f.Type {
+	if f.Type != "" && r.TypeID != f.Type || f.Stage != "" && r.Stage != f.Stage {
 		return false
 	}
-	if f.Stage != "" && r.Stage != f.Stage {
+	if f.Party != "" && !strings.Contains(r.Party, f.Party) {
 		return false
 	}
-	return true
+	if f.Case != "" && !strings.Contains(strings.ToLower(r.ID), strings.ToLower(f.Case)) {
+		return false
+	}
+	if f.From == "" && f.To == "" {
+		return true
+	}
+	day := r.OpenedAt.In(chinaTime).Format(time.DateOnly)
+	return (f.From == "" || day >= f.From) && (f.To == "" || day <= f.To)
+}
+
+// boardQuery is a board page: the filter, the page (from 1) and its size.
+type boardQuery struct {
+	Filter     BoardFilter
+	Page, Size int
+}
+
+const (
+	boardPageSize    = 50
+	boardMaxPageSize = 1000
+)
+
+func parseBoardQuery(q url.Values) boardQuery {
+	day := func(k string) string {
+		if _, err := time.Parse(time.DateOnly, q.Get(k)); err != nil {
+			return ""
+		}
+		return q.Get(k)
+	}
+	bq := boardQuery{Filter: BoardFilter{Unit: q.Get("unit"), Officer: q.Get("officer"), Type: q.Get("type"), Stage: q.Get("stage"),
+		Party: strings.TrimSpace(q.Get("party")), Case: strings.TrimSpace(q.Get("case")), From: day("from"), To: day("to")}}
+	bq.Page, _ = strconv.Atoi(q.Get("page"))
+	bq.Size, _ = strconv.Atoi(q.Get("size"))
+	bq.Page = max(bq.Page, 1)
+	if bq.Size < 1 {
+		bq.Size = boardPageSize
+	}
+	bq.Size = min(bq.Size, boardMaxPageSize)
+	return bq
+}
+
+// values is the query of the page, for links to other pages.
+func (q boardQuery) values(page int) template.URL {
+	v := url.Values{}
+	f := q.Filter
+	for k, x := range map[string]string{"unit": f.Unit, "officer": f.Officer, "type": f.Type, "stage": f.Stage, "party": f.Party, "case": f.Case, "from": f.From, "to": f.To} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if q.Size != boardPageSize {
+		v.Set("size", strconv.Itoa(q.Size))
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return template.URL(v.Encode())
+}
+
+// boardSummary counts the cases a board may see (the tiles) and those its
+// filter shows.
+type boardSummary struct {
+	Cases    int `json:"cases"`
+	Open     int `json:"open"`
+	Pending  int `json:"pending"`
+	Overdue  int `json:"overdue"`
+	Warnings int `json:"warnings"`
+	Shown    int `json:"shown"`
+}
+
+// count adds (sign 1) or takes away (sign -1) a row.
+func (m *boardSummary) count(r *BoardRow, f BoardFilter, sign int) {
+	m.Cases += sign
+	if !r.SceneClosed {
+		m.Open += sign
+	}
+	m.Pending += sign * r.Pending
+	m.Overdue += sign * r.Overdue
+	if r.State() != "ok" {
+		m.Warnings += sign
+	}
+	if f.Match(r) {
+		m.Shown += sign
+	}
 }
 
 type option struct{ Value, Label string }
 
 type boardData struct {
 	Rows     []*BoardRow
-	Shown    int
-	Filter   BoardFilter
+	Query    boardQuery
 	Units    []option
 	Officers []option
 	Types    []option
 	Stages   []option
 	Summary  boardSummary
+	// Pages is the number of pages; Prev and Next link to the pages around.
+	Pages      int
+	Prev, Next template.URL
+	CSV        template.URL
+	Sizes      []int
 	// Heartbeat is the live socket's heartbeat in milliseconds.
 	Heartbeat int64
 }
 
-type boardSummary struct {
-	Cases, Open, Pending, Overdue, Warnings int
+// boardView selects, counts and orders (newest sync first) the rows a
+// session may see.
+type boardView struct {
+	matched  []*BoardRow
+	summary  boardSummary
+	units    map[string]string
+	officers map[string]string
+	types    map[string]string
+	stages   map[string]string
+}
+
+func viewBoard(sess *auth.Session, all []*BoardRow, f BoardFilter) *boardView {
+	v := &boardView{units: map[string]string{}, officers: map[string]string{}, types: map[string]string{}, stages: map[string]string{}}
+	for _, row := range all {
+		if !visible(sess, row) {
+			continue
+		}
+		for _, u := range row.Units {
+			v.units[u] = u
+		}
+		for _, o := range row.Officers {
+			if _, ok := v.officers[o.Cert]; !ok {
+				v.officers[o.Cert] = o.Name + "（" + o.Cert + "）"
+			}
+		}
+		v.types[row.TypeID] = row.Type
+		v.stages[row.Stage] = row.Stage
+		v.summary.count(row, f, 1)
+		if f.Match(row) {
+			v.matched = append(v.matched, row)
+		}
+	}
+	sortRows(v.matched)
+	return v
+}
+
+func sortRows(rows []*BoardRow) {
+	slices.SortFunc(rows, func(a, b *BoardRow) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// page returns the rows of page p (from 1) of size n.
+func page(rows []*BoardRow, p, n int) []*BoardRow {
+	from := min((p-1)*n, len(rows))
+	return rows[from:min(from+n, len(rows))]
 }
 
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request) error {
@@ -267,41 +416,30 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	d := boardData{Filter: BoardFilter{Unit: q.Get("unit"), Officer: q.Get("officer"), Type: q.Get("type"), Stage: q.Get("stage")},
-		Heartbeat: s.cfg.Options.Heartbeat.Milliseconds()}
-	units, officers, types, stages := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
-	for _, row := range all {
-		if !visible(sess, row) {
-			continue
-		}
-		d.Rows = append(d.Rows, row)
-		for _, u := range row.Units {
-			units[u] = u
-		}
-		for _, o := range row.Officers {
-			officers[o.Cert] = o.Name + "（" + o.Cert + "）"
-		}
-		types[row.TypeID] = row.Type
-		stages[row.Stage] = row.Stage
-		d.Summary.Cases++
-		if !row.SceneClosed {
-			d.Summary.Open++
-		}
-		d.Summary.Pending += row.Pending
-		d.Summary.Overdue += row.Overdue
-		if row.State() != "ok" {
-			d.Summary.Warnings++
-		}
+	q := parseBoardQuery(r.URL.Query())
+	v := viewBoard(sess, all, q.Filter)
+	if r.URL.Query().Get("format") == "csv" {
+		return s.boardCSV(w, r, q.Filter, v.matched)
 	}
-	for _, row := range d.Rows {
-		if d.Filter.Match(row) {
-			d.Shown++
-		} else {
-			row.Hidden = true
-		}
+	d := boardData{Summary: v.summary, Heartbeat: s.cfg.Options.Heartbeat.Milliseconds(), Pages: max(1, (len(v.matched)+q.Size-1)/q.Size)}
+	q.Page = min(q.Page, d.Pages)
+	d.Query, d.Rows = q, page(v.matched, q.Page, q.Size)
+	d.Sizes = []int{20, 50, 100, 200}
+	if !slices.Contains(d.Sizes, q.Size) {
+		d.Sizes = append(d.Sizes, q.Size)
 	}
-	d.Units, d.Officers, d.Types, d.Stages = options(units), options(officers), options(types), options(stages)
+	if q.Page > 1 {
+		d.Prev = "?" + q.values(q.Page-1)
+	}
+	if q.Page < d.Pages {
+		d.Next = "?" + q.values(q.Page+1)
+	}
+	csvQuery := url.Values{"format": {"csv"}}.Encode()
+	if qv := q.values(1); qv != "" {
+		csvQuery = string(qv) + "&" + csvQuery
+	}
+	d.CSV = template.URL("/board?" + csvQuery)
+	d.Units, d.Officers, d.Types, d.Stages = options(v.units), options(v.officers), options(v.types), options(v.stages)
 	return s.Render(w, r, "board", "案件看板", d)
 }
 

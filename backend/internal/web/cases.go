@@ -22,9 +22,9 @@ import (
 // The case page (SPEC D2): first the reason form (R7), then the timeline
 // of every entry with its checks, signatures and files.
 
-// caseFor loads a case's board row and refuses an account that may not see
-// it (an officer not on the case): the attempt is a security event and a
-// row of the register.
+// caseFor loads a case's board row, with the findings of a full
+// verification, and refuses an account that may not see it (an officer not
+// on the case): the attempt is a security event and a row of the register.
 func (s *Server) caseFor(r *http.Request) (*BoardRow, error) {
 	id := r.PathValue("id")
 	if !validCaseID(id) {
@@ -38,7 +38,13 @@ func (s *Server) caseFor(r *http.Request) (*BoardRow, error) {
 	if len(rows) == 0 {
 		return nil, errNotFound("案件")
 	}
-	row := rows[0]
+	// The case pages verify the whole case again (kept until it grows),
+	// not trusting the board's verdict kept entry by entry.
+	row := new(BoardRow)
+	*row = *rows[0]
+	if findings, ok := s.verify.caseFindings(r.Context(), id, row.Entries); ok {
+		row.Findings = findings
+	}
 	sess := SessionOf(r)
 	if !visible(sess, row) {
 		s.security(r, "web_forbidden", fmt.Sprintf("账号 %s（%s）不是案件 %s 的执法人员，访问 %s 被拒绝", sess.Account.Username, sess.Role().Label(), id, r.URL.Path))

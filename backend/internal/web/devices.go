@@ -14,6 +14,7 @@ import (
 
 	"rsc.io/qr"
 
+	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/syncproto"
 )
@@ -198,6 +199,7 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, wipe bool)
 		return s.redirect(w, r, "/admin/devices", "已下达远程清除指令：终端下次连接时先上传未确认的记录，再清除服务器已确认的数据。")
 	}
 	s.audit(r, "device_revoke", id, reason)
+	s.cfg.Bus.Publish(events.Event{Kind: events.DeviceRevoked, DeviceID: id}) // the live boards mark its cases at once
 	return s.redirect(w, r, "/admin/devices", "设备 "+id+" 已停用：在线连接将在 1 秒内断开，之后的同步一律拒绝。")
 }
 

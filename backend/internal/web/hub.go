@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,13 +14,17 @@ import (
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/reviewsrv"
+	"lawtrace/backend/internal/store"
 )
 
-// The live board (SPEC D1): the hub follows the event bus, recomputes the
-// rows of the cases a sync touched (gathering events for a few
-// milliseconds), and pushes them as rendered HTML to every open board that
-// may see them. Every Heartbeat it says it is alive, so a page can tell
-// when it is stale; on (re)connection a page gets a full snapshot.
+// The live board (SPEC D1, issue 15): the hub follows the event bus and
+// brings the board's read model up to date for the cases an event names —
+// as soon as it arrives, taking in whatever else is queued meanwhile — and
+// queues the rows that changed to each open board that shows them. Each
+// board has its own writer and keeps only the newest state of each row, so
+// a slow board gets the latest state and never holds up the others; one
+// that falls too far behind is dropped and reconnects to a fresh snapshot.
+// Every Heartbeat a board is told the hub is alive.
 
 type wireRow struct {
 	ID   string `json:"id"`
@@ -26,37 +32,83 @@ type wireRow struct {
 }
 
 type wireMsg struct {
-	Type   string    `json:"type"` // snapshot, rows, ping, bye
-	At     string    `json:"at"`
-	Rows   []wireRow `json:"rows,omitempty"`
-	Reason string    `json:"reason,omitempty"`
+	Type    string        `json:"type"` // snapshot, rows, ping, bye
+	At      string        `json:"at"`
+	Rows    []wireRow     `json:"rows,omitempty"`
+	Summary *boardSummary `json:"summary,omitempty"`
+	Reason  string        `json:"reason,omitempty"`
 }
 
+// maxPending is how many changed rows a board may have waiting before it is
+// dropped (it reconnects and gets a snapshot).
+const maxPending = 2000
+
 type client struct {
-	// sent is each row as this board last got it (guarded by hub.mu): a
-	// recomputed row that renders the same is not sent again, so a sync
-	// that changes nothing neither moves nor flashes a row (issue 13
-	// finding 10).
-	sent  map[string]string
 	sess  *auth.Session
 	token string
-	send  chan []byte
-	done  chan struct{}
-	once  sync.Once
+	q     boardQuery
+	// Guarded by hub.mu: sent is each row on this board as it last got it
+	// (a row that renders the same is not sent again, issue 13 finding 10);
+	// sum its tiles.
+	sent map[string]string
+	sum  boardSummary
+
+	mu      sync.Mutex // guards what waits for the writer
+	order   []string
+	pending map[string]wireRow
+	summary *boardSummary
+	kick    chan struct{}
+	done    chan struct{}
+	once    sync.Once
 }
 
 func (c *client) close() { c.once.Do(func() { close(c.done) }) }
 
+// queue leaves rows and the tiles for the writer, replacing an older state
+// of the same row; false when the board fell too far behind.
+func (c *client) queue(rows []wireRow, sum boardSummary) bool {
+	c.mu.Lock()
+	for _, r := range rows {
+		if _, ok := c.pending[r.ID]; !ok {
+			c.order = append(c.order, r.ID)
+		}
+		c.pending[r.ID] = r
+	}
+	c.summary = &sum
+	over := len(c.pending) > maxPending
+	c.mu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+	return !over
+}
+
+// take returns what waits, oldest row first.
+func (c *client) take() wireMsg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := wireMsg{Type: "rows", Summary: c.summary}
+	for _, id := range c.order {
+		m.Rows = append(m.Rows, c.pending[id])
+	}
+	c.order, c.summary = c.order[:0], nil
+	clear(c.pending)
+	return m
+}
+
 type hub struct {
-	s          *Server
-	mu         sync.Mutex
-	clients    map[*client]struct{}
-	caseDevice map[string]string
-	wg         sync.WaitGroup
+	s       *Server
+	model   *boardModel
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	wg      sync.WaitGroup
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, clients: map[*client]struct{}{}, caseDevice: map[string]string{}}
+	h := &hub{s: s, clients: map[*client]struct{}{}}
+	h.model = newBoardModel(s, h)
+	return h
 }
 
 // Clients counts open live boards.
@@ -79,129 +131,162 @@ func (s *Server) DropLiveBoards() {
 func (h *hub) run(ctx context.Context) {
 	evs, unsubscribe := h.s.cfg.Bus.Subscribe(4096)
 	defer unsubscribe()
+	defer func() {
+		h.mu.Lock()
+		for c := range h.clients {
+			c.close()
+		}
+		h.mu.Unlock()
+		h.wg.Wait()
+		if err := h.model.save(context.Background()); err != nil {
+			h.s.log.Error("live board: save the read model", "err", err)
+		}
+	}()
+	if err := h.model.load(ctx); err != nil {
+		if ctx.Err() == nil {
+			h.s.log.Error("live board: load the read model", "err", err)
+		}
+		return
+	}
 	tick := time.NewTicker(h.s.cfg.Options.Heartbeat)
 	defer tick.Stop()
-	cases, devices := map[string]bool{}, map[string]bool{}
-	var flush <-chan time.Time
+	dropped := h.s.cfg.Bus.Dropped()
+	// cases an event names; hooked those whose office state or review
+	// deadlines may have changed; devices terminals whose cases change.
+	cases, hooked, devices := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for {
 		select {
 		case <-ctx.Done():
-			h.mu.Lock()
-			for c := range h.clients {
-				c.close()
-			}
-			h.mu.Unlock()
-			h.wg.Wait()
 			return
 		case ev, ok := <-evs:
 			if !ok {
 				return
 			}
-			switch ev.Kind {
-			case events.BatchIngested, reviewsrv.EventDeadline:
-				// a sync, an office step, or a review deadline that appeared
-				// or changed state (the board's deadline column)
-				for _, c := range ev.Cases {
-					cases[c] = true
+			h.take(ctx, ev, cases, hooked, devices)
+			for more := true; more; {
+				select {
+				case ev, ok := <-evs:
+					if !ok {
+						return
+					}
+					h.take(ctx, ev, cases, hooked, devices)
+				default:
+					more = false
 				}
-			case events.MediaStored:
-				ids, err := h.s.st.CasesOfMedia(ctx, ev.Hash)
-				if err != nil {
-					h.s.log.Error("live board: cases of a stored file", "err", err)
-				}
-				for _, c := range ids {
-					cases[c] = true
-				}
-			case events.DeviceConnected:
-				h.s.online.add(ev.DeviceID)
-				devices[ev.DeviceID] = true
-			case events.DeviceGone:
-				h.s.online.remove(ev.DeviceID)
-				devices[ev.DeviceID] = true
-			case events.DeviceRevoked, events.WipeDone:
-				devices[ev.DeviceID] = true
-			default:
-				continue
 			}
-			if flush == nil {
-				flush = time.After(h.s.cfg.Options.Debounce)
+			ids := h.model.ofDevices(devices)
+			for id := range cases {
+				if !hooked[id] {
+					ids = append(ids, id)
+				}
 			}
-		case <-flush:
-			flush = nil
-			h.push(ctx, cases, devices)
+			h.update(ctx, ids, false)
+			h.update(ctx, slices.Collect(maps.Keys(hooked)), true)
 			clear(cases)
+			clear(hooked)
 			clear(devices)
 		case <-tick.C:
-			h.broadcast(wireMsg{Type: "ping", At: h.s.cfg.Now().UTC().Format(time.RFC3339Nano)}, nil)
+			if err := h.model.save(ctx); err != nil && ctx.Err() == nil {
+				h.s.log.Error("live board: save the read model", "err", err)
+			}
+			// Rows that change with the time alone, and cases whose events
+			// the bus dropped.
+			ids := h.model.due(h.s.cfg.Now())
+			if n := h.s.cfg.Bus.Dropped(); n != dropped {
+				dropped = n
+				stale, err := h.model.stale(ctx)
+				if err != nil {
+					h.s.log.Error("live board: find stale cases", "err", err)
+				}
+				ids = append(ids, stale...)
+			}
+			h.update(ctx, ids, true)
 		}
 	}
 }
 
-// push recomputes and sends the rows of the touched cases and of the cases
-// of touched devices.
-func (h *hub) push(ctx context.Context, cases, devices map[string]bool) {
-	h.mu.Lock()
+// take notes the cases and terminals an event touches.
+func (h *hub) take(ctx context.Context, ev events.Event, cases, hooked, devices map[string]bool) {
+	switch ev.Kind {
+	case events.BatchIngested, reviewsrv.EventDeadline:
+		// a terminal's sync; an office step (signed by the server) or a
+		// review deadline that appeared or changed state, which the hooks
+		// show
+		office := ev.Kind == reviewsrv.EventDeadline || store.IsServerSigner(ev.DeviceID)
+		for _, c := range ev.Cases {
+			cases[c] = true
+			hooked[c] = hooked[c] || office
+		}
+	case events.MediaStored:
+		ids, err := h.s.st.CasesOfMedia(ctx, ev.Hash)
+		if err != nil {
+			h.s.log.Error("live board: cases of a stored file", "err", err)
+		}
+		for _, c := range ids {
+			cases[c] = true
+		}
+	case events.DeviceConnected:
+		h.s.online.add(ev.DeviceID)
+		devices[ev.DeviceID] = true
+	case events.DeviceGone:
+		h.s.online.remove(ev.DeviceID)
+		devices[ev.DeviceID] = true
+	case events.DeviceRevoked, events.WipeDone:
+		devices[ev.DeviceID] = true
+	}
+}
+
+func (h *hub) update(ctx context.Context, ids []string, hooks bool) {
+	if len(ids) == 0 {
+		return
+	}
+	if _, err := h.model.refresh(ctx, ids, hooks); err != nil && ctx.Err() == nil {
+		h.s.log.Error("live board: update the read model", "err", err)
+	}
+}
+
+// publish queues changed rows to the boards that show them and their
+// tiles; the model calls it with h.mu held, as it replaces the rows.
+func (h *hub) publish(changes []rowChange) {
 	if len(h.clients) == 0 {
-		h.mu.Unlock()
 		return
 	}
-	for id, dev := range h.caseDevice {
-		if devices[dev] {
-			cases[id] = true
-		}
-	}
-	h.mu.Unlock()
-	if len(cases) == 0 {
-		return
-	}
-	ids := make([]string, 0, len(cases))
-	for id := range cases {
-		ids = append(ids, id)
-	}
-	rows, err := h.s.boardRows(ctx, ids)
-	if err != nil {
-		h.s.log.Error("live board: compute rows", "err", err)
-		return
-	}
-	msg := wireMsg{Type: "rows", At: h.s.cfg.Now().UTC().Format(time.RFC3339Nano)}
-	h.broadcast(msg, rows)
-}
-
-// broadcast sends msg to every client, with the rows each may see.
-func (h *hub) broadcast(msg wireMsg, rows []*BoardRow) {
-	rendered := map[string]string{}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, r := range rows {
-		h.caseDevice[r.ID] = r.DeviceID
-		html, err := h.s.RenderFragment("board", "board_row", r)
+	rendered := make(map[string]string, len(changes))
+	for _, ch := range changes {
+		html, err := h.s.RenderFragment("board", "board_row", ch.after)
 		if err != nil {
 			h.s.log.Error("live board: render row", "err", err)
 			continue
 		}
-		rendered[r.ID] = html
+		rendered[ch.after.ID] = html
 	}
 	for c := range h.clients {
-		m := msg
-		if rows != nil {
-			m.Rows = nil
-			for _, r := range rows {
-				html, ok := rendered[r.ID]
-				if !ok || !visible(c.sess, r) || c.sent[r.ID] == html {
-					continue // not this board's, or unchanged on it
-				}
-				c.sent[r.ID] = html
-				m.Rows = append(m.Rows, wireRow{ID: r.ID, HTML: html})
+		var rows []wireRow
+		before := c.sum
+		for _, ch := range changes {
+			if ch.before != nil && visible(c.sess, ch.before) {
+				c.sum.count(ch.before, c.q.Filter, -1)
 			}
-			if len(m.Rows) == 0 {
+			r := ch.after
+			if !visible(c.sess, r) {
 				continue
 			}
+			c.sum.count(r, c.q.Filter, 1)
+			html, ok := rendered[r.ID]
+			old, shown := c.sent[r.ID]
+			// A row on the board is replaced where it stands; the first
+			// page also takes a case newly matching its filter, on top.
+			if !ok || old == html || !shown && (c.q.Page != 1 || !c.q.Filter.Match(r)) {
+				continue
+			}
+			c.sent[r.ID] = html
+			rows = append(rows, wireRow{ID: r.ID, HTML: html})
 		}
-		b, _ := json.Marshal(m)
-		select {
-		case c.send <- b:
-		default:
-			c.close() // too slow: it reconnects and gets a snapshot
+		if len(rows) == 0 && c.sum == before {
+			continue
+		}
+		if !c.queue(rows, c.sum) {
+			c.close() // too far behind: it reconnects and gets a snapshot
 		}
 	}
 }
@@ -213,6 +298,10 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 		s.security(r, "web_ws_origin", "实时看板连接来源无效："+printable(origin))
 		return &Error{Status: http.StatusForbidden, Msg: "来源无效。"}
 	}
+	// The model takes in what was synced before this request (as a page).
+	if _, err := s.boardRows(r.Context(), nil); err != nil {
+		return err
+	}
 	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, CheckOrigin: func(*http.Request) bool { return true }}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
@@ -222,30 +311,12 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		token = c.Value
 	}
-	c := &client{sent: map[string]string{}, sess: sess, token: token, send: make(chan []byte, 64), done: make(chan struct{})}
+	c := &client{sent: map[string]string{}, sess: sess, token: token, q: parseBoardQuery(r.URL.Query()),
+		pending: map[string]wireRow{}, kick: make(chan struct{}, 1), done: make(chan struct{})}
 
-	// The snapshot is queued before the client is registered, so updates
-	// computed meanwhile arrive after it.
-	rows, err := s.boardRows(r.Context(), nil)
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	snap := wireMsg{Type: "snapshot", At: s.cfg.Now().UTC().Format(time.RFC3339Nano), Rows: []wireRow{}}
-	for _, row := range rows {
-		if !visible(sess, row) {
-			continue
-		}
-		html, err := s.RenderFragment("board", "board_row", row)
-		if err != nil {
-			conn.Close()
-			return err
-		}
-		snap.Rows = append(snap.Rows, wireRow{ID: row.ID, HTML: html})
-	}
-	b, _ := json.Marshal(snap)
-	c.send <- b
-
+	// The snapshot is taken and the board registered under the hub's lock,
+	// which the model holds as it replaces rows and publishes them: every
+	// change is either in the snapshot or queued after it.
 	h := s.board
 	h.mu.Lock()
 	select {
@@ -255,22 +326,31 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	default:
 	}
+	v := viewBoard(sess, h.model.all(), c.q.Filter)
+	c.sum = v.summary
+	snap := wireMsg{Type: "snapshot", At: s.cfg.Now().UTC().Format(time.RFC3339Nano), Rows: []wireRow{}, Summary: &v.summary}
+	for _, row := range page(v.matched, c.q.Page, c.q.Size) {
+		html, err := s.RenderFragment("board", "board_row", row)
+		if err != nil {
+			h.mu.Unlock()
+			conn.Close()
+			return err
+		}
+		snap.Rows = append(snap.Rows, wireRow{ID: row.ID, HTML: html})
+		c.sent[row.ID] = html
+	}
 	h.clients[c] = struct{}{}
-	for _, row := range rows {
-		h.caseDevice[row.ID] = row.DeviceID
-	}
-	for _, wr := range snap.Rows {
-		c.sent[wr.ID] = wr.HTML
-	}
 	h.wg.Add(1)
 	h.mu.Unlock()
-	go h.serve(conn, c)
+	b, _ := json.Marshal(snap)
+	go h.serve(conn, c, b)
 	return nil
 }
 
 // serve runs one board connection: a reader that only keeps the read
-// deadline alive and notices the close, and this writer.
-func (h *hub) serve(conn *websocket.Conn, c *client) {
+// deadline alive and notices the close, and this writer, which sends the
+// snapshot and then whatever waits, the newest state of each row.
+func (h *hub) serve(conn *websocket.Conn, c *client, snapshot []byte) {
 	defer h.wg.Done()
 	defer func() {
 		h.mu.Lock()
@@ -298,17 +378,28 @@ func (h *hub) serve(conn *websocket.Conn, c *client) {
 		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		return conn.WriteMessage(typ, b) == nil
 	}
+	now := func() string { return h.s.cfg.Now().UTC().Format(time.RFC3339Nano) }
+	if !write(websocket.TextMessage, snapshot) {
+		return
+	}
 	for {
 		select {
 		case <-c.done:
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
 			return
-		case b := <-c.send:
+		case <-c.kick:
+			m := c.take()
+			if len(m.Rows) == 0 && m.Summary == nil {
+				continue
+			}
+			m.At = now()
+			b, _ := json.Marshal(m)
 			if !write(websocket.TextMessage, b) {
 				return
 			}
 		case <-ping.C:
-			if !write(websocket.PingMessage, nil) {
+			b, _ := json.Marshal(wireMsg{Type: "ping", At: now()})
+			if !write(websocket.TextMessage, b) || !write(websocket.PingMessage, nil) {
 				return
 			}
 		case <-recheck.C:

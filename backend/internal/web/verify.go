@@ -122,54 +122,74 @@ func (v *verifier) caseFindings(ctx context.Context, caseID string, lastSeq int6
 // with the case's party and officers from case_open and officer_join and
 // the procedure version it was opened under.
 func (v *verifier) signerFindings(ctx context.Context, caseID string, entries []ledger.Entry) ([]string, error) {
-	if len(entries) == 0 || entries[0].Step != "case_open" {
-		return nil, nil
-	}
 	cat, err := v.s.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var open struct {
-		Procedure        string            `json:"procedure"`
-		ProcedureVersion int               `json:"procedure_version"`
-		Party            string            `json:"party"`
-		PartyKind        string            `json:"party_kind"`
-		Officers         []enforce.Officer `json:"officers"`
-	}
-	if json.Unmarshal(entries[0].Payload, &open) != nil {
-		return nil, nil // the chain check reports an unreadable record
-	}
-	st := enforce.CaseState{Procedure: cat.procedure(open.Procedure, open.ProcedureVersion), Party: open.Party, PartyKind: open.PartyKind, Officers: open.Officers}
-	if st.Procedure == nil {
-		return nil, nil
-	}
+	var st signerState
 	var out []string
-	for _, e := range entries[1:] {
-		if e.Step == "officer_join" {
-			var j struct {
-				Officers []enforce.Officer `json:"officers"`
-			}
-			if json.Unmarshal(e.Payload, &j) == nil {
-				st.Officers = append(st.Officers, j.Officers...)
-			}
-			continue
-		}
-		p, err := ledger.DecodePayload(e.Payload)
-		if err != nil || len(p.Signatures) == 0 {
-			continue
-		}
-		var signers []enforce.Signer
-		for _, sg := range p.Signatures {
-			signers = append(signers, enforce.Signer{Role: sg.Role, Name: sg.Name})
-		}
-		for _, it := range st.RecordedSignerIssues(e.Step, p.Fields, signers) {
-			role := strings.TrimPrefix(it.Name, "signer:")
-			f := ledger.Finding{CaseID: caseID, Seq: e.Seq, EntryID: e.ID,
-				Problem: role + " signature bound to the wrong person: " + it.Zh + "（依据" + enforce.Cite(it.Article) + "）"}
-			out = append(out, f.String())
-		}
+	for i := range entries {
+		out = append(out, st.next(cat, caseID, &entries[i])...)
 	}
 	return out, nil
+}
+
+// signerState is what checking a signature's binding needs of the entries
+// before it: the procedure version the case was opened under, its party and
+// its officers. The board keeps it per case to check only new entries.
+type signerState struct {
+	Active           bool              `json:"active,omitempty"`
+	Procedure        string            `json:"procedure,omitempty"`
+	ProcedureVersion int               `json:"procedure_version,omitempty"`
+	Party            string            `json:"party,omitempty"`
+	PartyKind        string            `json:"party_kind,omitempty"`
+	Officers         []enforce.Officer `json:"officers,omitempty"`
+}
+
+// next checks the signatures of the case's next entry and takes in what it
+// says of the party and the crew.
+func (st *signerState) next(cat *catalogView, caseID string, e *ledger.Entry) []string {
+	if e.Seq == 1 {
+		*st = signerState{}
+		if e.Step != "case_open" || json.Unmarshal(e.Payload, st) != nil {
+			return nil // the chain check reports an unreadable record
+		}
+		st.Active = true
+		return nil
+	}
+	if !st.Active {
+		return nil
+	}
+	proc := cat.procedure(st.Procedure, st.ProcedureVersion)
+	if proc == nil {
+		return nil
+	}
+	if e.Step == "officer_join" {
+		var j struct {
+			Officers []enforce.Officer `json:"officers"`
+		}
+		if json.Unmarshal(e.Payload, &j) == nil {
+			st.Officers = append(st.Officers, j.Officers...)
+		}
+		return nil
+	}
+	p, err := ledger.DecodePayload(e.Payload)
+	if err != nil || len(p.Signatures) == 0 {
+		return nil
+	}
+	var signers []enforce.Signer
+	for _, sg := range p.Signatures {
+		signers = append(signers, enforce.Signer{Role: sg.Role, Name: sg.Name})
+	}
+	cs := enforce.CaseState{Procedure: proc, Party: st.Party, PartyKind: st.PartyKind, Officers: st.Officers}
+	var out []string
+	for _, it := range cs.RecordedSignerIssues(e.Step, p.Fields, signers) {
+		role := strings.TrimPrefix(it.Name, "signer:")
+		f := ledger.Finding{CaseID: caseID, Seq: e.Seq, EntryID: e.ID,
+			Problem: role + " signature bound to the wrong person: " + it.Zh + "（依据" + enforce.Cite(it.Article) + "）"}
+		out = append(out, f.String())
+	}
+	return out
 }
 
 // EntryCheck is the verification of one entry, each part on its own.

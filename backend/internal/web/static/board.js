@@ -23,55 +23,20 @@
     text.textContent = msg;
   }
 
-  function values() {
-    var v = {};
-    if (!form) { return v; }
-    var sels = form.querySelectorAll('select');
-    for (var i = 0; i < sels.length; i++) { v[sels[i].name] = sels[i].value; }
-    return v;
-  }
+  var size = parseInt(rows.getAttribute('data-size'), 10) || 50;
 
-  function has(list, value) { return (list || '').split('|').indexOf(value) >= 0; }
-
-  function filter() {
-    var f = values(), n = 0, total = 0;
-    var trs = rows.children;
-    for (var i = 0; i < trs.length; i++) {
-      var tr = trs[i];
-      var ok = (!f.unit || has(tr.getAttribute('data-units'), f.unit)) &&
-        (!f.officer || has(tr.getAttribute('data-officers'), f.officer)) &&
-        (!f.type || tr.getAttribute('data-type') === f.type) &&
-        (!f.stage || tr.getAttribute('data-stage') === f.stage);
-      tr.hidden = !ok;
-      total++;
-      if (ok) { n++; }
-    }
-    if (shown) { shown.textContent = '显示 ' + n + ' / ' + total + ' 件'; }
-    if (empty) { empty.hidden = total > 0; }
-    tiles();
-  }
-
-  // The summary tiles count every row of this board, as the server does
-  // on the first render, so they follow the rows live.
-  function tiles() {
-    var sum = { cases: 0, open: 0, pending: 0, overdue: 0, warnings: 0 };
-    var trs = rows.children;
-    for (var i = 0; i < trs.length; i++) {
-      var tr = trs[i];
-      if (!tr.id || tr.id.indexOf('case-') !== 0) { continue; }
-      sum.cases++;
-      if (tr.getAttribute('data-open') === '1') { sum.open++; }
-      sum.pending += parseInt(tr.getAttribute('data-pending'), 10) || 0;
-      sum.overdue += parseInt(tr.getAttribute('data-overdue'), 10) || 0;
-      if (tr.getAttribute('data-state') !== 'ok') { sum.warnings++; }
-    }
-    Object.keys(sum).forEach(function (k) {
+  // The tiles count every case this board may see and the server keeps
+  // them (the board is paged: the rows here are one page).
+  function tiles(sum) {
+    if (!sum) { return; }
+    ['cases', 'open', 'pending', 'overdue', 'warnings'].forEach(function (k) {
       var b = document.getElementById('sum-' + k);
       if (!b) { return; }
-      b.textContent = String(sum[k]);
+      b.textContent = String(sum[k] || 0);
       var tile = b.parentNode, level = tile.getAttribute('data-level');
       if (level) { tile.classList.toggle(level, sum[k] > 0); }
     });
+    if (shown) { shown.textContent = '共 ' + (sum.shown || 0) + ' / ' + (sum.cases || 0) + ' 件'; }
   }
 
   function addOption(name, value, label) {
@@ -110,8 +75,9 @@
       rows.appendChild(frag);
       state.snapshots++;
     } else if (msg.type === 'rows') {
-      // The server sends only rows that changed. A known row is replaced
-      // where it is (the order stays put); a new case goes on top.
+      // The server sends only rows that changed on this page. A known row
+      // is replaced where it is (the order stays put); a new case goes on
+      // top of the first page, which keeps its size.
       (msg.rows || []).forEach(function (r) {
         var tr = parseRow(r.html);
         if (!tr) { return; }
@@ -122,14 +88,16 @@
           rows.replaceChild(tr, old);
         } else {
           rows.insertBefore(tr, rows.firstChild);
+          while (rows.children.length > size) { rows.removeChild(rows.lastElementChild); }
         }
         tr.classList.add('flash-row');
         state.flashes++;
       });
       state.updates++;
     }
+    tiles(msg.summary);
+    if (empty) { empty.hidden = rows.children.length > 0; }
     lastUpdate = new Date();
-    filter();
   }
 
   function fresh() {
@@ -138,7 +106,7 @@
 
   function connect() {
     reconnectTimer = null;
-    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/board/ws';
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/board/ws' + location.search;
     try { ws = new WebSocket(url); } catch (e) { schedule(); return; }
     ws.onopen = function () { failures = 0; lastMessage = Date.now(); state.connected = true; };
     ws.onmessage = function (ev) {
@@ -181,14 +149,11 @@
     }
   }, 1000);
 
+  // The filter is applied by the server, over every page.
   if (form) {
-    form.addEventListener('change', function () {
-      filter();
-      var f = values(), q = [];
-      Object.keys(f).forEach(function (k) { if (f[k]) { q.push(encodeURIComponent(k) + '=' + encodeURIComponent(f[k])); } });
-      history.replaceState(null, '', location.pathname + (q.length ? '?' + q.join('&') : ''));
+    form.addEventListener('change', function (ev) {
+      if (ev.target && ev.target.tagName === 'SELECT') { form.submit(); }
     });
   }
-  filter();
   connect();
 })();

@@ -1,0 +1,111 @@
+package web_test
+
+import (
+	"database/sql"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+
+	"lawtrace/backend/internal/server"
+	"lawtrace/shared/enforce"
+	"lawtrace/shared/ledger"
+)
+
+// boardRowHTML is a case's row on the first page of /board.
+func boardRowHTML(t *testing.T, b *browser, id string) string {
+	t.Helper()
+	body := b.get("/board?size=1000").body
+	m := regexp.MustCompile(`(?s)<tr id="case-` + id + `".*?</tr>`).FindString(body)
+	if m == "" {
+		t.Fatalf("no row for %s on the board", id)
+	}
+	return m
+}
+
+// SPEC D1 (issue 15): the board's read model is stored. After a restart
+// the board shows the stored verdict without verifying the entries again
+// (a verdict planted in the model shows); a model of an older version is
+// derived again from the entries once (the planted verdict is gone).
+func TestBoardModelIsReadAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	inDir := func(c *server.Config) { c.DataDir = dir }
+	e := start(t, nil, inDir)
+	tm := e.terminal(61, "一中队 8 号")
+	es := tm.d.Case("R1", 3)
+	tm.push(t, es[:1]...)
+	tm.push(t, es[1:]...)
+	if row := boardRowHTML(t, e.as("supervisor"), "R1"); !strings.Contains(row, "链与签名完好") || !strings.Contains(row, `data-entries="3"`) {
+		t.Fatalf("first run: %s", row)
+	}
+	e.m.Close()
+
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "lawtrace.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var head int64
+	if err := db.QueryRow(`SELECT head_seq FROM board_cases WHERE case_id = 'R1'`).Scan(&head); err != nil || head != 3 {
+		t.Fatalf("stored model: head %d, %v", head, err)
+	}
+	plant := func(version int) {
+		t.Helper()
+		if _, err := db.Exec(`UPDATE board_cases SET version = ?, state = json_set(state, '$.findings', json_array('植入的结论')) WHERE case_id = 'R1'`, version); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	plant(1)
+	e = start(t, nil, inDir)
+	if row := boardRowHTML(t, e.as("supervisor"), "R1"); !strings.Contains(row, "完整性异常 1") || !strings.Contains(row, "植入的结论") {
+		t.Fatalf("after a restart the board did not read its model: %s", row)
+	}
+	e.m.Close()
+
+	plant(0)
+	e = start(t, nil, inDir)
+	if row := boardRowHTML(t, e.as("supervisor"), "R1"); !strings.Contains(row, "链与签名完好") || !strings.Contains(row, `data-entries="3"`) {
+		t.Fatalf("a model of an old version was not derived again: %s", row)
+	}
+}
+
+// SPEC D1, F10 (issue 15): the verdict is kept entry by entry — a case
+// synced one entry at a time gets the same findings on the board as the
+// full verification of the case page (a witness signature by someone other
+// than the witness the record names).
+func TestBoardVerdictIsIncremental(t *testing.T) {
+	e := start(t, nil)
+	tm := e.terminal(62, "patrol-inc")
+	var crew []enforce.Officer
+	for _, o := range server.DemoOfficers(time.Now()) {
+		if o.Cert == "15010001" || o.Cert == "15010002" {
+			crew = append(crew, o)
+		}
+	}
+	const id = "20260302-5f070009"
+	fields := []byte(`{"description":"拒绝出示证件","witness_name":"王五"}`)
+	binds, err := ledger.ContentHash(id, "refusal", fields, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strokes, image := ledgerHash([]byte("strokes")), ledgerHash([]byte("png"))
+	sig := func(role, name string) ledger.HandSignature {
+		return ledger.HandSignature{Role: role, Name: name, Strokes: strokes, Image: image, Binds: binds}
+	}
+	sup := e.as("supervisor")
+	for i, en := range []ledger.Entry{
+		tm.d.Entry(id, "case_open", map[string]any{"procedure": "penalty-simple", "procedure_version": 2, "party": "李四", "party_kind": "person", "source": "inspection", "officers": crew}),
+		tm.d.Entry(id, "refusal", ledger.Payload{Fields: fields,
+			Signatures: []ledger.HandSignature{sig("officer", crew[0].Name), sig("officer", crew[1].Name), sig("witness", "赵六")}}, strokes, image),
+		tm.d.Entry(id, "close_scene", map[string]any{}),
+	} {
+		tm.push(t, en)
+		row := boardRowHTML(t, sup, id)
+		if want := i >= 1; strings.Contains(row, "witness signature bound to the wrong person") != want || strings.Contains(row, "完整性异常 1") != want {
+			t.Fatalf("after entry %d the board's verdict: %s", i+1, row)
+		}
+	}
+}
