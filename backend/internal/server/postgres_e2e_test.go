@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +82,9 @@ func TestSyncOnPostgres(t *testing.T) {
 		if err != nil || syncproto.VerifyConsistency(heads[k-1], heads[k], cons) != nil {
 			t.Fatalf("head %d does not extend head %d: %v", heads[k].Size, heads[k-1].Size, err)
 		}
+	}
+	// the SQLite online backup does not apply: pg_dump does (docs/operations.md)
+	if _, err := Backup(ctx, instances[0].Data, io.Discard, t.TempDir()); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("backup of a PostgreSQL store: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -26,10 +27,19 @@ const writeLockKey = 0x4C41575452414345
 // dialect is what package sqlite needs to know of PostgreSQL.
 var dialect = sqlite.Dialect{WriteLock: fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, writeLockKey)}
 
+// DB is the store on PostgreSQL.
+type DB struct{ *sqlite.DB }
+
+// Snapshot refuses: the SQLite online backup does not apply; a PostgreSQL
+// store is backed up with pg_dump (docs/operations.md).
+func (DB) Snapshot(context.Context, string) error {
+	return errors.New("the records are in PostgreSQL: back them up with pg_dump (docs/operations.md)")
+}
+
 // Open connects to the database at dsn (postgres://…), migrates it and
 // returns the store. Several instances may open one database; migrations
 // are applied under the same advisory lock, once.
-func Open(dsn string, opt sqlite.Options) (*sqlite.DB, error) {
+func Open(dsn string, opt sqlite.Options) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database address: %w", err)
@@ -43,7 +53,11 @@ func Open(dsn string, opt sqlite.Options) (*sqlite.DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	return sqlite.OpenDB(sdb, dialect, opt)
+	db, err := sqlite.OpenDB(sdb, dialect, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{db}, nil
 }
 
 // migrateLocked applies the migrations holding the writers' lock on one
