@@ -72,6 +72,8 @@ commands:
                            add a web account; prints a one-time password unless given on stdin
   passwd USERNAME          give a web account a new one-time password (to be changed at sign-in)
 ` + reviewUsage + publicityUsage + backupUsage + `
+--media s3://ACCESS:SECRET@HOST:PORT/BUCKET[?secure=false] keeps the media in an
+S3-compatible bucket (default $LAWTRACE_MEDIA, else the data directory's media/).
 --data defaults to $LAWTRACE_DATA, else ./lawtrace-data.
 --db postgres://USER@HOST/DB keeps the records in PostgreSQL (default
 $LAWTRACE_DB, else SQLite in the data directory, which still holds the
@@ -84,6 +86,7 @@ func main() {
 
 type cli struct {
 	out, errOut io.Writer
+	media       string // the --media bucket; "" is the data directory's folder
 	data, db    string
 }
 
@@ -96,6 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	data := global.String("data", def, "data directory")
 	db := global.String("db", os.Getenv("LAWTRACE_DB"), "PostgreSQL database (postgres://…); empty: SQLite in the data directory")
+	media := global.String("media", os.Getenv("LAWTRACE_MEDIA"), "S3-compatible bucket for the media (s3://…)")
 	help := global.Bool("help", false, "show help")
 	// serve flags are accepted before a command too, so that
 	// `lawtrace-server --data D --listen A` runs the server.
@@ -109,6 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	c := &cli{out: stdout, errOut: stderr, data: *data, db: *db}
+	c.media = *media
 	rest := global.Args()
 	var err error
 	if len(rest) == 0 || rest[0] == "serve" {
@@ -199,7 +204,7 @@ func (c *cli) serve(sf *serveFlags) error {
 	}
 	m, err := server.Open(server.Config{DataDir: c.data, DB: c.db, Listen: *sf.listen, PublicURL: *sf.publicURL, Demo: *sf.demo,
 		Agency: *sf.agency, Logger: logger, SkewThreshold: *sf.skew, TLSCert: *sf.tlsCert, TLSKey: *sf.tlsKey, MetricsToken: metricsToken,
-		UploadRule: *sf.uploadRule, MinFreeBytes: *sf.minFreeMB << 20,
+		UploadRule: *sf.uploadRule, MinFreeBytes: *sf.minFreeMB << 20, Media: c.media,
 		Web: web.Options{SecureCookies: *sf.secureCookies, TrustedProxies: sf.proxies}})
 	if err != nil {
 		return err
@@ -230,7 +235,13 @@ func (c *cli) withData(fn func(ctx context.Context, d *server.Data) error) error
 		return err
 	}
 	defer d.Close()
-	return fn(context.Background(), d)
+	ctx := context.Background()
+	if c.media != "" {
+		if err := d.UseMedia(ctx, c.media); err != nil {
+			return err
+		}
+	}
+	return fn(ctx, d)
 }
 
 func (c *cli) dispatch(cmd string, args []string) error {

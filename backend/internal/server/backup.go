@@ -18,6 +18,7 @@ import (
 
 	"lawtrace/backend/internal/store"
 	"lawtrace/backend/internal/store/sqlite"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/syncproto"
 )
 
@@ -92,7 +93,11 @@ func Backup(ctx context.Context, d *Data, w io.Writer, scratch string) (Manifest
 		f.Path = name
 		m.Files = append(m.Files, f)
 	}
-	media, err := mediaFiles(d.Blobs.Dir())
+	folder, ok := d.Blobs.(*blob.Folder)
+	if !ok {
+		return Manifest{}, errors.New("backup copies the media folder; media in an S3 bucket are backed up with the bucket's own tools (docs/operations.md, Media in S3)")
+	}
+	media, err := mediaFiles(folder.Dir())
 	if err != nil {
 		return Manifest{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/reviewsrv"
+	"lawtrace/shared/blob"
 )
 
 // SPEC R6, issue 10: a file disposed of after retention, with its
@@ -52,7 +53,7 @@ func TestVerifyDisposedNotMissing(t *testing.T) {
 	})
 	t.Run("no tombstone", func(t *testing.T) {
 		m, video := setup(t)
-		if err := os.Remove(m.Data.Blobs.Path(video)); err != nil {
+		if err := os.Remove(m.Data.Blobs.(*blob.Folder).Path(video)); err != nil {
 			t.Fatal(err)
 		}
 		r, err := Verify(context.Background(), m.Data)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/events"
+	"lawtrace/backend/internal/mediastore/s3"
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/reviewsrv"
 	"lawtrace/backend/internal/store"
@@ -76,6 +77,9 @@ type Config struct {
 	// MinFreeBytes: /healthz answers 503 when the data directory's file
 	// system has less free space (default 256 MiB; issue 13 finding 9).
 	MinFreeBytes uint64
+	// Media, when set, is the S3-compatible bucket the media live in
+	// (s3://ACCESS:SECRET@HOST:PORT/BUCKET) instead of DataDir/media (SPEC X2).
+	Media string
 }
 
 // Data is an opened data directory: what both the server and the operator
@@ -84,7 +88,7 @@ type Data struct {
 	Dir   string
 	Key   ed25519.PrivateKey
 	Store store.Backend
-	Blobs *blob.Folder
+	Blobs blob.Store
 	Now   func() time.Time
 }
 
@@ -134,6 +138,17 @@ func openStore(dir, db string, opt sqlite.Options) (store.Backend, error) {
 
 // Close closes the store.
 func (d *Data) Close() error { return d.Store.Close() }
+
+// UseMedia keeps the media in the S3-compatible bucket an s3:// URL names
+// instead of the data directory's folder (SPEC X2; issue 14).
+func (d *Data) UseMedia(ctx context.Context, url string) error {
+	st, err := s3.OpenURL(ctx, url)
+	if err != nil {
+		return err
+	}
+	d.Blobs = st
+	return nil
+}
 
 // ServerID is the server's signer id.
 func (d *Data) ServerID() string { return syncproto.ServerIDFor(d.Key.Public().(ed25519.PublicKey)) }
@@ -219,6 +234,12 @@ func Open(cfg Config) (*Main, error) {
 		return nil, err
 	}
 	ctx := context.Background()
+	if cfg.Media != "" {
+		if err := data.UseMedia(ctx, cfg.Media); err != nil {
+			data.Close()
+			return nil, err
+		}
+	}
 	if err := Seed(ctx, data.Store, cfg.Now(), cfg.Demo, cfg.Agency); err != nil {
 		data.Close()
 		return nil, fmt.Errorf("seed: %w", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/simdev"
+	"lawtrace/shared/blob"
 	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
@@ -86,7 +87,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			exec(t, db, `UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), '第 1 项', '第 9 项') AS BLOB) WHERE case_id = 'C1' AND seq = 2`)
 		}, []string{"case C1 entry #2", "content changed"}},
 		{"media byte changed", func(t *testing.T, m *Main, _ *sql.DB, media string) {
-			p := filepath.Join(m.Data.Blobs.Dir(), media[:2], media)
+			p := filepath.Join(m.Data.Blobs.(*blob.Folder).Dir(), media[:2], media)
 			b, _ := os.ReadFile(p)
 			b[10] ^= 1
 			_ = os.WriteFile(p, b, 0o600)
