@@ -287,8 +287,8 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 		due, ok := cal.Deadline(f.Decided, DecisionServiceWorkdays)
 		add(DecisionService, "", "当事人不在场的，行政处罚决定书 7 个工作日内送达", "行政处罚法 §61, §85", f.Decided, due, ok, served)
 	}
-	if f.Procedure == "penalty" && !f.Decided.IsZero() {
-		executionDeadlines(f, cal, add)
+	if (f.Procedure == "penalty" || f.Procedure == "penalty-simple") && !f.Decided.IsZero() {
+		executionDeadlines(f, cal, add) // the simple procedure joins at execution
 	}
 	officeDeadlines(f, cal, add)
 	if !f.Ended.IsZero() {

@@ -81,7 +81,13 @@ func (s *Service) State(ctx context.Context, caseID string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fold(oc, s.catalogFn(ctx), cal, s.now())
+	st, err := fold(oc, s.catalogFn(ctx), cal, s.now())
+	if err != nil || st.Case.Procedure != "penalty-simple" {
+		return st, err
+	}
+	scene, err := s.sceneFacts(ctx, caseID)
+	st.OnSpot = onSpotOf(scene)
+	return st, err
 }
 
 // built is what an action's builder returns: the entry's fields and files.

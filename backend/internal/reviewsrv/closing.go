@@ -107,10 +107,11 @@ func closingGate(st *State, step, way, reasons string, cal *workday.Calendar, no
 	}
 	switch way {
 	case "performed":
-		if st.Decision == nil {
+		// An on-the-spot decision was decided and delivered on the spot (行政处罚法 §52).
+		if st.Decision == nil && !st.ExecutesOnSpot() {
 			return lifeRefused(step, article, "there is no decision that was performed", "未作出行政处罚决定，不能以执行完毕结案", item(StepDecision, "行政处罚决定", "行政处罚法 §59"))
 		}
-		if st.Life.DecisionServed == nil {
+		if st.Life.DecisionServed == nil && !st.ExecutesOnSpot() {
 			return lifeRefused(step, "行政处罚法 §61", "the decision was never served", "决定书尚未送达当事人", item(StepDecisionServed, "决定书送达", "行政处罚法 §61"))
 		}
 		if es := st.ExecAt(cal, now); len(es.Open) > 0 {

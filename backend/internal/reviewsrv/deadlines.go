@@ -24,7 +24,7 @@ func caseEnd(st *State) time.Time {
 	if !st.Ended.IsZero() {
 		return st.Ended
 	}
-	if sceneEnded[st.Case.Procedure] && !st.Case.SceneClosed.IsZero() && !st.Office.Inspection.active() {
+	if sceneEnded[st.Case.Procedure] && !st.Case.SceneClosed.IsZero() && !st.Office.Inspection.active() && !st.ExecutesOnSpot() {
 		return st.Case.SceneClosed.In(cst)
 	}
 	return time.Time{}
@@ -125,6 +125,14 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 			s.log.Error("office chain does not replay", "case", rec.Case.ID, "err", err)
 			continue
 		}
+		var scene SceneFacts
+		for _, step := range rec.Steps {
+			step.At = step.At.In(cst)
+			scene = append(scene, step)
+		}
+		if rec.Case.Procedure == "penalty-simple" {
+			st.OnSpot = onSpotOf(scene)
+		}
 		facts := deadline.Facts{CaseID: rec.Case.ID, Procedure: rec.Case.Procedure, Opened: rec.Case.Opened.In(cst),
 			Emergency: rec.Case.Emergency != "", EmergencyApproved: st.EmergencyApproved,
 			Published: st.Published, Ended: caseEnd(st), Archived: st.Archived, Filed: st.Filed}
@@ -155,6 +163,9 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 		}
 		if l.DecisionServed != nil {
 			facts.DecisionServed = l.DecisionServed.ServedAt.In(cst)
+		}
+		if st.ExecutesOnSpot() {
+			facts.DecisionServed = st.OnSpot.At // delivered on the spot (行政处罚法 §52)
 		}
 		facts.Execution = execFacts(st)
 		facts.Office = officeFacts(st, facts.Steps)

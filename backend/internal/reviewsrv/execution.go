@@ -322,6 +322,9 @@ type ExecStatus struct {
 
 // fineCents is the fine of the decision, 0 when none.
 func (st *State) fineCents() int64 {
+	if st.Decision == nil && st.OnSpot != nil {
+		return st.OnSpot.FineCents
+	}
 	if st.Decision == nil || !slices.Contains(st.Decision.Proposal.Measures, "fine") {
 		return 0
 	}
@@ -335,6 +338,14 @@ func (st *State) ExecAt(cal *workday.Calendar, now time.Time) ExecStatus {
 	x := &st.Exec
 	es := ExecStatus{FineCents: st.fineCents(), PaidCents: x.PaidCents, PaidInFull: !x.Paid.IsZero()}
 	es.Fine = es.FineCents > 0
+	if o := st.OnSpot; o != nil && st.Decision == nil {
+		es.Served = o.At // delivered on the spot (行政处罚法 §52)
+		es.PaymentDue = x.paymentDue(es.Served)
+		es.RemedyEnds, es.CourtDue = deadline.RemedyEnds(es.Served), deadline.CourtApplicationDue(es.Served)
+		if o.Collected {
+			es.PaidInFull, es.PaidCents = true, es.FineCents // collected on the spot (§68)
+		}
+	}
 	if sv := st.Life.DecisionServed; sv != nil {
 		es.Served = sv.ServedAt.In(cst)
 		es.PaymentDue = x.paymentDue(es.Served)
@@ -386,8 +397,19 @@ func (s *Service) exec(ctx context.Context, u User, caseID, step string, req Lif
 	if err != nil {
 		return nil, err
 	}
+	scene, err := s.sceneFacts(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
 	return s.act(ctx, u, caseID, step, func(st *State, _ *review.Catalog, now time.Time) (built, error) {
-		if st.Case.Procedure != "penalty" {
+		if st.Case.Procedure == "penalty-simple" {
+			st.OnSpot = onSpotOf(scene)
+		}
+		if !st.joinsExecution(step) && st.Case.Procedure == "penalty-simple" {
+			return built{}, lifeRefused(step, "行政处罚法 §52, §68", "the on-the-spot decision leaves no fine to execute in the office (a warning, or collected on the spot)",
+				"当场处罚决定没有需要执行的罚款（警告，或罚款已当场收缴）")
+		}
+		if !st.joinsExecution(step) {
 			return built{}, &enforce.Error{Code: enforce.ERefused, Step: step, Article: "行政处罚法 §54",
 				Message: fmt.Sprintf("case %s is a %s case; these steps are those of the general procedure of a penalty", caseID, st.Case.Procedure), MessageZh: "本案不是适用普通程序的行政处罚案件"}
 		}
@@ -456,7 +478,7 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 	}
 
 	// Every other execution step follows the decision (§66).
-	if st.Decision == nil {
+	if st.Decision == nil && !st.ExecutesOnSpot() {
 		return nil, lifeRefused(step, "行政处罚法 §66", "there is no decision to execute", "尚未作出行政处罚决定，无可执行的决定", item(StepDecision, "行政处罚决定", "行政处罚法 §59"))
 	}
 	es := st.ExecAt(cal, now)
@@ -728,6 +750,9 @@ func execFacts(st *State) deadline.ExecutionFacts {
 	f := deadline.ExecutionFacts{FineCents: st.fineCents(), Paid: x.Paid}
 	if x.Deferral != nil {
 		f.Schedule, f.PaidCents = x.Deferral.Plan, x.PaidCents-x.Deferral.PaidBefore
+	}
+	if o := st.OnSpot; o != nil && o.Collected && f.Paid.IsZero() {
+		f.Paid = o.At
 	}
 	if x.Rectify != nil {
 		f.RectifyLastDay, _ = time.ParseInLocation(time.DateOnly, x.Rectify.LastDay, cst)

@@ -261,6 +261,9 @@ type State struct {
 	Exec Execution `json:"execution"`
 	// Office is the back office of coercion, permit and inspection cases (office.go).
 	Office OfficeState `json:"office"`
+	// OnSpot is the on-the-spot decision of a simple-procedure case, read
+	// from the scene (onspot.go).
+	OnSpot *OnSpotFine `json:"on_spot,omitempty"`
 
 	Steps []Step `json:"steps"`
 }

@@ -43,12 +43,15 @@ type lifecycleData struct {
 	In        map[string]string
 	// What the signed-in user may record now.
 	Handler, Head, Penalty, Decided, Closed bool
-	Show                                    map[string]bool
-	Measures, Methods, Closed2, Channels    []option
-	Outcomes                                []option
-	Intended                                string
-	Rights                                  string
-	Now                                     string
+	// Simple is an on-the-spot decision whose fine is executed here (the
+	// simple procedure joins at execution).
+	Simple                               bool
+	Show                                 map[string]bool
+	Measures, Methods, Closed2, Channels []option
+	Outcomes                             []option
+	Intended                             string
+	Rights                               string
+	Now                                  string
 	// Execution and closing (SPEC C6, C7): where the execution stands now
 	// (the late fee by shared/deadline), and whether the §59 document can
 	// be printed (DocMissing names what it lacks).
@@ -79,8 +82,9 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 		return p.renderOffice(w, r, status, row, st, fail, in)
 	}
 	l := &st.Life
+	simple := st.ExecutesOnSpot()
 	d := lifecycleData{Row: row, St: st, L: l, Error: fail, In: in, Handler: u.Can(reviewsrv.Handlers), Head: u.Can(reviewsrv.Heads),
-		Penalty: st.Case.Procedure == "penalty", Decided: st.Decision != nil, Closed: l.NotRegistered || !st.Ended.IsZero(),
+		Penalty: st.Case.Procedure == "penalty", Decided: st.Decision != nil || simple, Simple: simple, Closed: l.NotRegistered || !st.Ended.IsZero(),
 		Measures: penaltyOptions(), Methods: serviceOptions(), Closed2: sortedOptions(reviewsrv.ClosedHearing),
 		Channels: sortedOptions(reviewsrv.Channels), Outcomes: sortedOptions(reviewsrv.ReviewOutcomes),
 		Now: p.s.cfg.Now().In(chinaTime).Format("2006-01-02T15:04")}
@@ -137,19 +141,20 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 		reviewsrv.StepDecisionServed:  d.Penalty && d.Decided && d.Handler && l.DecisionServed == nil,
 	}
 	x, es, ended := &st.Exec, d.Exec, !st.Ended.IsZero()
-	executing := d.Penalty && d.Decided && !ended && d.Handler
+	executing := (d.Penalty || simple) && d.Decided && !ended && d.Handler
+	delivered := l.DecisionServed != nil || simple // an on-the-spot decision is delivered on the spot (行政处罚法 §52)
 	d.Show[reviewsrv.StepDecisionDraft] = d.Penalty && !ended && d.Handler && registered && l.DecisionServed == nil
 	d.Show[reviewsrv.StepRectifyOrder] = executing && x.Rectify == nil
 	d.Show[reviewsrv.StepRectifyCheck] = executing && x.Rectify != nil && x.Corrected.IsZero()
-	d.Show[reviewsrv.StepDeferralRequest] = executing && es.Fine && !es.PaidInFull && l.DecisionServed != nil && x.Deferral == nil && x.DeferralRequest == nil
-	d.Show[reviewsrv.StepDeferral] = d.Penalty && !ended && d.Head && x.DeferralRequest != nil
+	d.Show[reviewsrv.StepDeferralRequest] = executing && es.Fine && !es.PaidInFull && delivered && x.Deferral == nil && x.DeferralRequest == nil
+	d.Show[reviewsrv.StepDeferral] = (d.Penalty || simple) && !ended && d.Head && x.DeferralRequest != nil
 	d.Show[reviewsrv.StepPerformance] = executing && es.Fine && !es.PaidInFull
 	d.Show[reviewsrv.StepLateFee] = executing && es.Fine && !es.PaidInFull && !es.PaymentDue.IsZero() && !p.s.cfg.Now().Before(es.PaymentDue)
-	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && l.DecisionServed != nil
+	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && delivered
 	d.Show[reviewsrv.StepReply] = executing && x.Reminder != nil && len(es.Open) > 0
 	d.Show[reviewsrv.StepEnforcement] = executing && x.Reminder != nil && x.Enforcement == nil && len(es.Open) > 0
-	d.Show[reviewsrv.StepClosingRequest] = d.Penalty && !ended && d.Handler && registered && x.ClosingRequest == nil
-	d.Show[reviewsrv.StepClosing] = d.Penalty && !ended && d.Head && x.ClosingRequest != nil
+	d.Show[reviewsrv.StepClosingRequest] = (d.Penalty && registered || simple) && !ended && d.Handler && x.ClosingRequest == nil
+	d.Show[reviewsrv.StepClosing] = (d.Penalty || simple) && !ended && d.Head && x.ClosingRequest != nil
 	return p.s.renderStatus(w, r, status, "lifecycle", "办案流程 "+row.ID, d)
 }
 
@@ -439,7 +444,7 @@ func performanceOptions() []option {
 func execStages(st *reviewsrv.State, es reviewsrv.ExecStatus) []stage {
 	x := &st.Exec
 	var out []stage
-	if st.Decision != nil {
+	if st.Decision != nil || st.ExecutesOnSpot() {
 		text := "无需执行"
 		switch {
 		case len(es.Open) > 0 && x.Enforcement != nil:

@@ -154,3 +154,62 @@ func TestOfficeLifecycleInChromium(t *testing.T) {
 		t.Fatalf("permit deadline %q", s)
 	}
 }
+
+// SPEC F14 C6 D5 (issue 10; 行政处罚法 §52, §66-67): an on-the-spot fine to
+// be paid at the bank joins the execution on the lifecycle page; the party
+// applies for instalments, the head approves a schedule, and the payment
+// due on the page follows the first instalment.
+func TestSimpleProcedureExecutionInChromium(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, cst)} // Monday
+	e := start(t, clk)
+	const id = "20260302-5e7b0001"
+	tm := e.terminal(73, "patrol-simple")
+	tm.push(t,
+		tm.d.Entry(id, "case_open", map[string]any{"procedure": "penalty-simple", "procedure_version": 2, "party": "李四", "party_kind": "person",
+			"officers": []map[string]string{{"cert": "15010001"}, {"cert": "15010002"}}}),
+		tm.d.Entry(id, "on_spot_decision", map[string]any{"fields": map[string]string{"penalty": "fine", "amount": "200", "payment": "bank", "bank": "工商银行"}}),
+		tm.d.Entry(id, "close_scene", map[string]any{}),
+	)
+	p := filepath.Join(t.TempDir(), "apply.pdf")
+	if err := os.WriteFile(p, []byte("%PDF-1.4 apply"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type C = chromedp.CSS
+	do := func(ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(ctx context.Context, sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(C(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(v)
+	}
+	signIn := func(ctx context.Context, user, password string) {
+		t.Helper()
+		do(ctx, "sign in as "+user, chromedp.Navigate(e.url+"/login"), chromedp.SendKeys(C(`#username`), user), chromedp.SendKeys(C(`#password`), password),
+			chromedp.Click(C(`#login`)), chromedp.WaitVisible(C(`header.top nav`)))
+	}
+	page := chromedp.Navigate(e.url + "/review/cases/" + id + "/lifecycle")
+	off := reviewChrome(t)
+	signIn(off, "officer", "lawtrace-officer")
+	do(off, "page", page, chromedp.WaitVisible(C(`#simple-note`)))
+	// 15 days from the decision delivered on the spot: until 17 March.
+	if d := text(off, `#payment-due`); d != "2026-03-17 24:00" {
+		t.Fatalf("payment due %q", d)
+	}
+	do(off, "instalments applied for", chromedp.SetValue(C(`#df-kind`), "instalments"), chromedp.SendKeys(C(`#df-reasons`), "失业，无力一次缴清"),
+		chromedp.SetUploadFiles(C(`#df-file`), []string{p}), chromedp.Click(C(`#submit-payment_deferral_request`)), chromedp.WaitVisible(C(`#deferral-requested`)))
+	head := reviewChrome(t)
+	signIn(head, "supervisor", "lawtrace-supervisor")
+	do(head, "schedule", page, chromedp.WaitVisible(C(`#form-payment_deferral`)), chromedp.SendKeys(C(`#df-schedule`), "2026-04-10 100\n2026-05-10 100"),
+		chromedp.Click(C(`#submit-payment_deferral`)), chromedp.WaitVisible(C(`#deferral-plan`)))
+	if plan, due := text(head, `#deferral-plan`), text(head, `#payment-due`); !strings.Contains(plan, "分 2 期") || due != "2026-04-10 24:00" {
+		t.Fatalf("plan %q due %q", plan, due)
+	}
+}
