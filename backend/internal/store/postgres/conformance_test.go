@@ -12,13 +12,12 @@ import (
 	"lawtrace/backend/internal/store/storetest"
 )
 
-// The PostgreSQL store passes the conformance suite, on a throwaway
-// cluster of Debian's PostgreSQL 15 (SPEC X2; issue 14).
-func TestConformance(t *testing.T) {
-	cluster := pgtest.Start(t)
-	storetest.Run(t, func(t *testing.T, cfg storetest.Config) storetest.Subject {
+// opener opens fresh stores for the suite, each on a new database of the
+// cluster.
+func opener(cluster *pgtest.Cluster) storetest.Opener {
+	return func(t testing.TB, cfg storetest.Config) storetest.Subject {
 		dsn := cluster.NewDatabase(t)
-		open := func(t *testing.T) store.Backend {
+		open := func(t testing.TB) store.Backend {
 			db, err := postgres.Open(dsn, sqlite.Options{SignKey: cfg.Key, Now: cfg.Now})
 			if err != nil {
 				t.Fatal(err)
@@ -39,5 +38,15 @@ func TestConformance(t *testing.T) {
 			},
 			Reopen: open,
 		}
-	})
+	}
+}
+
+// The PostgreSQL store passes the conformance suite, on a throwaway
+// cluster of Debian's PostgreSQL 15 (SPEC X2; issue 14).
+func TestConformance(t *testing.T) { storetest.Run(t, opener(pgtest.Start(t))) }
+
+// BenchmarkIngest: as the SQLite store's, on a cluster with fsync and
+// synchronous commit on (docs/benchmarks.md).
+func BenchmarkIngest(b *testing.B) {
+	storetest.BenchIngest(b, opener(pgtest.StartDurable(b)), 50, 100)
 }

@@ -28,12 +28,12 @@ type Subject struct {
 	Exec func(ctx context.Context, query string) error
 	// Reopen opens another store on the same database: a restart, or a
 	// second server instance.
-	Reopen func(t *testing.T) store.Backend
+	Reopen func(t testing.TB) store.Backend
 }
 
 // Opener opens a fresh, migrated, empty store; the adapter's test closes
 // it (t.Cleanup).
-type Opener func(t *testing.T, cfg Config) Subject
+type Opener func(t testing.TB, cfg Config) Subject
 
 // Run runs every conformance test on stores opened by open.
 func Run(t *testing.T, open Opener) {

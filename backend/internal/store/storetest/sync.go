@@ -17,7 +17,7 @@ import (
 	"lawtrace/shared/workday"
 )
 
-func enrol(t *testing.T, db store.Backend, d *simdev.Device, code string) {
+func enrol(t testing.TB, db store.Backend, d *simdev.Device, code string) {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.CreateEnrolCode(ctx, store.EnrolCode{Hash: code, DeviceName: d.Name, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {

@@ -32,8 +32,15 @@ type Cluster struct {
 // Start initialises and starts a cluster for the test and stops and
 // removes it when the test ends. Without the binaries the test is skipped,
 // or fails under CI=true (testtool). As root the cluster runs as nobody:
-// PostgreSQL refuses to run as root.
-func Start(t testing.TB) *Cluster {
+// PostgreSQL refuses to run as root. The cluster does not fsync: a
+// throwaway for correctness tests.
+func Start(t testing.TB) *Cluster { return start(t, false) }
+
+// StartDurable is Start with PostgreSQL's durable defaults (fsync,
+// synchronous commit, full page writes), for benchmarks.
+func StartDurable(t testing.TB) *Cluster { return start(t, true) }
+
+func start(t testing.TB, durable bool) *Cluster {
 	t.Helper()
 	for _, b := range []string{"initdb", "pg_ctl", "postgres"} {
 		if _, err := os.Stat(filepath.Join(BinDir, b)); err != nil {
@@ -47,10 +54,13 @@ func Start(t testing.TB) *Cluster {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	run := runner(t, dir)
 	data := filepath.Join(dir, "data")
-	if out, err := run(filepath.Join(BinDir, "initdb"), "-D", data, "-U", superuser, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
+	if out, err := run(filepath.Join(BinDir, "initdb"), "-D", data, "-U", superuser, "--auth=trust", "-E", "UTF8", "--locale=C").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	opts := fmt.Sprintf("-c listen_addresses='' -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", dir)
+	opts := fmt.Sprintf("-c listen_addresses='' -k %s -c max_connections=200", dir)
+	if !durable {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	if out, err := run(filepath.Join(BinDir, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
 		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
