@@ -31,11 +31,6 @@ type ingestReq struct {
 	done chan struct{}
 }
 
-type writtenNode struct {
-	id   translog.NodeID
-	hash []byte
-}
-
 // Ingest stores a batch exactly once; see store.Store. Batches that arrive
 // while another commit is under way are committed together (group commit):
 // each batch is checked and written under its own savepoint, so a refused
@@ -70,25 +65,20 @@ func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, err
 // commitGroup writes a group of batches in one transaction; the caller
 // holds logMu. Every request is answered.
 func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
-	var tree *translog.Tree
-	var written []writtenNode
+	var lg *logAppend
 	accepted := 0
 	due := d.uploadDue(ctx)
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		var size uint64
-		if err := tx.QueryRow(`SELECT COALESCE(MAX(size), 0) FROM tree_heads`).Scan(&size); err != nil {
-			return err
-		}
 		var err error
-		if tree, err = d.treeAt(ctx, tx, size); err != nil {
+		if lg, err = d.beginLog(ctx, tx); err != nil {
 			return err
 		}
 		for _, r := range group {
 			if _, err := tx.Exec(`SAVEPOINT batch`); err != nil {
 				return err
 			}
-			before, nodes := tree.Clone(), len(written)
-			r.res, r.err = d.ingestOne(tx, tree, r.b, &written, due)
+			before := lg.mark()
+			r.res, r.err = d.ingestOne(tx, lg, r.b, due)
 			if r.err != nil {
 				if syncproto.AsError(r.err) == nil {
 					return r.err // a fault, not a refusal: the whole group fails
@@ -96,7 +86,7 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 				if _, err := tx.Exec(`ROLLBACK TO batch`); err != nil {
 					return err
 				}
-				tree, written = before, written[:nodes]
+				lg.reset(before)
 				r.res = store.IngestResult{}
 			}
 			if _, err := tx.Exec(`RELEASE batch`); err != nil {
@@ -107,9 +97,8 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 		if accepted == 0 {
 			return nil
 		}
-		th := syncproto.TreeHead{Size: tree.Size(), Root: tree.Root(), Timestamp: d.now().UnixNano()}
-		th.Sign(d.key)
-		if _, err := tx.Exec(`INSERT INTO tree_heads (size, root, timestamp, signature) VALUES (?, ?, ?, ?)`, th.Size, th.Root, th.Timestamp, th.Signature); err != nil {
+		th, err := lg.Sign()
+		if err != nil {
 			return err
 		}
 		for _, r := range group {
@@ -117,11 +106,8 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 		}
 		return nil
 	})
-	if err == nil && accepted > 0 {
-		d.tree = tree
-		for _, n := range written {
-			d.nodes.put(n.id, n.hash)
-		}
+	if lg != nil {
+		lg.close(err == nil && accepted > 0)
 	}
 	var head syncproto.TreeHead
 	if err == nil && accepted == 0 {
@@ -141,8 +127,8 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 }
 
 // ingestOne checks and writes one batch inside the group's transaction,
-// appending its leaves to tree and the written nodes to written.
-func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *[]writtenNode, due func(string, time.Time) time.Time) (store.IngestResult, error) {
+// appending its leaves to the log.
+func (d *DB) ingestOne(tx *sql.Tx, lg *logAppend, b store.Batch, due func(string, time.Time) time.Time) (store.IngestResult, error) {
 	var res store.IngestResult
 	dv, err := getDevice(tx, b.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -190,18 +176,6 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		return res, err
 	}
 	defer insEntry.Close()
-	insNode, err := tx.Prepare(`INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)`)
-	if err != nil {
-		return res, err
-	}
-	defer insNode.Close()
-	var nodeErr error
-	visit := func(id translog.NodeID, hash []byte) {
-		if _, err := insNode.Exec(id.Level, id.Index, hash); err != nil && nodeErr == nil {
-			nodeErr = err
-		}
-		*written = append(*written, writtenNode{id, hash})
-	}
 	for i := range rest {
 		e := &rest[i]
 		head, ok := heads[e.CaseID]
@@ -233,7 +207,7 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		cal := store.Calibrate(e, b) // the offset in force when the entry was recorded (SPEC S4)
 		calibrated := cal.Time
 		if _, err := insEntry.Exec(e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, e.DeviceTime,
-			fmtTime(calibrated), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), tree.Size()); err != nil {
+			fmtTime(calibrated), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), lg.Size()); err != nil {
 			if isUnique(err) {
 				return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash))
 			}
@@ -242,15 +216,8 @@ func (d *DB) ingestOne(tx *sql.Tx, tree *translog.Tree, b store.Batch, written *
 		if err := insertMediaRefs(tx, e, calibrated, due); err != nil {
 			return res, err
 		}
-		leaf, err := syncproto.LeafHash(e.Hash)
-		if err != nil {
+		if err := lg.Append(e.Hash); err != nil {
 			return res, err
-		}
-		if err := tree.Append(leaf, visit); err != nil {
-			return res, err
-		}
-		if nodeErr != nil {
-			return res, nodeErr
 		}
 		res.Accepted++
 	}
@@ -364,9 +331,12 @@ func (d *DB) ensureEmptyHead(ctx context.Context) error {
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM tree_heads`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		th := syncproto.TreeHead{Size: 0, Root: syncproto.EmptyRoot(), Timestamp: d.now().UnixNano()}
-		th.Sign(d.key)
-		_, err := tx.Exec(`INSERT INTO tree_heads (size, root, timestamp, signature) VALUES (?, ?, ?, ?)`, th.Size, th.Root, th.Timestamp, th.Signature)
+		lg, err := d.beginLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer lg.close(false) // nothing appended to cache
+		_, err = lg.Sign()
 		return err
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"lawtrace/backend/internal/store"
-	"lawtrace/backend/internal/translog"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
@@ -182,8 +181,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 	due := d.uploadDue(ctx)
 	d.logMu.Lock()
 	defer d.logMu.Unlock()
-	var tree *translog.Tree
-	var written []writtenNode
+	var lg *logAppend
 	ctx = context.WithoutCancel(ctx)
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
 		oc, err := readOfficeCase(ctx, tx, caseID)
@@ -231,11 +229,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 		if err := store.CheckLink(&e, head); err != nil {
 			return err
 		}
-		var size uint64
-		if err := tx.QueryRow(`SELECT COALESCE(MAX(size), 0) FROM tree_heads`).Scan(&size); err != nil {
-			return err
-		}
-		if tree, err = d.treeAt(ctx, tx, size); err != nil {
+		if lg, err = d.beginLog(ctx, tx); err != nil {
 			return err
 		}
 		body, err := json.Marshal(&e)
@@ -244,27 +238,14 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 		}
 		if _, err := tx.Exec(`INSERT INTO entries (id, case_id, seq, device_id, device_seq, step, hash, body, device_time,
 			calibrated_time, clock_offset_ms, clock_skewed, received_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`,
-			e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, at, at, at, tree.Size()); err != nil {
+			e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, at, at, at, lg.Size()); err != nil {
 			return err
 		}
 		if err := insertMediaRefs(tx, &e, draft.At, due); err != nil {
 			return err
 		}
-		leaf, err := syncproto.LeafHash(e.Hash)
-		if err != nil {
+		if err := lg.Append(e.Hash); err != nil {
 			return err
-		}
-		var nodeErr error
-		if err := tree.Append(leaf, func(id translog.NodeID, hash []byte) {
-			if _, err := tx.Exec(`INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)`, id.Level, id.Index, hash); err != nil && nodeErr == nil {
-				nodeErr = err
-			}
-			written = append(written, writtenNode{id, hash})
-		}); err != nil {
-			return err
-		}
-		if nodeErr != nil {
-			return nodeErr
 		}
 		if _, err := tx.Exec(`UPDATE cases SET last_seq = ?, last_hash = ?, last_step = ?, updated_at = ? WHERE id = ?`,
 			e.Seq, e.Hash, e.Step, at, e.CaseID); err != nil {
@@ -273,17 +254,14 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 		if _, err := tx.Exec(`UPDATE devices SET last_seq = ? WHERE id = ?`, devSeq, serverID); err != nil {
 			return err
 		}
-		th = syncproto.TreeHead{Size: tree.Size(), Root: tree.Root(), Timestamp: d.now().UnixNano()}
-		th.Sign(d.key)
-		_, err = tx.Exec(`INSERT INTO tree_heads (size, root, timestamp, signature) VALUES (?, ?, ?, ?)`, th.Size, th.Root, th.Timestamp, th.Signature)
+		th, err = lg.Sign()
 		return err
 	})
+	if lg != nil {
+		lg.close(err == nil)
+	}
 	if err != nil {
 		return ledger.Entry{}, syncproto.TreeHead{}, err
-	}
-	d.tree = tree
-	for _, n := range written {
-		d.nodes.put(n.id, n.hash)
 	}
 	return e, th, nil
 }
