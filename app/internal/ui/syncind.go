@@ -240,7 +240,7 @@ func (s *syncIndicator) tapped() {
 // MinSize keeps the indicator a comfortable touch target.
 func (s *syncIndicator) MinSize() fyne.Size {
 	m := s.BaseWidget.MinSize()
-	m.Height = max(m.Height, 44)
+	m.Height = max(m.Height, widgets.MinTouchTarget)
 	return m
 }
 

@@ -64,6 +64,7 @@ func (c *Card) CreateRenderer() fyne.WidgetRenderer {
 	c.ExtendBaseWidget(c)
 	r := &cardRenderer{c: c, bg: canvas.NewRectangle(color.Transparent), bar: canvas.NewRectangle(color.Transparent),
 		icon: widget.NewIcon(nil), text: container.NewVBox()}
+	r.lines = container.NewThemeOverride(r.text, compactTheme{})
 	r.Refresh()
 	return r
 }
@@ -74,6 +75,9 @@ type cardRenderer struct {
 	bar  *canvas.Rectangle
 	icon *widget.Icon
 	text *fyne.Container
+	// lines draws text with the compact theme: the card, not each line,
+	// is the tap target.
+	lines *container.ThemeOverride
 }
 
 const cardBar = 6
@@ -98,13 +102,13 @@ func (r *cardRenderer) Layout(size fyne.Size) {
 		r.icon.Resize(fyne.NewSquareSize(is))
 		x += is + p
 	}
-	r.text.Move(fyne.NewPos(x, p/2))
-	r.text.Resize(fyne.NewSize(size.Width-x-p, size.Height-p))
+	r.lines.Move(fyne.NewPos(x, p/2))
+	r.lines.Resize(fyne.NewSize(size.Width-x-p, size.Height-p))
 }
 
 func (r *cardRenderer) MinSize() fyne.Size {
 	p := r.pad()
-	t := r.text.MinSize()
+	t := r.lines.MinSize()
 	w := float32(cardBar) + p + t.Width + p
 	if is := r.iconSize(); is > 0 {
 		w += is + p
@@ -139,14 +143,14 @@ func (r *cardRenderer) Refresh() {
 		}
 		r.text.Objects = append(r.text.Objects, lab)
 	}
-	r.text.Refresh()
+	r.lines.Refresh()
 	r.bg.Refresh()
 	r.bar.Refresh()
 	r.Layout(c.Size())
 }
 
 func (r *cardRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.bg, r.bar, r.icon, r.text}
+	return []fyne.CanvasObject{r.bg, r.bar, r.icon, r.lines}
 }
 
 func (r *cardRenderer) Destroy() {}

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"lawtrace/app/internal/ui/widgets"
+)
+
+// tapTarget is a widget that takes a tap or focus, as laid out on the window.
+type tapTarget struct {
+	what string
+	size fyne.Size
+}
+
+// tapTargets walks what is drawn under root (the renderers the window
+// really uses, hidden subtrees skipped) and returns every object a finger
+// can hit: tappables (buttons, check boxes, radio and list rows, selects,
+// entries), focusables and the signature pad. A target's own parts are not
+// counted again. Two of Fyne's are left out: the scroll bar (on a touch
+// screen the content itself is dragged) and selectable text (a hash or an
+// address to copy, read rather than tapped).
+func tapTargets(root fyne.CanvasObject) []tapTarget {
+	var out []tapTarget
+	var walk func(n fyne.CanvasObject)
+	walk = func(n fyne.CanvasObject) {
+		if n == nil || !n.Visible() {
+			return
+		}
+		_, tap := n.(fyne.Tappable)
+		_, focus := n.(fyne.Focusable)
+		_, pad := n.(*widgets.SignaturePad)
+		switch reflect.TypeOf(n).String() {
+		case "*widget.scrollBarArea", "*widget.focusSelectable":
+			return
+		}
+		if tap || focus || pad {
+			out = append(out, tapTarget{describe(n), n.Size()})
+			return
+		}
+		switch v := n.(type) {
+		case *fyne.Container:
+			for _, k := range v.Objects {
+				walk(k)
+			}
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(v).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(root)
+	return out
+}
+
+// describe names a target for the failure message: its type and text.
+func describe(o fyne.CanvasObject) string {
+	name := reflect.TypeOf(o).String()
+	switch v := o.(type) {
+	case *widget.Button:
+		return fmt.Sprintf("%s %q", name, v.Text)
+	case *widget.Check:
+		return fmt.Sprintf("%s %q", name, v.Text)
+	case *widget.Entry:
+		return fmt.Sprintf("%s %q", name, v.PlaceHolder)
+	case *widget.Select:
+		return fmt.Sprintf("%s %q", name, v.PlaceHolder)
+	}
+	for _, d := range drawn(o) {
+		return fmt.Sprintf("%s %q", name, d.text.Text)
+	}
+	return name
+}
+
+// Issue 12, SPEC F13: on every screen, phone (360×720) and tablet, in the
+// default and the high-contrast theme, every tap target — buttons, check
+// boxes, radio and list rows, selects, entries, the signature pad and its
+// buttons, the dialogs' buttons — is at least widgets.MinTouchTarget (48 dp,
+// Material's guideline; Fyne's units are dp) in both dimensions, as laid out.
+func TestTapTargetsOnEveryScreen(t *testing.T) {
+	const min = widgets.MinTouchTarget
+	for _, size := range []fyne.Size{fyne.NewSize(360, 720), tablet} {
+		for _, hc := range []bool{false, true} {
+			theme := map[bool]string{false: "default", true: "high-contrast"}[hc]
+			// one app per window size and theme, every screen opened on it in turn
+			h := newDemoHarness(t, size)
+			if hc {
+				h.u.SetHighContrast(true)
+			}
+			for _, name := range Screens {
+				if name == "sync" {
+					continue
+				}
+				t.Run(fmt.Sprintf("%.0fx%.0f/%s/%s", size.Width, size.Height, theme, name), func(t *testing.T) {
+					for o := h.w.Canvas().Overlays(); o.Top() != nil; {
+						o.Remove(o.Top()) // the dialog the screen before left open
+					}
+					if err := h.u.Open(name); err != nil {
+						t.Fatal(err)
+					}
+					n := 0
+					for _, r := range h.roots(true) {
+						for _, tt := range tapTargets(r) {
+							n++
+							if tt.size.Width < min || tt.size.Height < min {
+								t.Errorf("%s is %.0f×%.0f, want at least %d×%d", tt.what, tt.size.Width, tt.size.Height, min, min)
+							}
+						}
+					}
+					if n == 0 {
+						t.Fatalf("no tap target found on %s", name)
+					}
+				})
+			}
+		}
+	}
+}
