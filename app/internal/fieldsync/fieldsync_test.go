@@ -71,7 +71,8 @@ func (b *backend) start() {
 	if err := b.cmd.Start(); err != nil {
 		b.t.Fatal(err)
 	}
-	for i := 0; i < 200; i++ {
+	// A wait, not a timing assertion: a loaded CI machine may take long.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		resp, err := http.Get("http://" + b.addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
