@@ -188,7 +188,7 @@ func (p Policy) For(f File, procedure string, archived, now time.Time) Term {
 	}
 	years := p.ArchiveYears(procedure)
 	t := Term{Class: ClassEvidence, Article: Article + "（保存期限依档案管理规定）",
-		Rule: fmt.Sprintf("文字记录与证据按案卷保存期限保存：%s 类案件 %d 年，自立卷归档之日起算", procedure, years)}
+		Rule: fmt.Sprintf("文字记录与证据按案卷保存期限保存：%s案件 %d 年，自立卷归档之日起算", procedureZh(procedure), years)}
 	if archived.IsZero() {
 		t.Rule += "（案件尚未归档，保存期限尚未起算）"
 		return t
@@ -254,4 +254,13 @@ func Tombstones(office []ledger.Entry, serverID string) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// procedureZh names a case type in the rule's text.
+func procedureZh(procedure string) string {
+	names := map[string]string{"penalty": "行政处罚", "penalty-simple": "行政处罚（简易程序）", "coercion": "行政强制", "inspection": "行政检查", "permit": "行政许可"}
+	if n, ok := names[procedure]; ok {
+		return n
+	}
+	return "其他类型"
 }

@@ -371,6 +371,7 @@ func (p *reviewPages) lifeRefused(w http.ResponseWriter, r *http.Request, err er
 func (p *reviewPages) attachLifecycle() {
 	p.s.Handle(Route{Method: "GET", Path: "/review/cases/{id}/decision.pdf", Roles: reviewReaders, Handler: p.decisionPDF})
 	p.s.Handle(Route{Method: "GET", Path: "/review/cases/{id}/office/{seq}/document.pdf", Roles: reviewReaders, Handler: p.officePDF})
+	p.s.Handle(Route{Method: "GET", Path: "/review/retention", Roles: registerers, Handler: p.retentionPage})
 	p.s.AddBoardHook(p.boardOffice)
 }
 
