@@ -85,7 +85,8 @@ func (s *srv) start() {
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
-	for i := 0; i < 400; i++ {
+	// A wait, not a timing assertion: a loaded CI machine may take long.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		if resp, err := http.Get(s.url() + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
