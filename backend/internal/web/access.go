@@ -158,7 +158,7 @@ type registerData struct {
 	Chain   []string // problems with the register's own chain
 	Total   int
 	Actions []option
-	More    bool
+	Pager   pager
 }
 
 type registerFilter struct {
@@ -221,16 +221,13 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = 501
 	recs, err := s.st.AccessRecords(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	d := registerData{Filter: rf}
-	if len(recs) > 500 {
-		recs, d.More = recs[:500], true
-	}
-	d.Records = recs
+	d := registerData{Filter: rf, Pager: newPager(r.URL.Query(), len(recs), 100)}
+	from, to := d.Pager.bounds()
+	d.Records = recs[from:to]
 	if d.Chain, d.Total, err = s.verifyRegister(r.Context()); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,23 @@ type devicesData struct {
 	Enrol   *enrolView
 	Error   string
 	Name    string
+	Filter  deviceFilter
+	States  []string
+	Pager   pager
+	CSV     template.URL
+}
+
+// deviceFilter selects terminals by a part of the name or id, a state and
+// whether they are online.
+type deviceFilter struct{ Text, State string }
+
+var deviceStates = []string{"正常", "同步失败", "时钟偏差", "待远程清除", "已停用", "在线"}
+
+func (f deviceFilter) match(v DeviceView) bool {
+	if f.Text != "" && !strings.Contains(v.Name, f.Text) && !strings.Contains(strings.ToLower(v.ID), strings.ToLower(f.Text)) {
+		return false
+	}
+	return f.State == "" || f.State == v.State || f.State == "在线" && v.Online
 }
 
 type enrolView struct {
@@ -121,12 +139,52 @@ func (s *Server) deviceViews(r *http.Request) ([]DeviceView, error) {
 	return out, nil
 }
 
+// devicesPage lists the terminals a page at a time, filtered, or exports
+// the filtered list as CSV (issue 15).
 func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) error {
 	devs, err := s.deviceViews(r)
 	if err != nil {
 		return err
 	}
-	return s.Render(w, r, "devices", "终端设备", devicesData{Devices: devs})
+	q := r.URL.Query()
+	d, shown := listDevices(devs, q)
+	if q.Get("format") == "csv" {
+		return s.devicesCSV(w, shown)
+	}
+	return s.Render(w, r, "devices", "终端设备", d)
+}
+
+// listDevices filters the terminals by the query and takes its page.
+func listDevices(devs []DeviceView, q url.Values) (devicesData, []DeviceView) {
+	f := deviceFilter{Text: strings.TrimSpace(q.Get("q")), State: q.Get("state")}
+	var shown []DeviceView
+	for _, d := range devs {
+		if f.match(d) {
+			shown = append(shown, d)
+		}
+	}
+	p := newPager(q, len(shown), 50)
+	from, to := p.bounds()
+	csvQuery := url.Values{"q": {f.Text}, "state": {f.State}, "format": {"csv"}}
+	return devicesData{Devices: shown[from:to], Filter: f, States: deviceStates, Pager: p,
+		CSV: template.URL("/admin/devices?" + csvQuery.Encode())}, shown
+}
+
+func (s *Server) devicesCSV(w http.ResponseWriter, devs []DeviceView) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="devices-`+s.cfg.Now().In(chinaTime).Format("20060102-150405")+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := newCSV(w)
+	cw.row("设备名称", "设备编号", "状态", "在线", "注册时间", "最近连接", "版本", "已收记录", "待发送", "待上传文件", "逾期未上传", "时钟偏差（毫秒）", "公钥指纹")
+	for _, d := range devs {
+		online := "否"
+		if d.Online {
+			online = "是"
+		}
+		cw.row(d.Name, d.ID, d.State, online, cstText(d.EnrolledAt), cstText(d.LastSeen), d.AppVersion, itoa(d.LastSeq), itoa(int64(d.Outbox)),
+			itoa(int64(d.PendingFiles)), itoa(int64(d.OverdueFiles)), itoa(d.ClockOffsetMs), d.Fingerprint)
+	}
+	return cw.flush()
 }
 
 func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
@@ -140,7 +198,9 @@ func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.renderStatus(w, r, http.StatusBadRequest, "devices", "终端设备", devicesData{Devices: devs, Error: msg, Name: clip(name, store.MaxDeviceNameChars)})
+		d, _ := listDevices(devs, url.Values{})
+		d.Error, d.Name = msg, clip(name, store.MaxDeviceNameChars)
+		return s.renderStatus(w, r, http.StatusBadRequest, "devices", "终端设备", d)
 	}
 	if name == "" || utf8.RuneCountInString(name) > 60 {
 		return fail("请填写设备名称（不超过 60 字）。")
@@ -163,7 +223,9 @@ func (s *Server) enrolDevice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(w, r, "devices", "终端设备", devicesData{Devices: devs, Enrol: view})
+	d, _ := listDevices(devs, url.Values{})
+	d.Enrol = view
+	return s.Render(w, r, "devices", "终端设备", d)
 }
 
 func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, wipe bool) error {

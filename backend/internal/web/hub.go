@@ -138,9 +138,6 @@ func (h *hub) run(ctx context.Context) {
 		}
 		h.mu.Unlock()
 		h.wg.Wait()
-		if err := h.model.save(context.Background()); err != nil {
-			h.s.log.Error("live board: save the read model", "err", err)
-		}
 	}()
 	if err := h.model.load(ctx); err != nil {
 		if ctx.Err() == nil {
@@ -148,6 +145,13 @@ func (h *hub) run(ctx context.Context) {
 		}
 		return
 	}
+	saveCtx, stopSaving := context.WithCancel(ctx)
+	saved := make(chan struct{})
+	go h.saveEvery(saveCtx, saved)
+	defer func() {
+		stopSaving()
+		<-saved
+	}()
 	tick := time.NewTicker(h.s.cfg.Options.Heartbeat)
 	defer tick.Stop()
 	dropped := h.s.cfg.Bus.Dropped()
@@ -186,9 +190,6 @@ func (h *hub) run(ctx context.Context) {
 			clear(hooked)
 			clear(devices)
 		case <-tick.C:
-			if err := h.model.save(ctx); err != nil && ctx.Err() == nil {
-				h.s.log.Error("live board: save the read model", "err", err)
-			}
 			// Rows that change with the time alone, and cases whose events
 			// the bus dropped.
 			ids := h.model.due(h.s.cfg.Now())
@@ -201,6 +202,27 @@ func (h *hub) run(ctx context.Context) {
 				ids = append(ids, stale...)
 			}
 			h.update(ctx, ids, true)
+		}
+	}
+}
+
+// saveEvery writes the model's changed cases every heartbeat, away from
+// the hub (a commit waits for the disk), and once more when ctx ends.
+func (h *hub) saveEvery(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(h.s.cfg.Options.Heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := h.model.save(context.Background()); err != nil {
+				h.s.log.Error("live board: save the read model", "err", err)
+			}
+			return
+		case <-tick.C:
+			if err := h.model.save(ctx); err != nil && ctx.Err() == nil {
+				h.s.log.Error("live board: save the read model", "err", err)
+			}
 		}
 	}
 }

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"strconv"
+)
+
+// pager is a list page's place (issue 15): its number (from 1) and size
+// from the query (page, size), the pages in all, and links to the pages
+// around that keep the rest of the query.
+type pager struct {
+	Page, Size, Pages, Total int
+	Prev, Next                template.URL
+	Sizes                     []int
+}
+
+func newPager(q url.Values, total, defSize int) pager {
+	p := pager{Total: total, Sizes: []int{20, 50, 100, 200}}
+	p.Page, _ = strconv.Atoi(q.Get("page"))
+	p.Size, _ = strconv.Atoi(q.Get("size"))
+	if p.Size < 1 {
+		p.Size = defSize
+	}
+	p.Size = min(p.Size, 1000)
+	p.Pages = max(1, (total+p.Size-1)/p.Size)
+	p.Page = min(max(p.Page, 1), p.Pages)
+	link := func(page int) template.URL {
+		v := url.Values{}
+		for k, x := range q {
+			if k != "page" && k != "format" {
+				v[k] = x
+			}
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		return template.URL("?" + v.Encode())
+	}
+	if p.Page > 1 {
+		p.Prev = link(p.Page - 1)
+	}
+	if p.Page < p.Pages {
+		p.Next = link(p.Page + 1)
+	}
+	return p
+}
+
+// bounds are the indexes of the page's first item and the one after its last.
+func (p pager) bounds() (from, to int) {
+	from = min((p.Page-1)*p.Size, p.Total)
+	return from, min(from+p.Size, p.Total)
+}
