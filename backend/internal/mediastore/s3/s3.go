@@ -58,8 +58,8 @@ type Store struct {
 	bucket string
 
 	mu      sync.Mutex
-	locks   map[string]*sync.Mutex // one per hash being uploaded
-	pending map[string]*pending    // received bytes not yet in the bucket
+	locks   map[string]*hashLock // one per hash being worked on
+	pending map[string]*pending  // received bytes not yet in the bucket
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -77,7 +77,7 @@ func Open(ctx context.Context, c Config) (*Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("media store %s has no bucket %q; create it first", c.Endpoint, c.Bucket)
 	}
-	return &Store{core: minio.Core{Client: cl}, bucket: c.Bucket, locks: map[string]*sync.Mutex{}, pending: map[string]*pending{}}, nil
+	return &Store{core: minio.Core{Client: cl}, bucket: c.Bucket, locks: map[string]*hashLock{}, pending: map[string]*pending{}}, nil
 }
 
 // OpenURL opens the store an s3:// URL names.
@@ -188,16 +188,30 @@ func (s *Store) Put(r io.Reader) (string, int64, error) {
 	return hash, n, nil
 }
 
-// lock is the store's lock for one hash's upload.
-func (s *Store) lock(hash string) *sync.Mutex {
+type hashLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock takes the store's lock for one hash; the returned func releases it.
+func (s *Store) lock(hash string) (unlock func()) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	l, ok := s.locks[hash]
 	if !ok {
-		l = new(sync.Mutex)
+		l = new(hashLock)
 		s.locks[hash] = l
 	}
-	return l
+	l.users++
+	s.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		s.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(s.locks, hash)
+		}
+		s.mu.Unlock()
+	}
 }
 
 var errChanged = errors.New("the partial upload changed in the bucket while this server held unsent bytes of it")

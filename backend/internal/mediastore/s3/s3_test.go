@@ -17,7 +17,7 @@ import (
 	"lawtrace/shared/blob"
 )
 
-func open(t *testing.T, srv *s3test.Server) *s3.Store {
+func open(t testing.TB, srv *s3test.Server) *s3.Store {
 	t.Helper()
 	st, err := s3.OpenURL(context.Background(), srv.URL())
 	if err != nil {

@@ -127,9 +127,7 @@ func (s *Store) PartialSize(hash string) (int64, error) {
 	if err := checkHash(hash); err != nil {
 		return 0, err
 	}
-	l := s.lock(hash)
-	l.Lock()
-	defer l.Unlock()
+	defer s.lock(hash)()
 	if p := s.pendingOf(hash); p != nil {
 		return p.end(), nil
 	}
@@ -158,9 +156,7 @@ func (s *Store) WriteChunk(hash string, offset int64, data []byte) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
-	l := s.lock(hash)
-	l.Lock()
-	defer l.Unlock()
+	defer s.lock(hash)()
 	ctx := context.Background()
 	p := s.pendingOf(hash)
 	if p != nil && offset > p.end() {
@@ -187,7 +183,7 @@ func (s *Store) WriteChunk(hash string, offset int64, data []byte) error {
 			}
 			return fmt.Errorf("%w: chunk at %d falls inside a part already in the bucket; the upload restarts from 0", blob.ErrShortPartial, offset)
 		}
-		p = &pending{start: offset, keep: keep}
+		p = &pending{start: offset, keep: keep, buf: make([]byte, 0, partSize+len(data))}
 		s.setPending(hash, p)
 	}
 	p.buf = append(p.buf[:offset-p.start], data...)
@@ -203,9 +199,7 @@ func (s *Store) SyncPartial(hash string) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
-	l := s.lock(hash)
-	l.Lock()
-	defer l.Unlock()
+	defer s.lock(hash)()
 	if s.pendingOf(hash) == nil {
 		return nil
 	}
@@ -242,6 +236,9 @@ func (s *Store) collect(ctx context.Context, hash string) (state, hash.Hash, []b
 	tail, err := s.readTail(ctx, hash, p.start-from)
 	if err != nil {
 		return st, nil, nil, err
+	}
+	if len(tail) == 0 {
+		return st, h, p.buf, nil
 	}
 	return st, h, append(tail, p.buf...), nil
 }
@@ -303,9 +300,7 @@ func (s *Store) Finish(hash string) (int64, error) {
 	if err := checkHash(hash); err != nil {
 		return 0, err
 	}
-	l := s.lock(hash)
-	l.Lock()
-	defer l.Unlock()
+	defer s.lock(hash)()
 	ctx := context.Background()
 	st, h, data, err := s.collect(ctx, hash)
 	if err != nil {
@@ -359,9 +354,7 @@ func (s *Store) Discard(hash string) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
-	l := s.lock(hash)
-	l.Lock()
-	defer l.Unlock()
+	defer s.lock(hash)()
 	return s.discard(context.Background(), hash)
 }
 
