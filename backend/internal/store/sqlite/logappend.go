@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"lawtrace/backend/internal/translog"
 	"lawtrace/shared/syncproto"
@@ -14,13 +15,20 @@ import (
 // (review.go) and the empty log alike. The caller holds logMu and the
 // transaction holds the dialect's write lock; close after the transaction
 // makes the new right edge and nodes the cache if it committed.
+//
+// Nodes are written many rows to a statement (a round trip each on
+// PostgreSQL), at the latest when the head is signed.
 type logAppend struct {
 	d       *DB
 	tx      *sql.Tx
 	tree    *translog.Tree
 	written []writtenNode
-	ins     *sql.Stmt
+	stored  int // written[:stored] are in the database
 }
+
+// nodeRows is how many nodes one INSERT writes (3 parameters each, well
+// below the parameter limits of SQLite and PostgreSQL).
+const nodeRows = 500
 
 type writtenNode struct {
 	id   translog.NodeID
@@ -37,11 +45,7 @@ func (d *DB) beginLog(ctx context.Context, tx *sql.Tx) (*logAppend, error) {
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	return &logAppend{d: d, tx: tx, tree: tree, ins: ins}, nil
+	return &logAppend{d: d, tx: tx, tree: tree}, nil
 }
 
 // Size is the index the next leaf gets.
@@ -53,16 +57,32 @@ func (l *logAppend) Append(entryHash string) error {
 	if err != nil {
 		return err
 	}
-	var nodeErr error
 	if err := l.tree.Append(leaf, func(id translog.NodeID, hash []byte) {
-		if _, err := l.ins.Exec(id.Level, id.Index, hash); err != nil && nodeErr == nil {
-			nodeErr = err
-		}
 		l.written = append(l.written, writtenNode{id, hash})
 	}); err != nil {
 		return err
 	}
-	return nodeErr
+	if len(l.written)-l.stored >= nodeRows {
+		return l.store()
+	}
+	return nil
+}
+
+// store writes the nodes not yet in the database.
+func (l *logAppend) store() error {
+	for l.stored < len(l.written) {
+		rows := l.written[l.stored:min(l.stored+nodeRows, len(l.written))]
+		args := make([]any, 0, 3*len(rows))
+		for _, n := range rows {
+			args = append(args, n.id.Level, n.id.Index, n.hash)
+		}
+		q := `INSERT INTO log_nodes (level, idx, hash) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(rows)), ", ")
+		if _, err := l.tx.Exec(q, args...); err != nil {
+			return err
+		}
+		l.stored += len(rows)
+	}
+	return nil
 }
 
 // logMark is where a batch began, to undo its appends when the batch is
@@ -74,10 +94,17 @@ type logMark struct {
 
 func (l *logAppend) mark() logMark { return logMark{l.tree.Clone(), len(l.written)} }
 
-func (l *logAppend) reset(m logMark) { l.tree, l.written = m.tree, l.written[:m.nodes] }
+// reset is called after the rollback to the batch's savepoint, which took
+// the nodes stored since the mark with it.
+func (l *logAppend) reset(m logMark) {
+	l.tree, l.written, l.stored = m.tree, l.written[:m.nodes], min(l.stored, m.nodes)
+}
 
 // Sign signs the log as it stands and stores the tree head.
 func (l *logAppend) Sign() (syncproto.TreeHead, error) {
+	if err := l.store(); err != nil {
+		return syncproto.TreeHead{}, err
+	}
 	th := syncproto.TreeHead{Size: l.tree.Size(), Root: l.tree.Root(), Timestamp: l.d.now().UnixNano()}
 	th.Sign(l.d.key)
 	_, err := l.tx.Exec(`INSERT INTO tree_heads (size, root, timestamp, signature) VALUES (?, ?, ?, ?)`, th.Size, th.Root, th.Timestamp, th.Signature)
@@ -87,7 +114,6 @@ func (l *logAppend) Sign() (syncproto.TreeHead, error) {
 // close ends the append; committed says the transaction committed what
 // was appended, which then becomes the cache.
 func (l *logAppend) close(committed bool) {
-	l.ins.Close()
 	if !committed {
 		return
 	}
