@@ -168,14 +168,13 @@ func (d *DB) ingestOne(tx *sql.Tx, lg *logAppend, b store.Batch, due func(string
 		e.Expect = last + 1
 		return res, store.Refuse(store.ErrGap, e)
 	}
-	heads := map[string]*store.CaseHead{}
-	opened := map[string]caseOpen{}
-	insEntry, err := tx.Prepare(`INSERT INTO entries (id, case_id, seq, device_id, device_seq, step, hash, body, device_time,
-		calibrated_time, clock_offset_ms, clock_skewed, clock_basis, received_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
+	if err := storedElsewhere(tx, rest); err != nil {
 		return res, err
 	}
-	defer insEntry.Close()
+	heads := map[string]*store.CaseHead{}
+	opened := map[string]caseOpen{}
+	rows := make([]any, 0, entryColumns*len(rest))
+	calibrated := make([]time.Time, len(rest))
 	for i := range rest {
 		e := &rest[i]
 		head, ok := heads[e.CaseID]
@@ -205,21 +204,25 @@ func (d *DB) ingestOne(tx *sql.Tx, lg *logAppend, b store.Batch, due func(string
 			return res, err
 		}
 		cal := store.Calibrate(e, b) // the offset in force when the entry was recorded (SPEC S4)
-		calibrated := cal.Time
-		if _, err := insEntry.Exec(e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, e.DeviceTime,
-			fmtTime(calibrated), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), lg.Size()); err != nil {
-			if isUnique(err) {
-				return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash))
-			}
-			return res, err
-		}
-		if err := insertMediaRefs(tx, e, calibrated, due); err != nil {
-			return res, err
-		}
+		calibrated[i] = cal.Time
+		rows = append(rows, e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, e.DeviceTime,
+			fmtTime(cal.Time), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), lg.Size())
 		if err := lg.Append(e.Hash); err != nil {
 			return res, err
 		}
 		res.Accepted++
+	}
+	if err := insertEntries(tx, rows); err != nil {
+		if isUnique(err) {
+			return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "an entry of device #%d to #%d is already stored under another device or case",
+				rest[0].DeviceSeq, rest[len(rest)-1].DeviceSeq))
+		}
+		return res, err
+	}
+	for i := range rest {
+		if err := insertMediaRefs(tx, &rest[i], calibrated[i], due); err != nil {
+			return res, err
+		}
 	}
 	for id, h := range heads {
 		if _, err := tx.Exec(`UPDATE cases SET last_seq = ?, last_hash = ?, last_step = (SELECT step FROM entries WHERE case_id = ? AND seq = ?), updated_at = ? WHERE id = ?`,
@@ -242,6 +245,59 @@ func (d *DB) ingestOne(tx *sql.Tx, lg *logAppend, b store.Batch, due func(string
 		return res, err
 	}
 	return res, nil
+}
+
+// entryColumns are the columns insertEntries writes, in the order of its
+// rows' values; entryRows is how many rows one INSERT writes (well below
+// the parameter limits of SQLite and PostgreSQL).
+const (
+	entryColumns = 15
+	entryRows    = 400
+)
+
+// insertEntries writes entries many rows to a statement (a round trip each
+// on PostgreSQL); rows holds entryColumns values per entry.
+func insertEntries(tx *sql.Tx, rows []any) error {
+	for len(rows) > 0 {
+		n := min(len(rows)/entryColumns, entryRows)
+		q := `INSERT INTO entries (id, case_id, seq, device_id, device_seq, step, hash, body, device_time,
+			calibrated_time, clock_offset_ms, clock_skewed, clock_basis, received_at, leaf_index) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		if _, err := tx.Exec(q, rows[:n*entryColumns]...); err != nil {
+			return err
+		}
+		rows = rows[n*entryColumns:]
+	}
+	return nil
+}
+
+// storedElsewhere refuses a batch holding an entry the server stores
+// under another device or case (same id or hash), naming it.
+func storedElsewhere(tx *sql.Tx, es []ledger.Entry) error {
+	byKey := make(map[string]*ledger.Entry, 2*len(es))
+	args := make([]any, 0, 2*len(es))
+	for i := range es {
+		byKey[es[i].ID], byKey[es[i].Hash] = &es[i], &es[i]
+		args = append(args, es[i].ID)
+	}
+	for i := range es {
+		args = append(args, es[i].Hash)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(es)), ", ")
+	var id, hash string
+	err := tx.QueryRow(`SELECT id, hash FROM entries WHERE id IN (`+marks+`)
+		UNION ALL SELECT id, hash FROM entries WHERE hash IN (`+marks+`) LIMIT 1`, args...).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e := byKey[id]
+	if e == nil {
+		e = byKey[hash]
+	}
+	return store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash))
 }
 
 func isUnique(err error) bool {

@@ -92,15 +92,19 @@ func testDevicesRevokeWipe(t *testing.T, open Opener) {
 func testIngestRefusals(t *testing.T, open Opener) {
 	ctx := context.Background()
 	db := openAt(t, open, t0).Store
-	d, stranger := simdev.New(1), simdev.New(9)
+	d, other, stranger := simdev.New(1), simdev.New(2), simdev.New(9)
 	enrol(t, db, d, "c")
+	enrol(t, db, other, "o")
 	es := d.Case("C1", 3)
 	if _, err := db.Ingest(ctx, store.Batch{DeviceID: d.ID, Entries: es[:1], ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	other := es[0]
-	other.Step = "inspection_notes"
-	_ = other.Seal(d.Key)
+	changed := es[0]
+	changed.Step = "inspection_notes"
+	_ = changed.Seal(d.Key)
+	copied := other.Entry("X2", "case_open", map[string]any{})
+	copied.ID = es[0].ID // another device's entry under a stored entry's id
+	_ = copied.Seal(other.Key)
 	tests := []struct {
 		name  string
 		batch store.Batch
@@ -109,7 +113,8 @@ func testIngestRefusals(t *testing.T, open Opener) {
 	}{
 		{"unknown device", store.Batch{DeviceID: stranger.ID, Entries: stranger.Case("X1", 1)}, store.ErrNotFound, syncproto.CodeUnknownDevice},
 		{"gap", store.Batch{DeviceID: d.ID, Entries: es[2:]}, store.ErrGap, syncproto.CodeGap},
-		{"conflict", store.Batch{DeviceID: d.ID, Entries: []ledger.Entry{other}}, store.ErrConflict, syncproto.CodeConflict},
+		{"conflict", store.Batch{DeviceID: d.ID, Entries: []ledger.Entry{changed}}, store.ErrConflict, syncproto.CodeConflict},
+		{"stored under another device", store.Batch{DeviceID: other.ID, Entries: []ledger.Entry{copied}}, store.ErrConflict, syncproto.CodeConflict},
 	}
 	for _, tc := range tests {
 		tc.batch.ReceivedAt = t0
