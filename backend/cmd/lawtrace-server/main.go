@@ -71,7 +71,7 @@ commands:
   useradd --username U --name N --role supervisor|reviewer|officer|admin [--officer CERT] [--password-stdin]
                            add a web account; prints a one-time password unless given on stdin
   passwd USERNAME          give a web account a new one-time password (to be changed at sign-in)
-` + reviewUsage + publicityUsage + backupUsage + `
+` + reviewUsage + publicityUsage + archiveUsage + retentionUsage + backupUsage + `
 --media s3://ACCESS:SECRET@HOST:PORT/BUCKET[?secure=false] keeps the media in an
 S3-compatible bucket (default $LAWTRACE_MEDIA, else the data directory's media/).
 --data defaults to $LAWTRACE_DATA, else ./lawtrace-data.
