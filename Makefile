@@ -45,8 +45,10 @@ app: ## build the Fyne field app and run it on the desktop with the demo data (.
 	rm -rf .tmp/field-demo
 	$(BIN)/lawtrace-field --home .tmp/field-demo --demo --server ws://$(LISTEN)/sync
 
-android: ## package the field app as an APK in dist/ (needs ANDROID_NDK_HOME, an NDK with API >= 21)
-	@test -n "$$ANDROID_NDK_HOME" || { echo "make android needs an Android NDK: set ANDROID_NDK_HOME (see docs/app.md)"; exit 1; }
+android: ## package the field app as an APK in dist/ (needs an Android NDK, API >= 21, in ANDROID_NDK_HOME)
+	GOOS=android GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./app/internal/field/capture/
+	@test -n "$$ANDROID_NDK_HOME" || { echo "make android: no Android NDK. Only the capture package was checked for Android (go vet, CGO_ENABLED=0, above); the APK needs cgo with the NDK's clang for Fyne's mobile driver, go-sqlite3 and the JNI bridge of the camera: install an NDK (r21 or later, API >= 21) and set ANDROID_NDK_HOME to it (see docs/app.md)" >&2; exit 1; }
+	@test -d "$$ANDROID_NDK_HOME/toolchains/llvm/prebuilt" || { echo "make android: ANDROID_NDK_HOME=$$ANDROID_NDK_HOME is not an Android NDK (no toolchains/llvm/prebuilt in it)" >&2; exit 1; }
 	mkdir -p dist
 	cp android/AndroidManifest.xml $(FIELD_DIR)/AndroidManifest.xml
 	cd $(FIELD_DIR) && $(FYNE) package -os android --app-id $(APP_ID) --release; status=$$?; rm -f AndroidManifest.xml; exit $$status
@@ -60,6 +62,6 @@ ios: ## package the field app for iOS in dist/ (needs macOS with Xcode and a sig
 	codesign --force --sign "$${IOS_IDENTITY:-iPhone Developer}" $(FIELD_DIR)/LawTrace.app
 	mv $(FIELD_DIR)/LawTrace.app dist/
 
-screenshots: ## PNG screenshots of the field app under Xvfb into docs/screens (needs xvfb, imagemagick)
+screenshots: ## PNG screenshots of every field app screen under Xvfb into docs/screens (needs xvfb)
 	$(GO) build -o $(BIN)/ ./$(FIELD_DIR)
-	bash docs/screens/shoot.sh $(BIN)/lawtrace-field docs/screens
+	LAWTRACE_SCREENSHOTS=$(CURDIR)/docs/screens bash docs/screens/shoot.sh $(BIN)/lawtrace-field

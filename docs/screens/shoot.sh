@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Takes the PNG screenshots in docs/screens of the real field app under Xvfb
-# (see docs/app.md). Usage: docs/screens/shoot.sh [BINARY] [OUTDIR]
-# ONLY=REGEX takes only the shots whose name matches.
+# Takes the PNG screenshots of the real field app under Xvfb into the folder
+# LAWTRACE_SCREENSHOTS names (an absolute path; nothing is written without
+# it), every screen at phone (360x720 units at FYNE_SCALE=2) and tablet
+# (1280x800) size, in the default and the high-contrast theme (see
+# docs/app.md). Usage: LAWTRACE_SCREENSHOTS=/abs/dir docs/screens/shoot.sh [BINARY]
+# ONLY=REGEX takes only the shots whose name matches; JOBS=N shots at once
+# (each on its own Xvfb display, from XVFB_DISPLAY up; default 3).
 # Needs: xvfb, libgl1-mesa-dri; Xvfb's XWD frame buffer is converted to PNG by
 # app/cmd/lawtrace-field/xwd2png (XWD2PNG=path to a built one), no ImageMagick.
 set -euo pipefail
 BIN=${1:-bin/lawtrace-field}
-OUT=${2:-docs/screens}
+OUT=${LAWTRACE_SCREENSHOTS:-}
+if [[ "$OUT" != /* ]]; then
+	echo "set LAWTRACE_SCREENSHOTS to the absolute path of the folder for the screenshots" >&2
+	exit 2
+fi
+mkdir -p "$OUT"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 XWD2PNG=${XWD2PNG:-$WORK/xwd2png}
@@ -20,17 +29,17 @@ shoot() {
 	local name=$1 w=$2 h=$3 scale=$4
 	shift 4
 	if [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]]; then return 0; fi
-	local fb="$WORK/fb-$name" home="$WORK/home-$name" disp=${XVFB_DISPLAY:-97}
+	local fb="$WORK/fb-$name" home="$WORK/home-$name" disp=${DISP:-${XVFB_DISPLAY:-97}}
 	mkdir -p "$fb"
-	Xvfb ":$disp" -screen 0 "${w}x${h}x24" -fbdir "$fb" -nolisten tcp >/dev/null 2>&1 &
+	Xvfb ":$disp" -screen 0 "${w}x${h}x24" -fbdir "$fb" -nolisten tcp -nocursor >/dev/null 2>&1 &
 	local xpid=$!
 	sleep 1
 	local fw fh
 	fw=$(awk -v a="$w" -v s="$scale" 'BEGIN{printf "%d", a/s}')
 	fh=$(awk -v a="$h" -v s="$scale" 'BEGIN{printf "%d", a/s}')
-	DISPLAY=":$disp" FYNE_SCALE=$scale timeout -s KILL 30 "$BIN" --home "$home" --demo --server "$SERVER" --size "${fw}x${fh}" --quit-after 8s "$@" >"$WORK/$name.log" 2>&1 &
+	DISPLAY=":$disp" FYNE_SCALE=$scale timeout -s KILL 40 "$BIN" --home "$home" --demo --server "$SERVER" --size "${fw}x${fh}" --quit-after 16s "$@" >"$WORK/$name.log" 2>&1 &
 	local apid=$!
-	sleep 6
+	sleep 13
 	"$XWD2PNG" "$fb/Xvfb_screen0" "$OUT/$name.png"
 	wait "$apid" || { echo "app failed for $name:"; cat "$WORK/$name.log"; }
 	kill "$xpid" 2>/dev/null || true
@@ -67,34 +76,32 @@ shoot_sync_failing() {
 
 PHONE="720 1440 2"
 TABLET="1280 800 1"
-shoot phone-cases $PHONE --screen cases
-shoot phone-procedure $PHONE --screen procedure
-shoot phone-newcase $PHONE --screen newcase
-shoot phone-show-id $PHONE --screen show_id
-shoot phone-rights $PHONE --screen notify_rights
-shoot phone-sign $PHONE --screen sign
-shoot phone-av $PHONE --screen av_record
-shoot phone-sample $PHONE --screen sample
-shoot phone-serve $PHONE --screen serve-lodging
-shoot phone-serve-refused 360 720 1 --screen serve-refused
-shoot phone-close $PHONE --screen close_scene
-shoot phone-settings $PHONE --screen settings
-shoot phone-about $PHONE --screen about
-shoot phone-firstrun $PHONE --screen firstrun
-shoot phone-addofficer $PHONE --screen addofficer
-shoot phone-addofficer-high-contrast $PHONE --screen addofficer --high-contrast on
-shoot phone-photo $PHONE --screen photo
-shoot phone-settings-high-contrast $PHONE --screen settings --high-contrast on
-shoot_sync_failing phone-sync $PHONE
-shoot phone-photo-attached $PHONE --screen photo-attached
-shoot phone-sample-rows $PHONE --screen sample-rows
-shoot phone-cases-en $PHONE --screen cases --lang en
-shoot phone-procedure-high-contrast $PHONE --screen procedure --high-contrast on
-shoot phone-record $PHONE --screen record
-shoot phone-correct $PHONE --screen correct
-shoot phone-print $PHONE --screen print
-shoot tablet-record $TABLET --screen record
-shoot tablet-procedure $TABLET --screen procedure
-shoot tablet-show-id $TABLET --screen show_id
-shoot tablet-serve $TABLET --screen serve-lodging
-shoot tablet-cases $TABLET --screen cases
+# FILE SCREEN: every screen of the app (ui.Screens) under its file name.
+SHOTS="cases:cases procedure:procedure newcase:newcase show-id:show_id rights:notify_rights sign:sign
+photo:photo photo-attached:photo-attached av:av_record inspection-notes:inspection_notes
+inquiry-notes:inquiry_notes sample:sample sample-rows:sample-rows preserve:preserve refusal:refusal
+serve-direct:serve serve:serve-lodging serve-refused:serve-refused close:close_scene settings:settings
+about:about firstrun:firstrun addofficer:addofficer record:record correct:correct print:print"
+
+# all takes every shot, JOBS at a time, each on its own display.
+all() {
+	local jobs=${JOBS:-3} n=0 base=${XVFB_DISPLAY:-97}
+	for size in phone tablet; do
+		local dims=$PHONE
+		[[ $size == tablet ]] && dims=$TABLET
+		for contrast in off on; do
+			local suffix=""
+			[[ $contrast == on ]] && suffix="-high-contrast"
+			for pair in $SHOTS; do
+				DISP=$((base + n % jobs)) shoot "$size-${pair%%:*}$suffix" $dims --screen "${pair#*:}" --high-contrast $contrast &
+				n=$((n + 1))
+				if ((n % jobs == 0)); then wait; fi
+			done
+			DISP=$((base + n % jobs)) shoot "$size-cases-en$suffix" $dims --screen cases --lang en --high-contrast $contrast &
+			n=$((n + 1))
+			wait
+			DISP=$base shoot_sync_failing "$size-sync$suffix" $dims --high-contrast $contrast || echo "sync shot $size$suffix failed" >&2
+		done
+	done
+}
+all

@@ -16,6 +16,9 @@ type draft struct {
 	Items    map[string][]map[string]string `json:"items,omitempty"`
 	Attach   []attachment                   `json:"attach,omitempty"`
 	Sign     []signed                       `json:"sign,omitempty"`
+	// Pad is the signature being drawn, kept stroke by stroke before it is
+	// confirmed: a killed app reopens on the pad with it.
+	Pad *padDraft `json:"pad,omitempty"`
 	// Fresh is false once the officer has touched the form; defaults
 	// (today's date, the rights text) are only filled into a fresh draft.
 	Touched bool `json:"touched,omitempty"`
@@ -35,6 +38,13 @@ type signed struct {
 	Role    string `json:"role"`
 	Name    string `json:"name"`
 	Strokes []byte `json:"strokes"`
+}
+
+// padDraft is a signature pad's state: whose pad, the name typed, the
+// strokes drawn so far (signature.Strokes' JSON).
+type padDraft struct {
+	signPad
+	Strokes []byte `json:"strokes,omitempty"`
 }
 
 func draftKey(caseID, step string) string { return setDraft + "." + caseID + "." + step }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/app/internal/field/capture"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 )
@@ -43,6 +44,22 @@ func pickExtensions(def *enforce.StepDef) []string {
 	for _, e := range evidenceExtensions {
 		if slices.Contains(kinds, field.KindOf(e)) {
 			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// captureLabels name the in-app capture of each kind (Options.Capture).
+var captureLabels = map[string]string{ledger.KindPhoto: "Take a photo", ledger.KindVideo: "Record video", ledger.KindAudio: "Record audio"}
+
+// captureKinds are the kinds a step's capture buttons take: the kinds its
+// picker offers.
+func captureKinds(def *enforce.StepDef) []string {
+	exts := pickExtensions(def)
+	var out []string
+	for _, k := range capture.Kinds {
+		if slices.ContainsFunc(capture.Extensions(k), func(e string) bool { return slices.Contains(exts, e) }) {
+			out = append(out, k)
 		}
 	}
 	return out

@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/app/internal/field/capture"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 )
@@ -58,6 +56,8 @@ type stepForm struct {
 	fieldBox  *fyne.Container
 	attachBox *fyne.Container
 	addFile   *widget.Button
+	// captureBtns take a photo, video or audio in the app (Options.Capture).
+	captureBtns []*widget.Button
 	avNote    *cjkLabel
 	evidence  *fyne.Container
 	signBox   *fyne.Container
@@ -231,6 +231,14 @@ func (f *stepForm) build() {
 		f.evidence.Add(f.avPrompt)
 	}
 	f.evidence.Add(f.attachBox)
+	if u.opt.Capture != nil {
+		// the platform's camera and recorder, for the kinds the step takes
+		for _, k := range captureKinds(f.def) {
+			b := widget.NewButtonWithIcon(u.T(captureLabels[k]), theme.MediaRecordIcon(), func() { f.take(k) })
+			f.captureBtns = append(f.captureBtns, b)
+			f.evidence.Add(tall(b, touch))
+		}
+	}
 	f.evidence.Add(tall(f.addFile, touch))
 	f.renderAttachments()
 	label := f.recordTxt
@@ -692,34 +700,50 @@ func (f *stepForm) pick() {
 	})
 }
 
-// attach adds a file, hashing it so the officer sees the SHA-256 at once.
+// attach adds a picked file: it goes into the media store at once, so the
+// officer sees its SHA-256 and a kill loses nothing (issue 12).
 func (f *stepForm) attach(path string) {
+	f.keep(func(done func(capture.Landed, error)) {
+		hash, size, err := f.u.term.KeepMedia(path)
+		done(capture.Landed{Path: path, Hash: hash, Size: size}, err)
+	})
+}
+
+// take captures a file of kind with the platform's Capturer.
+func (f *stepForm) take(kind string) {
+	f.collect()
+	f.keep(func(done func(capture.Landed, error)) {
+		capture.Take(f.u.opt.Capture, kind, f.u.term.KeepMedia, done)
+	})
+}
+
+// keep runs a capture in the background and adds the file it kept to the
+// draft, which is saved at once.
+func (f *stepForm) keep(take func(done func(capture.Landed, error))) {
 	caption := f.value("caption")
-	a := attachment{Path: path, Kind: field.KindOf(path), Caption: caption}
+	var got capture.Landed
 	f.u.run(f.u.T("Reading the file…"), func() error {
-		h, n, err := hashFile(path)
-		a.Hash, a.Size = h, n
+		var err error
+		landed := make(chan struct{})
+		take(func(l capture.Landed, e error) { got, err = l, e; close(landed) })
+		<-landed // a camera or recorder answers when the officer is done
 		return err
 	}, func(err error) {
+		if errors.Is(err, capture.ErrCancelled) {
+			return
+		}
+		if errors.Is(err, capture.ErrWrongKind) {
+			f.u.problem(f.u.T("Please check the input"), f.u.T("This step takes only: {{.Exts}}", map[string]any{"Exts": strings.Join(pickExtensions(f.def), " ")}))
+			return
+		}
 		if err != nil {
 			f.u.showError(err, nil)
 			return
 		}
-		f.d.Attach = append(f.d.Attach, a)
+		f.d.Attach = append(f.d.Attach, attachment{Path: got.Path, Kind: field.KindOf(got.Path), Caption: caption, Hash: got.Hash, Size: got.Size})
 		f.renderAttachments()
 		f.changed()
 	})
-}
-
-func hashFile(path string) (string, int64, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer file.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, file)
-	return hex.EncodeToString(h.Sum(nil)), n, err
 }
 
 func (f *stepForm) renderAttachments() {

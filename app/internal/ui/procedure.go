@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -181,7 +180,7 @@ func (s *procedureScreen) closeCheck() []fyne.CanvasObject {
 	}
 	out := []fyne.CanvasObject{heading(u.T("Close-scene check: still missing"))}
 	for _, m := range missing {
-		l := wrapped(fmt.Sprintf("• %s (%s)", u.tr.stepLabel(&m), u.tr.cite(m.Article)))
+		l := wrapped(u.T("• {{.Step}} ({{.Article}})", map[string]any{"Step": u.tr.stepLabel(&m), "Article": u.tr.cite(m.Article)}))
 		l.Importance = widget.DangerImportance
 		out = append(out, l)
 	}

@@ -31,7 +31,7 @@ func (f *stepForm) customiseClose() {
 	} else {
 		f.header.Add(heading(u.T("Close-scene check: still missing")))
 		for _, m := range missing {
-			l := wrapped("• " + u.tr.stepLabel(&m) + " (" + u.tr.cite(m.Article) + ")")
+			l := wrapped(u.T("• {{.Step}} ({{.Article}})", map[string]any{"Step": u.tr.stepLabel(&m), "Article": u.tr.cite(m.Article)}))
 			l.Importance = widget.DangerImportance
 			f.header.Add(l)
 		}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/app/internal/ui/widgets"
+	"lawtrace/shared/signature"
 )
 
 // signPad is one signature a step asks for, as the signature screen takes it.
@@ -63,6 +64,17 @@ func newSignScreen(u *UI, caseID, step string, pad signPad) *signScreen {
 	}
 	s.canvas = widgets.NewSignaturePad(size)
 	s.canvas.SetHint(u.T("Sign here"))
+	if pd := u.loadDraft(caseID, step).Pad; pd != nil && pd.Role == pad.Role && pd.Label == pad.Label {
+		// the pad as it was when the app stopped, rotated or changed theme
+		if st, err := signature.Parse(pd.Strokes); err == nil {
+			s.canvas.SetStrokes(st)
+		}
+		if !pad.Fixed {
+			s.name.SetText(pd.Name)
+		}
+	}
+	s.canvas.OnChanged = s.keep
+	s.name.OnChanged = func(string) { s.keep() }
 	s.clear = widget.NewButtonWithIcon(u.T("Clear"), theme.ContentClearIcon(), s.canvas.Clear)
 	s.confirm = widget.NewButtonWithIcon(u.T("Confirm signature"), theme.ConfirmIcon(), s.done)
 	s.confirm.Importance = widget.HighImportance
@@ -77,6 +89,30 @@ func (s *signScreen) content() fyne.CanvasObject {
 		container.NewCenter(s.canvas),
 		container.NewGridWithColumns(2, tall(s.clear, touch), tall(s.confirm, touch)),
 	)
+}
+
+// keep saves the pad in the step's draft after every stroke and every
+// change of the name (issue 12: a kill loses nothing drawn).
+func (s *signScreen) keep() {
+	d := s.u.loadDraft(s.caseID, s.step)
+	pd := &padDraft{signPad: s.pad}
+	pd.Name = s.name.Text
+	if !s.canvas.IsEmpty() {
+		pd.Strokes = s.canvas.Strokes().Encode()
+	}
+	d.Pad = pd
+	s.u.saveDraft(s.caseID, s.step, d)
+}
+
+// forget drops the pad from the draft: the signature was confirmed or the
+// officer went back without it.
+func (s *signScreen) forget() {
+	d := s.u.loadDraft(s.caseID, s.step)
+	if d.Pad == nil {
+		return
+	}
+	d.Pad = nil
+	s.u.saveDraft(s.caseID, s.step, d)
 }
 
 // done puts the signature into the step's draft, the signer's name into
@@ -104,6 +140,7 @@ func (s *signScreen) done() {
 		d.Fields[s.pad.NameField] = name
 	}
 	d.Touched = true
+	d.Pad = nil
 	u.saveDraft(s.caseID, s.step, d)
 	u.back()
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lawtrace/app/internal/field"
+	"lawtrace/app/internal/field/capture"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
 )
@@ -41,6 +42,10 @@ type Options struct {
 	// a local path (nil: Fyne's file dialog, dialog.NewFileOpen; on Android
 	// the system picker, whose content is copied into the terminal home).
 	PickFile func(done func(path string, err error))
+	// Capture takes photos, video and audio in the app where the platform
+	// has a camera and recorder (capture.Android); nil: the file picker
+	// only, as on the desktop.
+	Capture capture.Capturer
 	// Synchronous runs core calls on the calling goroutine instead of in the
 	// background with a progress dialog (tests).
 	Synchronous bool
@@ -188,6 +193,10 @@ func (u *UI) Start() {
 				u.openCase(id)
 				if step != "" {
 					u.openStep(step)
+					if pd := u.loadDraft(id, step).Pad; pd != nil {
+						// killed while signing: back on the pad as drawn
+						u.push(u.signRoute(id, step, pd.signPad))
+					}
 				}
 			}
 		}
@@ -338,6 +347,8 @@ func (u *UI) leaving(name string) {
 		u.setSetting(setLastStep, "")
 	case strings.HasPrefix(name, "step:"):
 		u.setSetting(setLastStep, "")
+	case strings.HasPrefix(name, "sign:") && u.signer != nil:
+		u.signer.forget()
 	}
 }
 

@@ -83,6 +83,26 @@ func (p *SignaturePad) Clear() {
 	p.changed()
 }
 
+// SetStrokes replaces what is drawn with s (a signature kept in a draft);
+// further strokes continue its point times.
+func (p *SignaturePad) SetStrokes(s signature.Strokes) {
+	p.strokes = make([][]signature.Point, 0, len(s.Strokes))
+	var last int64
+	for _, st := range s.Strokes {
+		p.strokes = append(p.strokes, append([]signature.Point(nil), st...))
+		for _, pt := range st {
+			last = max(last, pt.T)
+		}
+	}
+	p.cleared++
+	p.drawing = false
+	p.start = time.Time{}
+	if len(p.strokes) > 0 {
+		p.start = p.now().Add(-time.Duration(last) * time.Millisecond)
+	}
+	p.Refresh()
+}
+
 // IsEmpty reports whether nothing has been drawn.
 func (p *SignaturePad) IsEmpty() bool {
 	return len(p.strokes) == 0
@@ -161,11 +181,7 @@ func (p *SignaturePad) CreateRenderer() fyne.WidgetRenderer {
 // point turns a position on the pad into a point of the signature, held
 // inside the pad when the pointer strays off it.
 func (p *SignaturePad) point(pos fyne.Position) signature.Point {
-	now := time.Now
-	if p.Now != nil {
-		now = p.Now
-	}
-	t := now()
+	t := p.now()
 	if len(p.strokes) == 0 {
 		p.start = t
 	}
@@ -175,6 +191,13 @@ func (p *SignaturePad) point(pos fyne.Position) signature.Point {
 		Y: min(max(pos.Y, 0), size.Height),
 		T: t.Sub(p.start).Milliseconds(),
 	}
+}
+
+func (p *SignaturePad) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
 }
 
 func (p *SignaturePad) changed() {
