@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,8 +24,8 @@ type liveSync struct {
 	onChange func()
 	running  bool
 	progress fieldsync.Progress
-	// lastErr is the last failure seen on the connection, with its type,
-	// for the advice shown with it (issue 12 (8)).
+	// lastErr is the last dial's failure, with its type, for the advice
+	// shown with it (issue 12 (8)); nil after a dial that connected.
 	lastErr error
 }
 
@@ -65,11 +64,9 @@ func NewLiveSync(t *field.Terminal, opt fieldsync.Options) Sync {
 	}
 	opt.Dial = func(ctx context.Context, url string) (syncproto.MsgConn, error) {
 		c, err := dial(ctx, url)
-		if err != nil {
-			l.mu.Lock()
-			l.lastErr = err
-			l.mu.Unlock()
-		}
+		l.mu.Lock()
+		l.lastErr = err // nil once a dial succeeds: a later failure is not the dial's
+		l.mu.Unlock()
 		return c, err
 	}
 	l.opt = opt
@@ -144,8 +141,10 @@ func (l *liveSync) State() SyncState {
 	case st.Err == "":
 	case st.Phase == fieldsync.PhaseRevoked:
 		out.ErrorKind = string(fieldsync.KindRevoked)
-	case last != nil && strings.Contains(st.Err, last.Error()):
-		out.ErrorKind = string(fieldsync.KindOf(last)) // the failure the loop reports is the one seen
+	case last != nil:
+		// the last dial failed, which ends the attempt the loop reports:
+		// its kind comes from the error value, never from its text
+		out.ErrorKind = string(fieldsync.KindOf(last))
 	case !st.Retryable:
 		out.ErrorKind = string(fieldsync.KindRejected)
 	default:
