@@ -1,4 +1,4 @@
-// Package migrate applies numbered SQL migration files (NNNN_name.sql) to a database, each once and in its own transaction.
+// Package migrate applies numbered SQL migration files (NNNN_name.sql) to a database — SQLite or PostgreSQL — each once and in its own transaction.
 package migrate
 
 import (
@@ -55,7 +55,10 @@ func apply(db *sql.DB, fsys fs.FS, version int, name string) error {
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+	// The version is a number from the file name, written into the
+	// statements rather than bound: no placeholder syntax (SQLite's ?,
+	// PostgreSQL's $1) is needed, so one Apply serves both databases.
+	if err := tx.QueryRow(fmt.Sprintf(`SELECT COUNT(*) FROM schema_migrations WHERE version = %d`, version)).Scan(&n); err != nil || n > 0 {
 		return err
 	}
 	script, err := fs.ReadFile(fsys, name)
@@ -65,7 +68,7 @@ func apply(db *sql.DB, fsys fs.FS, version int, name string) error {
 	if _, err := tx.Exec(string(script)); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
+	if _, err := tx.Exec(fmt.Sprintf(`INSERT INTO schema_migrations (version) VALUES (%d)`, version)); err != nil {
 		return err
 	}
 	return tx.Commit()
