@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Store is where media lives.
@@ -47,8 +48,15 @@ func (e *MismatchError) Error() string {
 var ErrShortPartial = errors.New("partial upload is shorter than the offset")
 
 // Folder is a Store in a local directory: complete files at
-// DIR/ab/abcd…, unfinished uploads in DIR/partial.
-type Folder struct{ dir string }
+// DIR/ab/abcd…, unfinished uploads in DIR/partial. An upload's partial
+// file stays open between chunks with the SHA-256 of its bytes so far
+// (partial.go), so a chunk is one write and Finish reads nothing back.
+type Folder struct {
+	dir string
+
+	mu   sync.Mutex
+	open map[string]*partial // by hash
+}
 
 var _ Store = (*Folder)(nil)
 
@@ -60,7 +68,7 @@ func OpenFolder(dir string) (*Folder, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		return nil, err
 	}
-	return &Folder{dir: dir}, nil
+	return &Folder{dir: dir, open: map[string]*partial{}}, nil
 }
 
 // Dir is the folder's path.
@@ -113,32 +121,18 @@ func (f *Folder) PartialSize(hash string) (int64, error) {
 	return st.Size(), nil
 }
 
-// WriteChunk writes a chunk.
+// WriteChunk writes a chunk at the end of the partial upload (after
+// cutting anything beyond offset), hashing it on the way.
 func (f *Folder) WriteChunk(hash string, offset int64, data []byte) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
-	file, err := os.OpenFile(f.partial(hash), os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
+	p := f.partialOf(hash)
+	defer p.mu.Unlock()
+	if err := p.at(f.partial(hash), offset); err != nil {
 		return err
 	}
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return err
-	}
-	if st.Size() < offset {
-		return fmt.Errorf("%w: %d bytes on disk, chunk at %d", ErrShortPartial, st.Size(), offset)
-	}
-	if st.Size() > offset {
-		if err := file.Truncate(offset); err != nil {
-			return err
-		}
-	}
-	if _, err := file.WriteAt(data, offset); err != nil {
-		return err
-	}
-	return file.Close()
+	return p.write(data)
 }
 
 // SyncPartial fsyncs an unfinished upload.
@@ -146,37 +140,31 @@ func (f *Folder) SyncPartial(hash string) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
-	file, err := os.OpenFile(f.partial(hash), os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	if err := file.Sync(); err != nil {
-		return err
-	}
-	return file.Close()
+	p := f.partialOf(hash)
+	defer p.mu.Unlock()
+	return p.sync(f.partial(hash))
 }
 
-// Finish verifies and stores the upload.
+// Finish verifies and stores the upload: the hash of the bytes as they
+// were written (read back only if this process did not write them all),
+// an fsync if anything is unsynced, the rename.
 func (f *Folder) Finish(hash string) (int64, error) {
 	if err := checkHash(hash); err != nil {
 		return 0, err
 	}
-	file, err := os.Open(f.partial(hash))
+	p := f.partialOf(hash)
+	defer p.mu.Unlock()
+	path := f.partial(hash)
+	n, got, err := p.finish(path)
 	if err != nil {
 		return 0, err
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, file)
-	file.Close()
-	if err != nil {
-		return 0, err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != hash {
-		_ = os.Remove(f.partial(hash))
+	f.forget(hash, p)
+	if got != hash {
+		_ = os.Remove(path)
 		return n, &MismatchError{Want: hash, Got: got}
 	}
-	if err := f.install(f.partial(hash), hash); err != nil {
+	if err := f.install(path, hash); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -201,6 +189,10 @@ func (f *Folder) Discard(hash string) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
+	p := f.partialOf(hash)
+	p.close()
+	f.forget(hash, p)
+	p.mu.Unlock()
 	err := os.Remove(f.partial(hash))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

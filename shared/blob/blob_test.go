@@ -105,3 +105,34 @@ func TestCleanStagingKeepsALivePut(t *testing.T) {
 		t.Fatalf("staging files left: %v", files)
 	}
 }
+
+// SPEC S3 R3: more uploads under way than the folder keeps open: the ones
+// closed in between are reopened and re-hashed from disk, and every file
+// is stored whole.
+func TestManyUploadsUnderWay(t *testing.T) {
+	f, err := OpenFolder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = maxOpenPartials + 50
+	files := make([][]byte, n)
+	for i := range files {
+		files[i] = bytes.Repeat([]byte{byte(i), byte(i >> 8), 7}, 3000)
+	}
+	for half := 0; half < 2; half++ {
+		for _, b := range files {
+			from := half * len(b) / 2
+			if err := f.WriteChunk(hashOf(b), int64(from), b[from:from+len(b)/2]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(f.open) > maxOpenPartials {
+		t.Fatalf("%d partial files open", len(f.open))
+	}
+	for _, b := range files {
+		if n, err := f.Finish(hashOf(b)); err != nil || n != int64(len(b)) {
+			t.Fatalf("finish: %d %v", n, err)
+		}
+	}
+}

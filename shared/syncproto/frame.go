@@ -96,7 +96,7 @@ func Decode(b []byte) (uint32, Message, error) {
 		if len(data) > MaxChunkSize {
 			return 0, nil, Errorf(CodeTooLarge, "chunk of %d bytes is over the %d-byte limit", len(data), MaxChunkSize)
 		}
-		c.Data = bytes.Clone(data)
+		c.Data = data // not copied: the reader handles the chunk before it reads on
 	} else if len(data) > 0 {
 		return 0, nil, Errorf(CodeBadFrame, "%s carries %d bytes of data after its body; only media chunks carry data", typ, len(data))
 	}

@@ -10,7 +10,9 @@ import (
 
 // MsgConn is a connection that carries whole messages: a websocket in
 // production, an in-memory Pipe in tests. ReadMessage is called from one
-// goroutine; WriteMessage calls are serialised by Session.
+// goroutine, and the bytes it returns may be reused by its next call (a
+// decoded MediaChunk's Data points into them); WriteMessage calls are
+// serialised by Session.
 type MsgConn interface {
 	ReadMessage() ([]byte, error)
 	WriteMessage([]byte) error

@@ -207,3 +207,63 @@ func BenchmarkPlainHTTPPut(b *testing.B) {
 		resp.Body.Close()
 	}
 }
+
+// BenchmarkMediaVsPlainPut puts the media path next to its floor in one
+// run (issue 15): each iteration uploads one file through the protocol on
+// a real websocket (1 MiB chunks, 4 in flight) and the same-sized file by a
+// plain HTTP PUT into a folder on the same disk (temporary file, hashed
+// while streaming, fsync, rename), alternating, and reports both rates and
+// their ratio.
+func BenchmarkMediaVsPlainPut(b *testing.B) {
+	m := start(b, server.Config{})
+	ctx := context.Background()
+	d := simdev.New(1)
+	c, err := simdev.Connect(ctx, m.SyncURL(), d, newCode(b, m, d.Name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Push(ctx, d.Case("M", 1), 0); err != nil {
+		b.Fatal(err)
+	}
+	folder, err := blob.OpenFolder(filepath.Join(filepath.Dir(m.Data.Dir), "plain-put"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	put := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, _, err := folder.Put(r.Body); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	}))
+	defer put.Close()
+	size := int64(*benchMediaMB << 20)
+	var protocol, plain time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		data := mediaFile(2 * i)
+		if _, err := c.Push(ctx, []ledger.Entry{d.MediaEntry("M", ledger.KindVideo, data)}, 0); err != nil {
+			b.Fatal(err)
+		}
+		hash := ledger.HashBytes(data)
+		b.StartTimer()
+		t0 := time.Now()
+		if sent, err := c.UploadHashed(ctx, hash, data, 1<<20, 4); err != nil || sent != size {
+			b.Fatalf("sent %d: %v", sent, err)
+		}
+		protocol += time.Since(t0)
+		data = mediaFile(2*i + 1)
+		t0 = time.Now()
+		req, _ := http.NewRequest(http.MethodPut, put.URL+"/media", bytes.NewReader(data))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("put: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		plain += time.Since(t0)
+	}
+	mb := float64(b.N) * float64(size) / 1e6
+	b.ReportMetric(mb/protocol.Seconds(), "protocol-MB/s")
+	b.ReportMetric(mb/plain.Seconds(), "put-MB/s")
+	b.ReportMetric(plain.Seconds()/protocol.Seconds(), "ratio")
+}

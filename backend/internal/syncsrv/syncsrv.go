@@ -186,7 +186,10 @@ func (s *Server) PublicKey() ed25519.PublicKey { return s.pub }
 // address counts.
 func (s *Server) SetClientIP(f func(*http.Request) string) { s.clientIP.Store(&f) }
 
-// ServeHTTP upgrades to a websocket and runs one device connection.
+// ServeHTTP upgrades to a websocket and runs one device connection: the
+// handshake on the request's goroutine, then the requests on a goroutine
+// of its own, so an idle connection keeps one goroutine with a small stack
+// rather than the HTTP server's, grown by the handshake (issue 15).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	closing := s.closing
@@ -198,7 +201,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.serving.Done()
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			s.serving.Done()
+		}
+	}()
 	remote := r.RemoteAddr
 	if f := s.clientIP.Load(); f != nil {
 		remote = (*f)(r)
@@ -220,16 +228,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.preAuth = true
-	defer c.leavePreAuth()
 	s.mu.Lock()
 	s.all[c] = struct{}{}
 	s.mu.Unlock()
-	defer func() {
+	end := func() {
+		c.leavePreAuth()
 		s.mu.Lock()
 		delete(s.all, c)
 		s.mu.Unlock()
+	}
+	// The request's context ends when this handler returns.
+	ctx := context.WithoutCancel(r.Context())
+	if !c.open(ctx) {
+		end()
+		return
+	}
+	handedOff = true
+	go func() {
+		defer s.serving.Done()
+		defer end()
+		c.loop(ctx)
 	}()
-	c.serve(r.Context())
 }
 
 // admit counts a new connection against the pre-authentication caps, or

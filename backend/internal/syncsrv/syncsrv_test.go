@@ -490,11 +490,13 @@ func TestMediaUploadResumes(t *testing.T) {
 		}
 		confirmed = resp.(*syncproto.MediaAck).Offset
 	}
-	if confirmed != 8*mib {
+	// Resume points (fsync and commit) come every 64 MiB and at the end
+	// (issue 15): none yet.
+	if confirmed != 0 {
 		t.Fatalf("confirmed offset after 10 MiB: %d", confirmed)
 	}
-	// The connection drops: the 2 MiB received since the last confirmation
-	// are confirmed as it ends, so they are not sent again either.
+	// The connection drops: the 10 MiB received since the last confirmation
+	// are synced and confirmed as it ends, so they are not sent again.
 	c.Close()
 	var c2 *simdev.Client
 	deadline := time.Now().Add(10 * time.Second)
@@ -510,7 +512,7 @@ func TestMediaUploadResumes(t *testing.T) {
 		if off := st.(*syncproto.MediaStatus).Offset; off == 10*mib {
 			confirmed = off
 			break
-		} else if off != 8*mib || time.Now().After(deadline) {
+		} else if off != 0 || time.Now().After(deadline) {
 			t.Fatalf("resume offset %d", off)
 		}
 		c2.Close() // the old connection's handler has not finished yet

@@ -1,6 +1,7 @@
 package syncsrv
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"sync"
@@ -19,7 +20,8 @@ const (
 
 // wsConn adapts a gorilla websocket to syncproto.MsgConn: one reader, writes
 // serialised by the Session, a write deadline before every write, pings
-// from a goroutine and the read deadline renewed by pongs. Frames are read
+// from a timer (no goroutine of its own: an idle connection costs one
+// goroutine, its reader; issue 15) and the read deadline renewed by pongs. Frames are read
 // through a limit so an oversized one is refused with a reason instead of
 // gorilla's bare close.
 //
@@ -37,8 +39,15 @@ type wsConn struct {
 	deadline    time.Time // while set, every read must end by then (the handshake)
 	mu          sync.Mutex
 	closed      bool
-	done        chan struct{}
+	ping        *time.Timer   // guarded by mu
+	read        *bytes.Buffer // the last frame read, from readPool, until the next read
 }
+
+// readPool holds the buffers authenticated connections read frames into
+// (a media chunk is up to 1 MiB): a connection takes one when a frame
+// starts arriving and gives it back when it reads the next, so an idle
+// connection holds none and a chunk is read without growing a new buffer.
+var readPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // limitSlack is how far over the limit gorilla still lets a frame through,
 // so that a frame a little too large is refused with a reason (an Error
@@ -57,12 +66,14 @@ var errHandshakeTooLarge = syncproto.Errorf(syncproto.CodeTooLarge, "frame is ov
 var errTextFrame = syncproto.Errorf(syncproto.CodeBadFrame, "text messages are not frames; the protocol uses binary messages")
 
 func newWSConn(ws *websocket.Conn) *wsConn {
-	c := &wsConn{ws: ws, readTimeout: pongWait, done: make(chan struct{})}
+	c := &wsConn{ws: ws, readTimeout: pongWait}
 	c.setLimit(syncproto.MaxHandshakeFrameSize)
 	// The pong handler runs inside ReadMessage, on the reader goroutine,
 	// like every change of deadline and limit.
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(c.nextDeadline()) })
-	go c.pinger()
+	c.mu.Lock()
+	c.ping = time.AfterFunc(pingPeriod, c.pingOnce)
+	c.mu.Unlock()
 	return c
 }
 
@@ -87,22 +98,25 @@ func (c *wsConn) nextDeadline() time.Time {
 	return time.Now().Add(c.readTimeout)
 }
 
-func (c *wsConn) pinger() {
-	t := time.NewTicker(pingPeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-t.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return
-			}
-		}
+// pingOnce sends a ping (gorilla allows control frames concurrently with
+// other writes) and sets the timer for the next, until the connection is
+// closed or a ping cannot be written.
+func (c *wsConn) pingOnce() {
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.ping.Reset(pingPeriod)
 	}
 }
 
+// ReadMessage returns the next frame; its bytes are valid until the next
+// call. Before authentication a frame is read into a buffer of its own (at
+// most a hello); after it, into one from readPool.
 func (c *wsConn) ReadMessage() ([]byte, error) {
+	c.releaseRead()
 	if err := c.ws.SetReadDeadline(c.nextDeadline()); err != nil {
 		return nil, err
 	}
@@ -113,7 +127,15 @@ func (c *wsConn) ReadMessage() ([]byte, error) {
 	if typ != websocket.BinaryMessage {
 		return nil, errTextFrame
 	}
-	b, err := io.ReadAll(io.LimitReader(r, c.limit+1))
+	var b []byte
+	if c.limit < syncproto.MaxFrameSize {
+		b, err = io.ReadAll(io.LimitReader(r, c.limit+1))
+	} else {
+		c.read = readPool.Get().(*bytes.Buffer)
+		c.read.Reset()
+		_, err = c.read.ReadFrom(io.LimitReader(r, c.limit+1))
+		b = c.read.Bytes()
+	}
 	if err != nil {
 		return nil, c.tooLarge(err)
 	}
@@ -124,6 +146,14 @@ func (c *wsConn) ReadMessage() ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return b, nil
+}
+
+// releaseRead gives the last frame's buffer back to readPool.
+func (c *wsConn) releaseRead() {
+	if c.read != nil {
+		readPool.Put(c.read)
+		c.read = nil
+	}
 }
 
 // tooLarge turns gorilla's read-limit error (it has already sent close
@@ -166,7 +196,7 @@ func (c *wsConn) Close() error {
 		return nil
 	}
 	c.closed = true
-	close(c.done)
+	c.ping.Stop()
 	c.mu.Unlock()
 	return c.ws.Close()
 }
