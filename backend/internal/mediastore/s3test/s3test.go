@@ -65,16 +65,17 @@ func Binary(t testing.TB) string {
 	if p := os.Getenv("LAWTRACE_S3_BIN"); p != "" {
 		return p
 	}
-	buildOnce.Do(func() { binPath, buildErr = build() })
+	buildOnce.Do(func() { binPath, buildErr = Build() })
 	if buildErr != nil {
 		testtool.Missing(t, "the S3 test server versitygw "+Version+" cannot be built: "+buildErr.Error())
 	}
 	return binPath
 }
 
-// build runs go install through the module proxy unless the binary is in
-// the cache; a lock file keeps parallel test binaries from building twice.
-func build() (string, error) {
+// Build returns the cached binary, running go install through the module
+// proxy first if it is not there; a lock file keeps parallel test binaries
+// from building it twice.
+func Build() (string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return "", err
