@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"LoginAttemptsAndSessions", testLoginAttemptsAndSessions},
 		{"Accounts", testAccounts},
 		{"CaseRows", testCaseRows},
+		{"BoardModel", testBoardModel},
 		{"Publicity", testPublicity},
 	}
 	for _, tc := range tests {
