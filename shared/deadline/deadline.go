@@ -89,6 +89,9 @@ type Facts struct {
 	// Office is the back office of a coercion, permit or inspection case
 	// (office.go).
 	Office OfficeFacts
+	// Suspended is an execution suspended on the party's inability
+	// (suspension.go).
+	Suspended Suspended
 }
 
 // Step is an on-scene entry a deadline runs from or is met by.
@@ -291,6 +294,7 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 		executionDeadlines(f, cal, add) // the simple procedure joins at execution
 	}
 	officeDeadlines(f, cal, add)
+	suspensionDeadlines(f, add)
 	if !f.Ended.IsZero() {
 		add(Archive, "", "案件终结后 30 日内立卷归档", "000-record §28, 003 §26", f.Ended, workday.AddCalendarDays(f.Ended, 31), true, f.Archived)
 	}

@@ -81,3 +81,21 @@ func TestPenaltyPeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestSuspensionLapses: 中止执行满三年未恢复执行的，不再执行 (行政强制法
+// §39 ¶2) — three years to the corresponding day, a 29 February ending on
+// 28 February (民法典 §202). SPEC C6.
+func TestSuspensionLapses(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	for _, tc := range []struct{ suspended, lapses string }{
+		{"2026-03-10", "2029-03-11"},
+		{"2028-02-29", "2031-03-01"},
+		{"2026-12-31", "2030-01-01"},
+	} {
+		s, _ := time.ParseInLocation(time.DateOnly, tc.suspended, cst)
+		got := SuspensionLapses(s.Add(15 * time.Hour)).Format(time.DateOnly)
+		if got != tc.lapses {
+			t.Errorf("SuspensionLapses(%s) = %s, want %s", tc.suspended, got, tc.lapses)
+		}
+	}
+}

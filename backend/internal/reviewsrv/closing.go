@@ -105,6 +105,9 @@ func closingGate(st *State, step, way, reasons string, cal *workday.Calendar, no
 	if st.Review.State == review.StateUnderReview || st.Review.State == review.StateEscalated {
 		return lifeRefused(step, "000-review §5", "the legal review is open", "法制审核尚未结束，不得结案")
 	}
+	if open := st.Exec.Suspension.open(StepExecResume); len(open) > 0 {
+		return lifeRefused(step, open[0].Article, "the execution is suspended", "执行已中止，不得结案", open...)
+	}
 	switch way {
 	case "performed":
 		// An on-the-spot decision was decided and delivered on the spot (行政处罚法 §52).
@@ -135,8 +138,9 @@ func closingGate(st *State, step, way, reasons string, cal *workday.Calendar, no
 					"本案已作出决定，不能以"+ClosingWays[way]+"结案")
 			}
 		case "execution_terminated":
-			if st.Decision == nil {
-				return lifeRefused(step, "行政强制法 §40", "there is no decision to terminate the execution of", "未作出决定，无执行可终结")
+			if st.Exec.Suspension.Terminated == nil {
+				return lifeRefused(step, "行政强制法 §40", "the execution was not terminated by the head", "执行尚未经负责人批准终结",
+					item(StepExecTerminate, "终结执行", "行政强制法 §40"))
 			}
 		}
 	}

@@ -36,7 +36,8 @@ const (
 
 // CoercionSteps are the coercion steps in the order a case takes them.
 var CoercionSteps = []string{StepSeizureExtend, StepSeizureAppraisal, StepSeizureDisposal, StepSeizureRelease,
-	StepObligation, StepCoercionReminder, StepCoercionStatement, StepDemolitionNotice, StepCoercionPerformed, StepCoerciveExecution}
+	StepObligation, StepCoercionReminder, StepCoercionStatement, StepDemolitionNotice, StepCoercionPerformed,
+	StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate, StepCoerciveExecution}
 
 // DisposalOutcomes are the 处理决定 of §27 other than 解除 (a step of its own).
 var DisposalOutcomes = map[string]string{"confiscate": "依法没收", "destroy": "依法销毁"}
@@ -69,6 +70,8 @@ type Coercion struct {
 	Announcement *OfficeFields        `json:"announcement,omitempty"`
 	Performed    *OfficeFields        `json:"performed,omitempty"`
 	Execution    *OfficeFields        `json:"execution,omitempty"`
+	// Suspension is the 中止、恢复、终结 of the execution (§39-§40, suspension.go).
+	Suspension Suspension `json:"suspension"`
 }
 
 func (c *Coercion) apply(step string, s Seqd[OfficeFields]) string {
@@ -106,7 +109,7 @@ func (c *Coercion) apply(step string, s Seqd[OfficeFields]) string {
 		c.Execution = f2
 		return ExecutionWays[f.Outcome] + " " + f.Number
 	}
-	return step
+	return c.Suspension.apply(step, s)
 }
 
 // seizureOffice is what the office recorded on the seizure's term.
@@ -138,10 +141,10 @@ func (c *Coercion) open(scene SceneFacts) []enforce.Item {
 	if t := c.Seizure(scene); t.Found && t.Done.IsZero() {
 		out = append(out, item(StepSeizureRelease, "查封扣押尚未作出处理决定或解除", "行政强制法 §27-28"))
 	}
-	if c.Obligation != nil && c.Performed == nil && c.Execution == nil {
+	if c.Obligation != nil && c.Performed == nil && c.Execution == nil && c.Suspension.Terminated == nil {
 		out = append(out, item(StepCoerciveExecution, "行政决定尚未履行或执行", "行政强制法 §34, §37"))
 	}
-	return out
+	return append(out, c.Suspension.open(StepCoercionResume)...)
 }
 
 // coercionBuild checks one coercion step against the law.
@@ -158,6 +161,16 @@ func coercionBuild(st *State, f OfficeFields, step string, req LifeRequest, now 
 	switch step {
 	case StepSeizureExtend, StepSeizureAppraisal, StepSeizureDisposal, StepSeizureRelease:
 		return seizureBuild(c, f, step, req, now, scene)
+	case StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate:
+		var open []enforce.Item
+		if c.Obligation != nil && c.Performed == nil {
+			open = append(open, item(StepObligation, "行政决定尚未履行", "行政强制法 §34"))
+		}
+		return suspensionBuild(&c.Suspension, f, step, req, now, open)
+	case StepCoercionReminder, StepDemolitionNotice, StepCoerciveExecution:
+		if err := c.Suspension.gate(step); err != nil {
+			return f, err
+		}
 	}
 	switch step {
 	case StepObligation:

@@ -169,6 +169,10 @@ func (s *Service) Deadlines(ctx context.Context, f Filter) ([]Item, error) {
 		}
 		facts.Execution = execFacts(st)
 		facts.Office = officeFacts(st, facts.Steps)
+		facts.Suspended = st.Office.Coercion.Suspension.facts()
+		if st.Case.Procedure != "coercion" {
+			facts.Suspended = st.Exec.Suspension.facts()
+		}
 		if !st.Review.Submitted.IsZero() {
 			r := st.Review
 			facts.Review = &r

@@ -40,7 +40,7 @@ const (
 
 // ExecSteps are the execution and closing steps, recorded through Life.
 var ExecSteps = []string{StepDecisionDraft, StepRectifyOrder, StepRectifyCheck, StepDeferralRequest, StepDeferral, StepPerformance, StepLateFee, StepReminder, StepReply,
-	StepEnforcement, StepClosingRequest, StepClosing}
+	StepExecSuspend, StepExecResume, StepExecTerminate, StepEnforcement, StepClosingRequest, StepClosing}
 
 // PerformanceStatus are the results of a performance check.
 var PerformanceStatus = map[string]string{"paid": "已全部履行（缴清罚款及加处罚款）", "partly": "部分履行", "not": "未履行"}
@@ -199,6 +199,9 @@ type Execution struct {
 	Closing         *ClosingFields        `json:"closing,omitempty"`
 	RequestSeq      int64                 `json:"closing_request_seq,omitempty"`
 	Returned        []Seqd[ClosingFields] `json:"closing_returned"`
+	// Suspension is the 中止、恢复、终结 of the execution (行政强制法
+	// §39-§40, suspension.go).
+	Suspension Suspension `json:"suspension"`
 }
 
 func foldExec(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
@@ -281,6 +284,12 @@ func foldExec(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
 			s = "向 " + f.Court + " 申请强制执行（" + f.Number + "）"
 		}
 		step.By, step.Summary = f.By, s+"，未履行金额 "+deadline.Yuan(f.OwedCents)+" 元"
+	case StepExecSuspend, StepExecResume, StepExecTerminate:
+		var f OfficeFields
+		if err := un(&f); err != nil {
+			return true, err
+		}
+		step.By, step.Summary = f.By, x.Suspension.apply(e.Step, Seqd[OfficeFields]{e.Seq, f})
 	default:
 		if ok, err := foldDeferral(st, e, d, step); ok {
 			return true, err
@@ -379,7 +388,7 @@ func cents(yuan float64) (int64, bool) {
 // exec records an execution or closing step (from Life).
 func (s *Service) exec(ctx context.Context, u User, caseID, step string, req LifeRequest) (*State, error) {
 	roles := Handlers
-	if step == StepClosing || step == StepDeferral {
+	if step == StepClosing || step == StepDeferral || suspensionKind(step) != "" {
 		roles = Heads
 	}
 	if err := allow(u, roles, "recording "+step); err != nil {
@@ -485,6 +494,14 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 	switch step {
 	case StepDeferralRequest, StepDeferral:
 		return deferralBuild(st, by, step, req, now, es)
+	case StepExecSuspend, StepExecResume, StepExecTerminate:
+		return suspensionBuild(&x.Suspension, OfficeFields{By: by}, step, req, now, es.Open)
+	case StepReminder, StepEnforcement:
+		if err := x.Suspension.gate(step); err != nil {
+			return nil, err
+		}
+	}
+	switch step {
 	case StepRectifyOrder:
 		last, err := time.ParseInLocation(time.DateOnly, t(req.Deadline), cst)
 		var miss []enforce.Item
