@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,7 +114,11 @@ func (s *Server) boardRows(ctx context.Context, ids []string) ([]*BoardRow, erro
 		return nil, err
 	}
 	if ids != nil {
-		changes, err := m.refresh(ctx, ids, true)
+		given, err := m.runHooks(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := m.refresh(ctx, ids, given)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +140,7 @@ func (s *Server) boardRows(ctx context.Context, ids []string) ([]*BoardRow, erro
 			return nil, err
 		}
 		if len(stale) > 0 {
-			if _, err := m.refresh(ctx, stale, false); err != nil {
+			if _, err := m.refresh(ctx, stale, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -271,10 +274,7 @@ type boardQuery struct {
 	Page, Size int
 }
 
-const (
-	boardPageSize    = 50
-	boardMaxPageSize = 1000
-)
+const boardPageSize = 50
 
 func parseBoardQuery(q url.Values) boardQuery {
 	day := func(k string) string {
@@ -285,32 +285,8 @@ func parseBoardQuery(q url.Values) boardQuery {
 	}
 	bq := boardQuery{Filter: BoardFilter{Unit: q.Get("unit"), Officer: q.Get("officer"), Type: q.Get("type"), Stage: q.Get("stage"),
 		Party: strings.TrimSpace(q.Get("party")), Case: strings.TrimSpace(q.Get("case")), From: day("from"), To: day("to")}}
-	bq.Page, _ = strconv.Atoi(q.Get("page"))
-	bq.Size, _ = strconv.Atoi(q.Get("size"))
-	bq.Page = max(bq.Page, 1)
-	if bq.Size < 1 {
-		bq.Size = boardPageSize
-	}
-	bq.Size = min(bq.Size, boardMaxPageSize)
+	bq.Page, bq.Size = pageAndSize(q, boardPageSize)
 	return bq
-}
-
-// values is the query of the page, for links to other pages.
-func (q boardQuery) values(page int) template.URL {
-	v := url.Values{}
-	f := q.Filter
-	for k, x := range map[string]string{"unit": f.Unit, "officer": f.Officer, "type": f.Type, "stage": f.Stage, "party": f.Party, "case": f.Case, "from": f.From, "to": f.To} {
-		if x != "" {
-			v.Set(k, x)
-		}
-	}
-	if q.Size != boardPageSize {
-		v.Set("size", strconv.Itoa(q.Size))
-	}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
-	}
-	return template.URL(v.Encode())
 }
 
 // boardSummary counts the cases a board may see (the tiles) and those its
@@ -350,11 +326,8 @@ type boardData struct {
 	Types    []option
 	Stages   []option
 	Summary  boardSummary
-	// Pages is the number of pages; Prev and Next link to the pages around.
-	Pages      int
-	Prev, Next template.URL
-	CSV        template.URL
-	Sizes      []int
+	Pager    pager
+	CSV      template.URL
 	// Heartbeat is the live socket's heartbeat in milliseconds.
 	Heartbeat int64
 }
@@ -404,10 +377,13 @@ func sortRows(rows []*BoardRow) {
 	})
 }
 
-// page returns the rows of page p (from 1) of size n.
-func page(rows []*BoardRow, p, n int) []*BoardRow {
-	from := min((p-1)*n, len(rows))
-	return rows[from:min(from+n, len(rows))]
+// page returns the rows of the query's page (q.Page is set to the page
+// there is, the last when it asked for one after it).
+func (q *boardQuery) page(query url.Values, rows []*BoardRow) ([]*BoardRow, pager) {
+	p := newPager(query, len(rows), boardPageSize)
+	q.Page = p.Page
+	from, to := p.bounds()
+	return rows[from:to], p
 }
 
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request) error {
@@ -421,24 +397,17 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "csv" {
 		return s.boardCSV(w, r, q.Filter, v.matched)
 	}
-	d := boardData{Summary: v.summary, Heartbeat: s.cfg.Options.Heartbeat.Milliseconds(), Pages: max(1, (len(v.matched)+q.Size-1)/q.Size)}
-	q.Page = min(q.Page, d.Pages)
-	d.Query, d.Rows = q, page(v.matched, q.Page, q.Size)
-	d.Sizes = []int{20, 50, 100, 200}
-	if !slices.Contains(d.Sizes, q.Size) {
-		d.Sizes = append(d.Sizes, q.Size)
+	d := boardData{Summary: v.summary, Heartbeat: s.cfg.Options.Heartbeat.Milliseconds()}
+	d.Rows, d.Pager = q.page(r.URL.Query(), v.matched)
+	d.Query = q
+	csv := url.Values{}
+	for k, x := range r.URL.Query() {
+		if k != "page" {
+			csv[k] = x
+		}
 	}
-	if q.Page > 1 {
-		d.Prev = "?" + q.values(q.Page-1)
-	}
-	if q.Page < d.Pages {
-		d.Next = "?" + q.values(q.Page+1)
-	}
-	csvQuery := url.Values{"format": {"csv"}}.Encode()
-	if qv := q.values(1); qv != "" {
-		csvQuery = string(qv) + "&" + csvQuery
-	}
-	d.CSV = template.URL("/board?" + csvQuery)
+	csv.Set("format", "csv")
+	d.CSV = template.URL("/board?" + csv.Encode())
 	d.Units, d.Officers, d.Types, d.Stages = options(v.units), options(v.officers), options(v.types), options(v.stages)
 	return s.Render(w, r, "board", "案件看板", d)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -161,7 +162,15 @@ func (m *boardModel) load(ctx context.Context) error {
 	}
 	kept := len(m.cases)
 	m.mu.Unlock()
-	if _, err := m.refresh(ctx, nil, true); err != nil {
+	heads, err := m.st.BoardHeads(ctx)
+	if err != nil {
+		return err
+	}
+	given, err := m.runHooks(ctx, slices.Collect(maps.Keys(heads)))
+	if err != nil {
+		return err
+	}
+	if _, err := m.refresh(ctx, nil, given); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -211,13 +220,13 @@ func (m *boardModel) wait(ctx context.Context) error {
 
 // refresh brings the given cases (all when ids is nil) up to date: their
 // new entries are verified and taken in, their rows rebuilt from the case,
-// its terminal and its files, and published to the open boards. The board
-// hooks (office stage, review deadlines: queries over the office's
-// records) run when hooks is set; otherwise a row keeps what they gave it
-// last — a terminal's sync changes neither, and the review service names
-// the cases whose deadlines it changed (reviewsrv.EventDeadline). It
-// returns the rows before and after.
-func (m *boardModel) refresh(ctx context.Context, ids []string, hooks bool) ([]rowChange, error) {
+// its terminal and its files, and published to the open boards. A case in
+// given gets what the board hooks gave it there (runHooks); any other
+// keeps what they gave it last — a terminal's sync changes neither its
+// office stage nor its review deadlines, and the review service names the
+// cases whose deadlines it changed (reviewsrv.EventDeadline). It returns
+// the rows before and after.
+func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string]hooked) ([]rowChange, error) {
 	m.refreshing.Lock()
 	defer m.refreshing.Unlock()
 	now := m.s.cfg.Now()
@@ -255,9 +264,6 @@ func (m *boardModel) refresh(ctx context.Context, ids []string, hooks bool) ([]r
 	for i := range infos {
 		rows[i] = m.s.boardRow(cat, &infos[i], models[i], now)
 	}
-	if err := m.hook(ctx, rows, hooks); err != nil {
-		return nil, err
-	}
 	// The boards see the new rows and get them under one lock (see
 	// boardSocket).
 	out := make([]rowChange, len(rows))
@@ -268,8 +274,17 @@ func (m *boardModel) refresh(ctx context.Context, ids []string, hooks bool) ([]r
 		m.unsaved[bc.CaseID] = bc
 	}
 	for i, r := range rows {
+		old := m.rows[r.ID]
+		hk, ok := given[r.ID]
+		if !ok && old != nil {
+			hk = hooked{office: old.office, deadlines: old.Deadlines}
+		}
+		r.office, r.Deadlines = hk.office, hk.deadlines
+		if r.office != "" {
+			r.Stage = r.office
+		}
 		m.cases[r.ID] = models[i]
-		out[i] = rowChange{before: m.rows[r.ID], after: r}
+		out[i] = rowChange{before: old, after: r}
 		m.rows[r.ID] = r
 	}
 	m.mu.Unlock()
@@ -277,40 +292,35 @@ func (m *boardModel) refresh(ctx context.Context, ids []string, hooks bool) ([]r
 	return out, nil
 }
 
-// hook runs the board hooks on rows, or gives each row what they gave it
-// last.
-func (m *boardModel) hook(ctx context.Context, rows []*BoardRow, run bool) error {
-	if !run {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		for _, r := range rows {
-			if old := m.rows[r.ID]; old != nil {
-				r.Deadlines, r.office = old.Deadlines, old.office
-				if r.office != "" {
-					r.Stage = r.office
-				}
-			}
-		}
-		return nil
+// hooked is what the board hooks gave a case: its office stage (empty when
+// the office has none) and its running deadlines.
+type hooked struct {
+	office    string
+	deadlines []Deadline
+}
+
+// runHooks runs the board hooks for the cases on rows that carry only the
+// case's id (the hooks read the id and add the office stage and the
+// deadlines). Their queries go over the office's records, so they run
+// before refresh and outside its locks.
+func (m *boardModel) runHooks(ctx context.Context, ids []string) (map[string]hooked, error) {
+	rows := make([]*BoardRow, len(ids))
+	for i, id := range ids {
+		rows[i] = &BoardRow{ID: id}
 	}
 	m.s.mu.Lock()
 	hooks := slices.Clone(m.s.boardHooks)
 	m.s.mu.Unlock()
-	stages := make([]string, len(rows))
-	for i, r := range rows {
-		stages[i] = r.Stage
-	}
 	for _, h := range hooks {
 		if err := h(ctx, rows); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	for i, r := range rows {
-		if r.Stage != stages[i] {
-			r.office = r.Stage
-		}
+	out := make(map[string]hooked, len(rows))
+	for _, r := range rows {
+		out[r.ID] = hooked{office: r.Stage, deadlines: r.Deadlines}
 	}
-	return nil
+	return out, nil
 }
 
 // catchUp verifies and takes in a case's entries after the model's head.

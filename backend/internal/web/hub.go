@@ -103,10 +103,14 @@ type hub struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
 	wg      sync.WaitGroup
+
+	hookMu   sync.Mutex // guards toHook
+	toHook   map[string]bool
+	hookKick chan struct{}
 }
 
 func newHub(s *Server) *hub {
-	h := &hub{s: s, clients: map[*client]struct{}{}}
+	h := &hub{s: s, clients: map[*client]struct{}{}, toHook: map[string]bool{}, hookKick: make(chan struct{}, 1)}
 	h.model = newBoardModel(s, h)
 	return h
 }
@@ -145,19 +149,21 @@ func (h *hub) run(ctx context.Context) {
 		}
 		return
 	}
-	saveCtx, stopSaving := context.WithCancel(ctx)
-	saved := make(chan struct{})
-	go h.saveEvery(saveCtx, saved)
+	sideCtx, stopSide := context.WithCancel(ctx)
+	saved, hooksDone := make(chan struct{}), make(chan struct{})
+	go h.saveEvery(sideCtx, saved)
+	go h.hookLoop(sideCtx, hooksDone)
 	defer func() {
-		stopSaving()
+		stopSide()
+		<-hooksDone
 		<-saved
 	}()
 	tick := time.NewTicker(h.s.cfg.Options.Heartbeat)
 	defer tick.Stop()
 	dropped := h.s.cfg.Bus.Dropped()
-	// cases an event names; hooked those whose office state or review
+	// cases an event names; office those whose office state or review
 	// deadlines may have changed; devices terminals whose cases change.
-	cases, hooked, devices := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	cases, office, devices := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -166,42 +172,39 @@ func (h *hub) run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			h.take(ctx, ev, cases, hooked, devices)
+			h.take(ctx, ev, cases, office, devices)
 			for more := true; more; {
 				select {
 				case ev, ok := <-evs:
 					if !ok {
 						return
 					}
-					h.take(ctx, ev, cases, hooked, devices)
+					h.take(ctx, ev, cases, office, devices)
 				default:
 					more = false
 				}
 			}
 			ids := h.model.ofDevices(devices)
 			for id := range cases {
-				if !hooked[id] {
-					ids = append(ids, id)
-				}
+				ids = append(ids, id)
 			}
-			h.update(ctx, ids, false)
-			h.update(ctx, slices.Collect(maps.Keys(hooked)), true)
+			h.update(ctx, ids)
+			h.hook(slices.Collect(maps.Keys(office)))
 			clear(cases)
-			clear(hooked)
+			clear(office)
 			clear(devices)
 		case <-tick.C:
 			// Rows that change with the time alone, and cases whose events
 			// the bus dropped.
-			ids := h.model.due(h.s.cfg.Now())
+			h.hook(h.model.due(h.s.cfg.Now()))
 			if n := h.s.cfg.Bus.Dropped(); n != dropped {
 				dropped = n
 				stale, err := h.model.stale(ctx)
 				if err != nil {
 					h.s.log.Error("live board: find stale cases", "err", err)
 				}
-				ids = append(ids, stale...)
+				h.update(ctx, stale)
 			}
-			h.update(ctx, ids, true)
 		}
 	}
 }
@@ -228,16 +231,16 @@ func (h *hub) saveEvery(ctx context.Context, done chan<- struct{}) {
 }
 
 // take notes the cases and terminals an event touches.
-func (h *hub) take(ctx context.Context, ev events.Event, cases, hooked, devices map[string]bool) {
+func (h *hub) take(ctx context.Context, ev events.Event, cases, office, devices map[string]bool) {
 	switch ev.Kind {
 	case events.BatchIngested, reviewsrv.EventDeadline:
 		// a terminal's sync; an office step (signed by the server) or a
 		// review deadline that appeared or changed state, which the hooks
 		// show
-		office := ev.Kind == reviewsrv.EventDeadline || store.IsServerSigner(ev.DeviceID)
+		byOffice := ev.Kind == reviewsrv.EventDeadline || store.IsServerSigner(ev.DeviceID)
 		for _, c := range ev.Cases {
 			cases[c] = true
-			hooked[c] = hooked[c] || office
+			office[c] = office[c] || byOffice
 		}
 	case events.MediaStored:
 		ids, err := h.s.st.CasesOfMedia(ctx, ev.Hash)
@@ -258,12 +261,53 @@ func (h *hub) take(ctx context.Context, ev events.Event, cases, hooked, devices 
 	}
 }
 
-func (h *hub) update(ctx context.Context, ids []string, hooks bool) {
+func (h *hub) update(ctx context.Context, ids []string) {
 	if len(ids) == 0 {
 		return
 	}
-	if _, err := h.model.refresh(ctx, ids, hooks); err != nil && ctx.Err() == nil {
+	if _, err := h.model.refresh(ctx, ids, nil); err != nil && ctx.Err() == nil {
 		h.s.log.Error("live board: update the read model", "err", err)
+	}
+}
+
+// hook hands cases to hookLoop.
+func (h *hub) hook(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	h.hookMu.Lock()
+	for _, id := range ids {
+		h.toHook[id] = true
+	}
+	h.hookMu.Unlock()
+	select {
+	case h.hookKick <- struct{}{}:
+	default:
+	}
+}
+
+// hookLoop runs the board hooks for the cases handed to it and updates
+// them, beside the hub: the hooks' queries over the office's records never
+// hold up the rows of a sync.
+func (h *hub) hookLoop(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.hookKick:
+		}
+		h.hookMu.Lock()
+		ids := slices.Collect(maps.Keys(h.toHook))
+		clear(h.toHook)
+		h.hookMu.Unlock()
+		given, err := h.model.runHooks(ctx, ids)
+		if err == nil {
+			_, err = h.model.refresh(ctx, ids, given)
+		}
+		if err != nil && ctx.Err() == nil {
+			h.s.log.Error("live board: update the office stage and deadlines", "err", err)
+		}
 	}
 }
 
@@ -336,9 +380,10 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 	c := &client{sent: map[string]string{}, sess: sess, token: token, q: parseBoardQuery(r.URL.Query()),
 		pending: map[string]wireRow{}, kick: make(chan struct{}, 1), done: make(chan struct{})}
 
-	// The snapshot is taken and the board registered under the hub's lock,
-	// which the model holds as it replaces rows and publishes them: every
-	// change is either in the snapshot or queued after it.
+	// The board is registered with its page's rows and tiles under the
+	// hub's lock, which the model holds as it replaces rows and publishes
+	// them: a change is either in the rows taken here or queued for the
+	// board after its snapshot. The rows are rendered after the lock.
 	h := s.board
 	h.mu.Lock()
 	select {
@@ -350,19 +395,29 @@ func (s *Server) boardSocket(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := viewBoard(sess, h.model.all(), c.q.Filter)
 	c.sum = v.summary
-	snap := wireMsg{Type: "snapshot", At: s.cfg.Now().UTC().Format(time.RFC3339Nano), Rows: []wireRow{}, Summary: &v.summary}
-	for _, row := range page(v.matched, c.q.Page, c.q.Size) {
-		html, err := s.RenderFragment("board", "board_row", row)
-		if err != nil {
-			h.mu.Unlock()
-			conn.Close()
-			return err
-		}
-		snap.Rows = append(snap.Rows, wireRow{ID: row.ID, HTML: html})
-		c.sent[row.ID] = html
+	rows, _ := c.q.page(r.URL.Query(), v.matched)
+	for _, row := range rows {
+		c.sent[row.ID] = "" // on the board, its rendering to come
 	}
 	h.clients[c] = struct{}{}
 	h.wg.Add(1)
+	h.mu.Unlock()
+
+	snap := wireMsg{Type: "snapshot", At: s.cfg.Now().UTC().Format(time.RFC3339Nano), Rows: []wireRow{}, Summary: &v.summary}
+	for _, row := range rows {
+		html, err := s.RenderFragment("board", "board_row", row)
+		if err != nil {
+			s.log.Error("live board: render row", "err", err)
+			continue
+		}
+		snap.Rows = append(snap.Rows, wireRow{ID: row.ID, HTML: html})
+	}
+	h.mu.Lock()
+	for _, wr := range snap.Rows {
+		if c.sent[wr.ID] == "" {
+			c.sent[wr.ID] = wr.HTML
+		}
+	}
 	h.mu.Unlock()
 	b, _ := json.Marshal(snap)
 	go h.serve(conn, c, b)

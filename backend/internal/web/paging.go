@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -17,12 +18,10 @@ type pager struct {
 
 func newPager(q url.Values, total, defSize int) pager {
 	p := pager{Total: total, Sizes: []int{20, 50, 100, 200}}
-	p.Page, _ = strconv.Atoi(q.Get("page"))
-	p.Size, _ = strconv.Atoi(q.Get("size"))
-	if p.Size < 1 {
-		p.Size = defSize
+	p.Page, p.Size = pageAndSize(q, defSize)
+	if !slices.Contains(p.Sizes, p.Size) {
+		p.Sizes = append(p.Sizes, p.Size)
 	}
-	p.Size = min(p.Size, 1000)
 	p.Pages = max(1, (total+p.Size-1)/p.Size)
 	p.Page = min(max(p.Page, 1), p.Pages)
 	link := func(page int) template.URL {
@@ -44,6 +43,16 @@ func newPager(q url.Values, total, defSize int) pager {
 		p.Next = link(p.Page + 1)
 	}
 	return p
+}
+
+// pageAndSize reads page (from 1) and size (at most 1,000) from a query.
+func pageAndSize(q url.Values, defSize int) (page, size int) {
+	page, _ = strconv.Atoi(q.Get("page"))
+	size, _ = strconv.Atoi(q.Get("size"))
+	if size < 1 {
+		size = defSize
+	}
+	return max(page, 1), min(size, 1000)
 }
 
 // bounds are the indexes of the page's first item and the one after its last.
