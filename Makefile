@@ -30,6 +30,13 @@ lint: ## go vet and staticcheck
 bench: ## the benchmarks (figures in docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
+TERMINALS ?= 200
+BOARDS    ?= 50
+.PHONY: bench-load
+bench-load: ## the live board under load: TERMINALS simulated terminals and BOARDS boards against bin/lawtrace-server, beside a minimal fan-out floor
+	$(GO) build -o $(BIN)/ ./backend/cmd/lawtrace-server ./backend/cmd/lawtrace-bench-load
+	$(BIN)/lawtrace-bench-load -server $(BIN)/lawtrace-server -terminals $(TERMINALS) -boards $(BOARDS)
+
 clean: ## remove built binaries and demo data
 	rm -rf $(BIN) .tmp
 
