@@ -34,7 +34,8 @@ type syncIndicator struct {
 
 func newSyncIndicator(u *UI) *syncIndicator {
 	s := &syncIndicator{u: u, icon: widget.NewIcon(theme.ViewRefreshIcon()), label: widget.NewLabel(""), bg: canvas.NewRectangle(color.Transparent)}
-	s.label.Truncation = fyne.TextTruncateEllipsis
+	// wrapped, not cut: in high contrast on a phone the file count was "11 个…"
+	s.label.Wrapping = fyne.TextWrapWord
 	s.bg.CornerRadius = theme.InputRadiusSize()
 	s.ExtendBaseWidget(s)
 	return s
@@ -227,7 +228,14 @@ func (s *syncIndicator) tapped() {
 	for _, r := range s.details() {
 		form.Append(r[0], wrapped(r[1]))
 	}
-	content := container.NewVBox(form)
+	// the rows scroll between the title and the buttons when they are
+	// taller than the window (high contrast on a phone drew them under
+	// the buttons)
+	w := dialogWidth(u) - 4*theme.Padding()
+	form.Resize(fyne.NewSize(w, form.MinSize().Height))
+	room := u.win.Canvas().Size().Height - 2*touch - 2*widgets.MinTouchTarget - 12*theme.Padding()
+	content := container.NewVScroll(form)
+	content.SetMinSize(fyne.NewSize(w, min(form.MinSize().Height, room)))
 	u.dialogs = append(u.dialogs, u.T("Sync"))
 	d := dialog.NewCustomConfirm(u.T("Sync"), u.T("Sync now"), u.T("Close"), content, func(ok bool) {
 		if ok {

@@ -3,9 +3,11 @@ package ui
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -118,5 +120,63 @@ func TestTapTargetsOnEveryScreen(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// Issue 12, SPEC F13: in high contrast on a 360×720 phone the sync details
+// (with a long error) stay between the dialog's title and its buttons:
+// rows that do not fit scroll, none is drawn under 关闭 / 立即同步, and the
+// indicator wraps its text instead of cutting the file count off.
+func TestSyncDetailsFitThePhoneInHighContrast(t *testing.T) {
+	sy := &fakeSync{state: SyncState{Enrolled: true, Server: "ws://127.0.0.1:18477/sync", Phase: "offline", Retryable: true,
+		LastError: "dial tcp 127.0.0.1:18477: connect: connection refused", ErrorKind: "refused"}}
+	term, home := newTerminal(t)
+	seedOfficers(term, home)
+	h := openHarness(t, phoneSmall, term, home, sy)
+	h.u.SetHighContrast(true)
+	h.u.Refresh()
+	if txt := h.u.syncInd.label.Text; strings.Contains(txt, "…") || h.u.syncInd.label.Truncation != fyne.TextTruncateOff {
+		t.Errorf("the indicator cuts its text: %q", txt)
+	}
+	if err := h.u.Open("sync"); err != nil {
+		t.Fatal(err)
+	}
+	top := h.w.Canvas().Overlays().Top()
+	var buttonsTop float32 = -1
+	var rowsBottom float32
+	var walk func(o fyne.CanvasObject, clip float32)
+	walk = func(o fyne.CanvasObject, clip float32) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Button:
+			if y := abs(v).Y; buttonsTop < 0 || y < buttonsTop {
+				buttonsTop = y
+			}
+			return
+		case *container.Scroll:
+			clip = abs(v).Y + v.Size().Height // what is below is scrolled out of view
+		case *cjkLabel:
+			rowsBottom = max(rowsBottom, min(abs(v).Y+v.Size().Height, clip))
+			return
+		}
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, k := range v.Objects {
+				walk(k, clip)
+			}
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(v).Objects() {
+				walk(k, clip)
+			}
+		}
+	}
+	walk(top, h.w.Canvas().Size().Height*10)
+	if buttonsTop < 0 || rowsBottom == 0 {
+		t.Fatalf("no buttons (%v) or rows (%v) in the sync details", buttonsTop, rowsBottom)
+	}
+	if rowsBottom > buttonsTop {
+		t.Fatalf("the sync details' rows reach %.0f, under the buttons that start at %.0f", rowsBottom, buttonsTop)
 	}
 }
