@@ -17,11 +17,13 @@ import (
 // days, so the 30 days of §25 are calendar days; 行政许可法 §82 counts its
 // periods in working days (法定节假日 not counted).
 const (
-	PermitDecision = "permit_decision"   // 行政许可法 §42: 20 working days from 受理, +10 by the head
-	PermitService  = "permit_service"    // 行政许可法 §44: 10 working days from the decision
-	PermitHearing  = "permit_hearing"    // 行政许可法 §47: the party asks within 5 working days of being told
-	CoercionNotice = "coercion_reminder" // 行政强制法 §35, §37: the period the written reminder sets
-	Demolition     = "demolition_notice" // 行政强制法 §44: the announced period to demolish
+	PermitDecision = "permit_decision" // 行政许可法 §42: 20 working days from 受理, +10 by the head
+	PermitService  = "permit_service"  // 行政许可法 §44: 10 working days from the decision
+	PermitHearing  = "permit_hearing"  // 行政许可法 §47: the party asks within 5 working days of being told
+	// 行政许可法 §32(4): the one-time 补正 notice within 5 working days of receipt.
+	PermitSupplement = "permit_supplement"
+	CoercionNotice   = "coercion_reminder" // 行政强制法 §35, §37: the period the written reminder sets
+	Demolition       = "demolition_notice" // 行政强制法 §44: the announced period to demolish
 
 	// PermitWorkdays: a permit is decided within 20 working days of 受理
 	// (行政许可法 §42 ¶1, §82).
@@ -33,6 +35,11 @@ const (
 	// PermitHearingWorkdays: the applicant or interested party asks for a
 	// hearing within 5 working days of being told of the right (§47 ¶1).
 	PermitHearingWorkdays = 5
+	// PermitSupplementWorkdays: an incomplete application is told what to
+	// add, all at once, on the spot or within 5 working days of receipt;
+	// told later (or never), it counts as accepted from the day the
+	// materials were received (行政许可法 §32 ¶1(四), §82).
+	PermitSupplementWorkdays = 5
 	// SubstituteReminderWorkdays: 代履行 is preceded by a reminder at least 3
 	// days before (行政强制法 §51(二); working days by §69).
 	SubstituteReminderWorkdays = 3
@@ -116,6 +123,13 @@ func PermitDue(cal *workday.Calendar, accepted time.Time, extended bool, exclude
 	return cal.Deadline(accepted, n)
 }
 
+// PermitSupplementDue is the instant the 5 working days to tell the
+// applicant what to add run out, from the receipt of the materials
+// (行政许可法 §32 ¶1(四), §82).
+func PermitSupplementDue(cal *workday.Calendar, received time.Time) (time.Time, bool) {
+	return cal.Deadline(received, PermitSupplementWorkdays)
+}
+
 // PermitServiceDue is when a permit decision must be served: 10 working
 // days after the decision (行政许可法 §44).
 func PermitServiceDue(cal *workday.Calendar, decided time.Time) (time.Time, bool) {
@@ -143,8 +157,10 @@ type OfficeFacts struct {
 	ExcludedWorkdays int
 	PermitDecided    time.Time
 	PermitServed     time.Time
-	HearingTold      time.Time
-	HearingAnswered  time.Time
+	// 行政许可法 §32(4): the receipt of incomplete materials and the 补正 notice.
+	Received, SupplementNoticed time.Time
+	HearingTold                 time.Time
+	HearingAnswered             time.Time
 	// 003 §3 ¶3: the inspection's 责令改正 and 复查.
 	RectifyLastDay, Rechecked time.Time
 }
@@ -165,6 +181,11 @@ func officeDeadlines(f Facts, cal *workday.Calendar, add func(kind, subject, lab
 	}
 	if !o.DemolitionAnnounced.IsZero() {
 		add(Demolition, "", "公告限期当事人自行拆除", "行政强制法 §44", o.DemolitionAnnounced, o.DemolitionEnds, true, partyPeriod(o.DemolitionEnds, o.Performed))
+	}
+	if !o.Received.IsZero() {
+		due, ok := PermitSupplementDue(cal, o.Received)
+		add(PermitSupplement, "", "申请材料不齐全的，当场或者 5 个工作日内一次告知需要补正的全部内容；逾期不告知的，自收到申请材料之日起即为受理",
+			"行政许可法 §32(4), §82", o.Received, due, ok, o.SupplementNoticed)
 	}
 	if !o.Accepted.IsZero() {
 		due, ok := PermitDue(cal, o.Accepted, o.PermitExtended, o.ExcludedWorkdays)

@@ -60,6 +60,7 @@ type OfficeRequest struct {
 	Objects     string `json:"objects,omitempty"`     // one item a line: goods returned, interested parties
 	Institution string `json:"institution,omitempty"` // the appraisal's institution, the 代履行人
 	SourceCase  string `json:"source_case,omitempty"` // register_request: the inspection the case comes from
+	Received    string `json:"received,omitempty"`    // permit_acceptance: when the materials were received (YYYY-MM-DD or YYYY-MM-DDTHH:MM)
 }
 
 // OfficeFields is the payload of a coercion, permit or inspection step:
@@ -85,6 +86,7 @@ type OfficeFields struct {
 	Court       string    `json:"court,omitempty"`
 	AmountCents int64     `json:"amount_cents,omitempty"`
 	File        string    `json:"file,omitempty"`
+	Received    time.Time `json:"received,omitzero"` // permit_acceptance: the materials received (行政许可法 §32)
 	Due         time.Time `json:"due,omitzero"`
 	Late        bool      `json:"late,omitempty"`
 	Article     string    `json:"article"`
@@ -261,6 +263,9 @@ func officeFacts(st *State, scene SceneFacts) deadline.OfficeFacts {
 		o.Performed = c.Performed.At
 	}
 	o.Accepted = p.AcceptedAt(scene)
+	if a := p.Acceptance; a != nil && a.Outcome == "supplement" {
+		o.Received, o.SupplementNoticed = a.Received, a.At
+	}
 	o.PermitExtended, o.ExcludedWorkdays = p.Extension != nil, p.Excluded
 	if p.Decision != nil {
 		o.PermitDecided = p.Decision.At

@@ -68,6 +68,9 @@ func (p *Permit) apply(step string, s Seqd[OfficeFields], at time.Time) string {
 		p.Acceptance, p.NotAccepted = &f, f.Outcome == "not_accepted"
 		switch f.Outcome {
 		case "supplement":
+			if f.Late {
+				return "一次性告知补正：" + f.Content + "（逾期告知，自 " + f.Received.In(cst).Format(time.DateOnly) + " 收到申请材料之日起即为受理，行政许可法第三十二条第一款第（四）项）"
+			}
 			return "一次性告知补正：" + f.Content
 		case "not_accepted":
 			return "不予受理：" + f.Reasons
@@ -108,6 +111,9 @@ func (p *Permit) apply(step string, s Seqd[OfficeFields], at time.Time) string {
 func (p *Permit) AcceptedAt(scene SceneFacts) time.Time {
 	if a := p.Acceptance; a != nil && a.Outcome == "accepted" {
 		return a.At
+	}
+	if a := p.Acceptance; a != nil && a.Outcome == "supplement" && a.Late {
+		return a.Received // told too late: accepted from the receipt (§32(4))
 	}
 	for _, st := range scene {
 		if st.Kind == "acceptance" && (st.Fields["outcome"] == "accepted" || st.Fields["outcome"] == "corrected") {
@@ -165,6 +171,15 @@ func permitBuild(st *State, f OfficeFields, step string, req LifeRequest, now ti
 			miss.need(f.Number != "", "number", "受理通知书（加盖专用印章、注明日期的书面凭证）文号", "行政许可法 §32")
 		case "supplement":
 			miss.need(f.Content != "", "content", "需要补正的全部内容（一次告知）", "行政许可法 §32(4)")
+			received, err := parseAt(req.Received, at, "收到申请材料的时间")
+			miss.need(err == nil && !blank(req.Received), "received", "收到申请材料的时间（不晚于告知之日）", "行政许可法 §32(4)")
+			if len(miss) == 0 {
+				// Told after the 5 working days: the law deems the application
+				// accepted from the receipt; the 20 days of §42 run from it.
+				f.Received = received
+				f.Due, _ = deadline.PermitSupplementDue(cal, received)
+				f.Late = !at.Before(f.Due)
+			}
 		case "not_accepted":
 			miss.need(f.Reasons != "", "reasons", "不予受理的理由（不属于本机关职权范围的，告知向有关行政机关申请）", "行政许可法 §32(1)(2)")
 			miss.need(f.File != "", "file", "不予受理决定书（书面凭证）", "行政许可法 §32")
