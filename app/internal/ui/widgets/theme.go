@@ -128,9 +128,13 @@ func highContrastColor(name fyne.ThemeColorName, variant fyne.ThemeVariant) (col
 		return light, true
 	}
 	switch name {
-	case theme.ColorNameBackground, theme.ColorNameInputBackground, theme.ColorNameMenuBackground,
+	case theme.ColorNameBackground, theme.ColorNameMenuBackground,
 		theme.ColorNameOverlayBackground, theme.ColorNameHeaderBackground:
 		return pick(rgb(0xffffff), rgb(0x000000))
+	case theme.ColorNameInputBackground:
+		// a tint, so a select (which has no border) reads as a control
+		// and not as text (seen on the high-contrast screenshots)
+		return pick(rgb(0xebebeb), rgb(0x1e1e1e))
 	case theme.ColorNameForeground, theme.ColorNameInputBorder, theme.ColorNameSeparator:
 		return pick(rgb(0x000000), rgb(0xffffff))
 	case theme.ColorNameButton:
