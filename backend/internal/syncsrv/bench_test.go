@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	_ "github.com/mattn/go-sqlite3"
 
 	"lawtrace/backend/internal/server"
@@ -215,6 +216,12 @@ func BenchmarkPlainHTTPPut(b *testing.B) {
 // while streaming, fsync, rename), alternating, and reports both rates and
 // their ratio.
 func BenchmarkMediaVsPlainPut(b *testing.B) {
+	// The simulated terminal dials with the buffers the real one uses
+	// (fieldsync.DialWebsocket: 64 KiB), not gorilla's default 4 KiB,
+	// which would write each 1 MiB chunk in 256 system calls.
+	saved := *websocket.DefaultDialer
+	websocket.DefaultDialer.ReadBufferSize, websocket.DefaultDialer.WriteBufferSize = 64<<10, 64<<10
+	defer func() { *websocket.DefaultDialer = saved }()
 	m := start(b, server.Config{})
 	ctx := context.Background()
 	d := simdev.New(1)
