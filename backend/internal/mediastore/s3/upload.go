@@ -276,19 +276,27 @@ func (s *Store) addPart(ctx context.Context, hash string, st *state, h hash.Hash
 		}
 		st.Upload = id
 	}
-	sum := sha256.Sum256(data)
 	n := len(st.Parts) + 1
-	op, err := s.core.PutObjectPart(ctx, s.bucket, objectKey(hash), st.Upload, n, bytes.NewReader(data), int64(len(data)),
-		minio.PutObjectPartOptions{Sha256Hex: hex.EncodeToString(sum[:])})
+	// the running hash goes on while the part is sent (the part itself is
+	// protected by the request's streaming signature)
+	var hs []byte
+	hashed := make(chan error, 1)
+	go func() {
+		if h == nil {
+			hashed <- nil
+			return
+		}
+		h.Write(data)
+		var err error
+		hs, err = h.(encoding.BinaryMarshaler).MarshalBinary()
+		hashed <- err
+	}()
+	op, err := s.core.PutObjectPart(ctx, s.bucket, objectKey(hash), st.Upload, n, bytes.NewReader(data), int64(len(data)), minio.PutObjectPartOptions{})
+	if herr := <-hashed; herr != nil {
+		return herr
+	}
 	if err != nil {
 		return fmt.Errorf("part %d of upload %s: %w", n, hash, err)
-	}
-	var hs []byte
-	if h != nil {
-		h.Write(data)
-		if hs, err = h.(encoding.BinaryMarshaler).MarshalBinary(); err != nil {
-			return err
-		}
 	}
 	st.Parts = append(st.Parts, part{N: n, ETag: op.ETag, Size: int64(len(data)), SHA256: hs})
 	return nil
