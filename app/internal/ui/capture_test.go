@@ -82,3 +82,28 @@ func TestInAppCaptureKeepsTheFileAtOnce(t *testing.T) {
 	h2.see(a.Hash[:16])
 }
 
+
+// Issue 12 (seen on the tablet screenshot of photo-attached): a file that
+// lands after the form was built again — the window crossed to the tablet
+// layout while the file was being stored — goes into the form on screen
+// and its draft, not into the form that was replaced.
+func TestFileLandingAfterRebuildIsKept(t *testing.T) {
+	h := newHarness(t, phoneSmall, seedOfficers)
+	photo, video, _ := h.files()
+	h.openNewCase("鑫源食品商行", "海东路12号")
+	h.showID(video)
+	h.step("photo")
+	stale := h.u.form
+	h.w.Resize(tablet)
+	h.u.rebuild()
+	if h.u.form == stale {
+		t.Fatal("the form was not built again")
+	}
+	stale.attach(photo)
+	if got := h.u.form.d.Attach; len(got) != 1 || got[0].Hash != ledger.HashBytes(mustRead(t, photo)) {
+		t.Fatalf("the form on screen has %+v", got)
+	}
+	if got := h.u.loadDraft(h.u.form.c.ID, "photo").Attach; len(got) != 1 {
+		t.Fatalf("the draft has %d files", len(got))
+	}
+}

@@ -740,9 +740,17 @@ func (f *stepForm) keep(take func(done func(capture.Landed, error))) {
 			f.u.showError(err, nil)
 			return
 		}
-		f.d.Attach = append(f.d.Attach, attachment{Path: got.Path, Kind: field.KindOf(got.Path), Caption: caption, Hash: got.Hash, Size: got.Size})
-		f.renderAttachments()
-		f.changed()
+		a := attachment{Path: got.Path, Kind: field.KindOf(got.Path), Caption: caption, Hash: got.Hash, Size: got.Size}
+		cur := f.u.form // the form may have been built again meanwhile (rotation, theme)
+		if cur == nil || cur.c.ID != f.c.ID || cur.def.Kind != f.def.Kind {
+			d := f.u.loadDraft(f.c.ID, f.def.Kind)
+			d.Attach = append(d.Attach, a)
+			f.u.saveDraft(f.c.ID, f.def.Kind, d)
+			return
+		}
+		cur.d.Attach = append(cur.d.Attach, a)
+		cur.renderAttachments()
+		cur.changed()
 	})
 }
 
