@@ -161,6 +161,8 @@ var deadlineLabels = []option{
 	{deadline.PermitDecision, "行政许可决定期限"},
 	{deadline.PermitHearing, "许可听证申请期限"},
 	{deadline.PermitService, "许可决定送达"},
+	{deadline.PermitSupplement, "一次性告知补正"},
+	{deadline.SuspensionLapse, "中止执行满三年"},
 }
 
 func deadlineLabel(kind string) string {

@@ -45,8 +45,10 @@ type lifecycleData struct {
 	Handler, Head, Penalty, Decided, Closed bool
 	// Simple is an on-the-spot decision whose fine is executed here (the
 	// simple procedure joins at execution).
-	Simple                               bool
-	Show                                 map[string]bool
+	Simple bool
+	Show   map[string]bool
+	// SuspForms are the head's 中止、恢复、终结执行 forms (行政强制法 §39-§40).
+	SuspForms                            []officeForm
 	Measures, Methods, Closed2, Channels []option
 	Outcomes                             []option
 	Intended                             string
@@ -150,9 +152,19 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 	d.Show[reviewsrv.StepDeferral] = (d.Penalty || simple) && !ended && d.Head && x.DeferralRequest != nil
 	d.Show[reviewsrv.StepPerformance] = executing && es.Fine && !es.PaidInFull
 	d.Show[reviewsrv.StepLateFee] = executing && es.Fine && !es.PaidInFull && !es.PaymentDue.IsZero() && !p.s.cfg.Now().Before(es.PaymentDue)
-	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && delivered
+	running := x.Suspension.Suspended == nil && x.Suspension.Terminated == nil // 行政强制法 §39-40
+	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && delivered && running
 	d.Show[reviewsrv.StepReply] = executing && x.Reminder != nil && len(es.Open) > 0
-	d.Show[reviewsrv.StepEnforcement] = executing && x.Reminder != nil && x.Enforcement == nil && len(es.Open) > 0
+	d.Show[reviewsrv.StepEnforcement] = executing && x.Reminder != nil && x.Enforcement == nil && len(es.Open) > 0 && running
+	suspensionShown(d.Show, &x.Suspension, (d.Penalty || simple) && d.Decided && !ended && d.Head, len(es.Open) > 0,
+		reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate)
+	for _, step := range []string{reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate} {
+		if d.Show[step] {
+			f := officeFormDefs[step]
+			f.Step = step
+			d.SuspForms = append(d.SuspForms, f)
+		}
+	}
 	d.Show[reviewsrv.StepClosingRequest] = (d.Penalty && registered || simple) && !ended && d.Handler && x.ClosingRequest == nil
 	d.Show[reviewsrv.StepClosing] = (d.Penalty || simple) && !ended && d.Head && x.ClosingRequest != nil
 	return p.s.renderStatus(w, r, status, "lifecycle", "办案流程 "+row.ID, d)
@@ -479,6 +491,8 @@ func init() {
 	funcs["closingWay"] = func(k string) string { return reviewsrv.ClosingWays[k] }
 	funcs["printable"] = reviewsrv.Printable
 	funcs["deferralWay"] = func(k string) string { return reviewsrv.DeferralWays[k] }
+	funcs["suspendGround"] = func(k string) string { return reviewsrv.SuspendGrounds[k] }
+	funcs["terminateGround"] = func(k string) string { return reviewsrv.TerminateGrounds[k] }
 	funcs["deferralPlan"] = func(f *reviewsrv.DeferralFields) string { return f.Plan.Label() }
 	funcs["serviceMethod"] = func(k string) string { return reviewsrv.ServiceMethods[k] }
 	funcs["reviewOutcome"] = func(k string) string { return reviewsrv.ReviewOutcomes[k] }

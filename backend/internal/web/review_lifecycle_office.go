@@ -116,7 +116,7 @@ var officeFormDefs = map[string]officeForm{
 			number("amount", "代履行费用（元）"), date("deadline", "代履行时间"), file("强制执行决定书 / 代履行决定书 / 强制执行申请书")}},
 
 	reviewsrv.StepPermitAcceptance: {Title: "受理、一次性告知补正或不予受理", Article: "行政许可法 §32; 003 §10", Button: "记录受理情况",
-		Fields: []formField{choose("outcome", "处理", reviewsrv.AcceptanceOutcomes), when("at", "收到申请材料时间"), text("number", "受理凭证文号"), area("content", "需要补正的全部内容"), text("reasons", "不予受理的理由"), file("受理通知书 / 补正告知书 / 不予受理决定书")}},
+		Fields: []formField{choose("outcome", "处理", reviewsrv.AcceptanceOutcomes), when("at", "受理或告知时间"), when("received", "收到申请材料时间（补正的，5 个工作日内告知）"), text("number", "受理凭证文号"), area("content", "需要补正的全部内容"), text("reasons", "不予受理的理由"), file("受理通知书 / 补正告知书 / 不予受理决定书")}},
 	reviewsrv.StepPermitInterested: {Title: "告知利害关系人、听证权利", Article: "行政许可法 §36, §47", Button: "记录告知",
 		Fields: []formField{choose("outcome", "告知事项", reviewsrv.InterestedWays), area("objects", "被告知人（每行一人）"), method()}},
 	reviewsrv.StepPermitHearingNotice: {Title: "听证通知", Article: "行政许可法 §46-48", Button: "记录听证通知",
@@ -143,6 +143,32 @@ var officeFormDefs = map[string]officeForm{
 		Fields: []formField{text("opinion", "负责人意见")}},
 }
 
+func init() {
+	suspensionForms(reviewsrv.StepCoercionSuspend, reviewsrv.StepCoercionResume, reviewsrv.StepCoercionTerminate)
+	suspensionForms(reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate)
+}
+
+// suspensionForms adds the forms of 中止、恢复、终结执行 (行政强制法 §39-§40)
+// of one execution chain (the coercion's or the penalty's).
+func suspensionForms(suspend, resume, terminate string) {
+	officeFormDefs[suspend] = officeForm{Title: "中止执行（负责人批准）", Article: "行政强制法 §39", Button: "批准中止执行并书面通知当事人",
+		Fields: []formField{choose("outcome", "中止执行的情形", reviewsrv.SuspendGrounds), when("at", "中止时间"), area("reasons", "事实和理由"), text("number", "中止执行通知书文号"), method(),
+			text("recipient", "受送达人"), file("证明中止情形的证据材料")}}
+	officeFormDefs[resume] = officeForm{Title: "恢复执行（负责人批准）", Article: "行政强制法 §39 ¶2", Button: "批准恢复执行并书面通知当事人",
+		Fields: []formField{when("at", "恢复时间"), area("reasons", "中止情形消失的事实"), text("number", "恢复执行通知书文号"), method(), text("recipient", "受送达人"), file("中止情形消失的证明材料")}}
+	officeFormDefs[terminate] = officeForm{Title: "终结执行（负责人批准）", Article: "行政强制法 §40", Button: "批准终结执行并书面通知当事人",
+		Fields: []formField{choose("outcome", "终结执行的情形", reviewsrv.TerminateGrounds), when("at", "终结时间"), area("reasons", "事实和理由"), text("number", "终结执行通知书文号"), method(),
+			text("recipient", "受送达人"), file("证明终结情形的证据材料")}}
+}
+
+// suspensionShown sets which of the suspension forms a head may take:
+// executable says a decision is left to execute.
+func suspensionShown(show map[string]bool, sp *reviewsrv.Suspension, head, executable bool, suspend, resume, terminate string) {
+	show[suspend] = head && executable && sp.Suspended == nil && sp.Terminated == nil
+	show[resume] = head && sp.Suspended != nil
+	show[terminate] = head && (executable || sp.Suspended != nil) && sp.Terminated == nil
+}
+
 // officeForms are the forms the user may take now: the handler's and, for
 // a head, the head's, as far as the case's state allows them.
 func officeForms(st *reviewsrv.State, scene reviewsrv.SceneFacts, now time.Time, handler, head bool) []officeForm {
@@ -154,16 +180,19 @@ func officeForms(st *reviewsrv.State, scene reviewsrv.SceneFacts, now time.Time,
 		open := t.Found && t.Done.IsZero()
 		inTerm := open && now.Before(t.Due)
 		idle := c.Performed == nil && c.Execution == nil
+		running := c.Suspension.Suspended == nil && c.Suspension.Terminated == nil // 行政强制法 §39-40
 		show[reviewsrv.StepSeizureExtend] = head && inTerm && !t.Extended
 		show[reviewsrv.StepSeizureAppraisal] = handler && inTerm
 		show[reviewsrv.StepSeizureDisposal] = head && inTerm
 		show[reviewsrv.StepSeizureRelease] = head && open
 		show[reviewsrv.StepObligation] = head && c.Obligation == nil
-		show[reviewsrv.StepCoercionReminder] = handler && c.Obligation != nil && c.Reminder == nil && idle
+		show[reviewsrv.StepCoercionReminder] = handler && c.Obligation != nil && c.Reminder == nil && idle && running
 		show[reviewsrv.StepCoercionStatement] = handler && c.Reminder != nil && idle
-		show[reviewsrv.StepDemolitionNotice] = handler && c.Obligation != nil && c.Announcement == nil && idle
+		show[reviewsrv.StepDemolitionNotice] = handler && c.Obligation != nil && c.Announcement == nil && idle && running
 		show[reviewsrv.StepCoercionPerformed] = handler && c.Obligation != nil && idle
-		show[reviewsrv.StepCoerciveExecution] = head && c.Reminder != nil && idle
+		show[reviewsrv.StepCoerciveExecution] = head && c.Reminder != nil && idle && running
+		suspensionShown(show, &c.Suspension, head, c.Obligation != nil && c.Performed == nil,
+			reviewsrv.StepCoercionSuspend, reviewsrv.StepCoercionResume, reviewsrv.StepCoercionTerminate)
 	case "permit":
 		accepted := !p.AcceptedAt(scene).IsZero()
 		deciding := accepted && p.Decision == nil && !p.NotAccepted
@@ -224,6 +253,10 @@ func officeStages(st *reviewsrv.State, scene reviewsrv.SceneFacts, cal *workday.
 			switch {
 			case c.Performed != nil:
 				add("execution", "强制执行", "行政强制法 §37", true, "当事人已履行")
+			case c.Suspension.Terminated != nil:
+				add("execution", "强制执行", "行政强制法 §40", true, "终结执行："+reviewsrv.TerminateGrounds[c.Suspension.Terminated.Outcome])
+			case c.Suspension.Suspended != nil:
+				add("execution", "强制执行", "行政强制法 §39", false, "中止执行（"+reviewsrv.SuspendGrounds[c.Suspension.Suspended.Outcome]+"），情形消失后恢复执行")
 			case c.Execution != nil:
 				add("execution", "强制执行", c.Execution.Article, true, reviewsrv.ExecutionWays[c.Execution.Outcome]+" "+c.Execution.Number)
 			default:

@@ -212,4 +212,20 @@ func TestSimpleProcedureExecutionInChromium(t *testing.T) {
 	if plan, due := text(head, `#deferral-plan`), text(head, `#payment-due`); !strings.Contains(plan, "分 2 期") || due != "2026-04-10 24:00" {
 		t.Fatalf("plan %q due %q", plan, due)
 	}
+	// 行政强制法 §39: the head suspends the execution, with its evidence;
+	// the reminder is gone from the page while it is suspended and the
+	// three years of §39 ¶2 are on the monitor.
+	do(head, "suspension without evidence", page, chromedp.WaitVisible(C(`#form-execution_suspend`)),
+		chromedp.SetValue(C(`#execution_suspend-outcome`), "unable"), chromedp.SendKeys(C(`#execution_suspend-reasons`), "当事人重病住院，无收入来源"),
+		chromedp.Click(C(`#submit-execution_suspend`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(head, `#life-error`); !strings.Contains(msg, "《中华人民共和国行政强制法》第三十九条") || !strings.Contains(msg, "证明中止情形的证据材料") || !strings.Contains(msg, "中止执行通知书文号") {
+		t.Fatalf("refused suspension: %q", msg)
+	}
+	do(head, "suspension", chromedp.SendKeys(C(`#execution_suspend-number`), "罚执中〔2026〕1号"), chromedp.SetValue(C(`#execution_suspend-method`), "direct"),
+		chromedp.SetUploadFiles(C(`#execution_suspend-file`), []string{p}), chromedp.Click(C(`#submit-execution_suspend`)), chromedp.WaitVisible(C(`#execution-suspended`)))
+	do(head, "resume offered, reminder withdrawn", chromedp.WaitVisible(C(`#form-execution_resume`)), chromedp.WaitNotPresent(C(`#form-execution_reminder`)),
+		chromedp.WaitNotPresent(C(`#form-execution_suspend`)))
+	if s := text(head, `#life-deadlines li[data-kind=suspension_lapse]`); !strings.Contains(s, "中止执行满三年") || !strings.Contains(s, "2029-03-02 24:00") {
+		t.Fatalf("suspension deadline %q", s)
+	}
 }
