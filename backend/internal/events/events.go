@@ -16,6 +16,9 @@ const (
 	DeviceRevoked   = "device_revoked"
 	SecurityEvent   = "security_event"
 	WipeDone        = "wipe_done"
+	// Resync tells subscribers that events from other instances may have
+	// been missed (the fan-out reconnected): reload rather than patch.
+	Resync = "resync"
 )
 
 // Event is one thing that happened.
@@ -29,6 +32,9 @@ type Event struct {
 	Hash     string    `json:"hash,omitempty"`
 	Bytes    int64     `json:"bytes,omitempty"`
 	Detail   string    `json:"detail,omitempty"`
+	// Origin is the instance the event happened on when it came from
+	// another instance through the fan-out; empty for this process's own.
+	Origin string `json:"origin,omitempty"`
 }
 
 // Bus fans events out to subscribers. Publish never blocks: a subscriber

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"lawtrace/backend/internal/events"
+	"lawtrace/backend/internal/events/pgfanout"
 	"lawtrace/backend/internal/mediastore/s3"
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/reviewsrv"
@@ -301,7 +302,11 @@ func (m *Main) Start() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.done = make(chan struct{})
-	for _, watch := range []func(context.Context){m.Sync.Watch, m.Review.Watch} {
+	watches := []func(context.Context){m.Sync.Watch, m.Review.Watch}
+	if strings.HasPrefix(m.cfg.DB, "postgres") { // several instances: live events fanned out between them (SPEC X2)
+		watches = append(watches, pgfanout.New(pgfanout.Config{DSN: m.cfg.DB, Bus: m.Bus, Logger: m.log}).Run)
+	}
+	for _, watch := range watches {
 		m.watchers.Add(1)
 		go func() {
 			defer m.watchers.Done()
