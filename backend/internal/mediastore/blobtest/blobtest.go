@@ -28,7 +28,7 @@ type Open func(t *testing.T) blob.Store
 
 const (
 	chunk     = 1 << 20 // the terminal's default chunk
-	syncEvery = 8 << 20 // as the sync service syncs
+	syncEvery = 8 << 20 // more resume points than the sync service's 64 MiB
 )
 
 // Run runs the suite. Every case uses its own random files, so the cases
@@ -49,6 +49,7 @@ func Run(t *testing.T, open Open) {
 		{"Discard", discard},
 		{"ConcurrentUploads", concurrentUploads},
 		{"RangeReads", rangeReads},
+		{"OddChunksAndSyncs", oddChunksAndSyncs},
 		{"LargeFile", largeFile},
 	}
 	for _, c := range cases {
@@ -66,8 +67,14 @@ func file(size int) ([]byte, string) {
 	return b, hex.EncodeToString(sum[:])
 }
 
-// upload sends b from offset in chunks, syncing as the sync service does.
+// upload sends b from offset in 1 MiB chunks, syncing every 8 MiB and at
+// the end.
 func upload(t *testing.T, s blob.Store, hash string, b []byte, from int64) {
+	t.Helper()
+	uploadBy(t, s, hash, b, from, chunk, syncEvery)
+}
+
+func uploadBy(t *testing.T, s blob.Store, hash string, b []byte, from, chunk, syncEvery int64) {
 	t.Helper()
 	synced := from
 	for off := from; off < int64(len(b)); off += chunk {
@@ -356,6 +363,20 @@ func rangeReads(t *testing.T, open Open) {
 	if err != nil || !bytes.Equal(tail, b[len(b)-7:]) {
 		t.Fatalf("last 7 bytes: %x, %v", tail, err)
 	}
+}
+
+// oddChunksAndSyncs: chunks and syncs that do not divide a part (the
+// terminal's chunk size is its own choice; a dropped connection syncs
+// wherever it stood), across a restart at a synced point.
+func oddChunksAndSyncs(t *testing.T, open Open) {
+	b, hash := file(23<<20 + 12345)
+	const odd, every = 300_007, 5<<20 + 1<<19
+	cut := int64(13 * odd * 4) // a multiple of the chunk, synced at the end
+	uploadBy(t, open(t), hash, b[:cut], 0, odd, every)
+	s := open(t)
+	partial(t, s, hash, cut)
+	uploadBy(t, s, hash, b, cut, odd, every)
+	finish(t, s, hash, b)
 }
 
 // largeFile: 64 MiB in 1 MiB chunks, synced every 8 MiB, across a restart

@@ -22,8 +22,9 @@ import (
 // full, a short tail object; partial/<hash>/state names the upload, its
 // parts and the SHA-256 state after each part, so the hash is checked as
 // the bytes arrive and the object is completed only when it matches.
-// Bytes received since the last sync wait in memory, as the folder's wait
-// in the page cache: WriteChunk is durable only after SyncPartial.
+// Received bytes wait in memory until they make a part or a sync comes
+// (at most a part and a chunk per upload), as the folder's wait in the
+// page cache: WriteChunk is durable only after SyncPartial.
 const (
 	partSize = 8 << 20 // received bytes that make a part at once
 	minPart  = 5 << 20 // S3's smallest part but the last
