@@ -17,8 +17,9 @@ type BoardStore interface {
 	// BoardHeads is the last sequence number of every case (office chains
 	// left out), to find cases the model has not caught up with.
 	BoardHeads(ctx context.Context) (map[string]int64, error)
-	// BoardEntriesAfter reads a case's entries after seq, in order.
-	BoardEntriesAfter(ctx context.Context, caseID string, seq int64) ([]CaseRecord, error)
+	// BoardEntriesAfter reads, for each case of after, its entries after
+	// the sequence number given, in order, in one read.
+	BoardEntriesAfter(ctx context.Context, after map[string]int64) (map[string][]CaseRecord, error)
 	// BoardCaseRows is CaseRows without what comes from the entries (Steps,
 	// LastProcStep, Officers, Skewed, ProcedureVersion, Source): the case,
 	// its terminal and its files not yet uploaded. nil ids means all.

@@ -47,8 +47,6 @@ type BoardRow struct {
 	Entries       int64
 	OpenedAt      time.Time
 	UpdatedAt     time.Time
-	// office is the stage a board hook gave the case (its office state).
-	office string
 }
 
 // OfficerRef names an officer on a case.
@@ -190,6 +188,10 @@ func (s *Server) boardRow(cat *catalogView, c *store.CaseRow, cm *caseModel, now
 		}
 		row.SceneClosed = cm.Steps[enforce.StepCloseScene] > 0
 	}
+	if cm.Office != "" {
+		row.Stage = cm.Office
+	}
+	row.Deadlines = cm.Deadlines
 	return row
 }
 

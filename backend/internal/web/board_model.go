@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,7 @@ import (
 
 // boardModelVersion is the shape of caseModel: a case stored with another
 // is derived again from its entries when the server starts (once, logged).
-const boardModelVersion = 1
+const boardModelVersion = 2
 
 // caseModel is what the board derives from a case's entries, kept entry by
 // entry (SPEC D1, issue 15): the chain head verified up to, the verdict so
@@ -35,6 +34,10 @@ type caseModel struct {
 	Skewed           int               `json:"skewed,omitempty"`
 	Findings         []string          `json:"findings,omitempty"`
 	Signers          signerState       `json:"signers"`
+	// Office and Deadlines are what the board hooks gave the case last
+	// (its office state, its running review deadlines).
+	Office    string     `json:"office,omitempty"`
+	Deadlines []Deadline `json:"deadlines,omitempty"`
 }
 
 func newCaseModel() *caseModel {
@@ -47,6 +50,7 @@ func (m *caseModel) clone() *caseModel {
 	c.Officers = slices.Clone(m.Officers)
 	c.Findings = slices.Clone(m.Findings)
 	c.Signers.Officers = slices.Clone(m.Signers.Officers)
+	c.Deadlines = slices.Clone(m.Deadlines)
 	c.Steps = make(map[string]int, len(m.Steps))
 	for k, v := range m.Steps {
 		c.Steps[k] = v
@@ -162,11 +166,18 @@ func (m *boardModel) load(ctx context.Context) error {
 	}
 	kept := len(m.cases)
 	m.mu.Unlock()
+	// The hooks run only for the cases the model does not have.
 	heads, err := m.st.BoardHeads(ctx)
 	if err != nil {
 		return err
 	}
-	given, err := m.runHooks(ctx, slices.Collect(maps.Keys(heads)))
+	var missing []string
+	for id := range heads {
+		if m.cases[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	given, err := m.runHooks(ctx, missing)
 	if err != nil {
 		return err
 	}
@@ -221,11 +232,11 @@ func (m *boardModel) wait(ctx context.Context) error {
 // refresh brings the given cases (all when ids is nil) up to date: their
 // new entries are verified and taken in, their rows rebuilt from the case,
 // its terminal and its files, and published to the open boards. A case in
-// given gets what the board hooks gave it there (runHooks); any other
-// keeps what they gave it last — a terminal's sync changes neither its
-// office stage nor its review deadlines, and the review service names the
-// cases whose deadlines it changed (reviewsrv.EventDeadline). It returns
-// the rows before and after.
+// given gets what the board hooks gave it there (runHooks), kept in the
+// model; any other keeps what they gave it last — a terminal's sync
+// changes neither its office stage nor its review deadlines, and the
+// review service names the cases whose deadlines it changed
+// (reviewsrv.EventDeadline). It returns the rows before and after.
 func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string]hooked) ([]rowChange, error) {
 	m.refreshing.Lock()
 	defer m.refreshing.Unlock()
@@ -238,20 +249,33 @@ func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string
 	if err != nil {
 		return nil, err
 	}
-	var save []store.BoardCase
 	models := make([]*caseModel, len(infos))
+	behind := map[string]int{} // index in infos of cases with new entries
+	m.mu.Lock()
 	for i := range infos {
-		c := &infos[i]
-		m.mu.Lock()
-		cm := m.cases[c.ID]
-		m.mu.Unlock()
-		if cm == nil {
-			cm = newCaseModel()
+		models[i] = m.cases[infos[i].ID]
+		if models[i] == nil {
+			models[i] = newCaseModel()
 		}
-		if c.LastSeq > cm.HeadSeq {
-			if cm, err = m.catchUp(ctx, cat, c.ID, cm); err != nil {
-				return nil, err
+		if infos[i].LastSeq > models[i].HeadSeq {
+			behind[infos[i].ID] = i
+		}
+	}
+	m.mu.Unlock()
+	if err := m.catchUp(ctx, cat, behind, models); err != nil {
+		return nil, err
+	}
+	var save []store.BoardCase
+	for i := range infos {
+		c, cm := &infos[i], models[i]
+		_, changed := behind[c.ID]
+		if hk, ok := given[c.ID]; ok {
+			if !changed {
+				cm = cm.clone()
 			}
+			cm.Office, cm.Deadlines, changed = hk.office, hk.deadlines, true
+		}
+		if changed {
 			state, err := json.Marshal(cm)
 			if err != nil {
 				return nil, err
@@ -274,17 +298,8 @@ func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string
 		m.unsaved[bc.CaseID] = bc
 	}
 	for i, r := range rows {
-		old := m.rows[r.ID]
-		hk, ok := given[r.ID]
-		if !ok && old != nil {
-			hk = hooked{office: old.office, deadlines: old.Deadlines}
-		}
-		r.office, r.Deadlines = hk.office, hk.deadlines
-		if r.office != "" {
-			r.Stage = r.office
-		}
 		m.cases[r.ID] = models[i]
-		out[i] = rowChange{before: old, after: r}
+		out[i] = rowChange{before: m.rows[r.ID], after: r}
 		m.rows[r.ID] = r
 	}
 	m.mu.Unlock()
@@ -323,29 +338,49 @@ func (m *boardModel) runHooks(ctx context.Context, ids []string) (map[string]hoo
 	return out, nil
 }
 
-// catchUp verifies and takes in a case's entries after the model's head.
-func (m *boardModel) catchUp(ctx context.Context, cat *catalogView, caseID string, cm *caseModel) (*caseModel, error) {
-	recs, err := m.st.BoardEntriesAfter(ctx, caseID, cm.HeadSeq)
-	if err != nil {
-		return nil, err
-	}
-	keys := ledger.Keys{}
-	for _, r := range recs {
-		id := r.Entry.DeviceID
-		if _, ok := keys[id]; ok {
-			continue
-		}
-		k, err := m.s.verify.deviceKey(ctx, id)
+// catchUpBatch is how many cases catchUp reads at once.
+const catchUpBatch = 500
+
+// catchUp verifies and takes in the new entries of the cases behind (by
+// their index in models), replacing each model with a copy that has them.
+func (m *boardModel) catchUp(ctx context.Context, cat *catalogView, behind map[string]int, models []*caseModel) error {
+	after := make(map[string]int64, min(len(behind), catchUpBatch))
+	flush := func() error {
+		recs, err := m.st.BoardEntriesAfter(ctx, after)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if k != nil {
-			keys[id] = k
+		for id := range after {
+			keys := ledger.Keys{}
+			for _, r := range recs[id] {
+				dev := r.Entry.DeviceID
+				if _, ok := keys[dev]; ok {
+					continue
+				}
+				k, err := m.s.verify.deviceKey(ctx, dev)
+				if err != nil {
+					return err
+				}
+				if k != nil {
+					keys[dev] = k
+				}
+			}
+			i := behind[id]
+			models[i] = models[i].clone()
+			models[i].apply(cat, id, recs[id], keys)
+		}
+		clear(after)
+		return nil
+	}
+	for id, i := range behind {
+		after[id] = models[i].HeadSeq
+		if len(after) == catchUpBatch {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	cm = cm.clone()
-	cm.apply(cat, caseID, recs, keys)
-	return cm, nil
+	return flush()
 }
 
 // stale lists the cases whose entries the model has not taken in yet (the

@@ -48,7 +48,8 @@ func TestBoardModelIsReadAfterRestart(t *testing.T) {
 	}
 	defer db.Close()
 	var head int64
-	if err := db.QueryRow(`SELECT head_seq FROM board_cases WHERE case_id = 'R1'`).Scan(&head); err != nil || head != 3 {
+	var version int
+	if err := db.QueryRow(`SELECT head_seq, version FROM board_cases WHERE case_id = 'R1'`).Scan(&head, &version); err != nil || head != 3 {
 		t.Fatalf("stored model: head %d, %v", head, err)
 	}
 	plant := func(version int) {
@@ -58,14 +59,14 @@ func TestBoardModelIsReadAfterRestart(t *testing.T) {
 		}
 	}
 
-	plant(1)
+	plant(version)
 	e = start(t, nil, inDir)
 	if row := boardRowHTML(t, e.as("supervisor"), "R1"); !strings.Contains(row, "完整性异常 1") || !strings.Contains(row, "植入的结论") {
 		t.Fatalf("after a restart the board did not read its model: %s", row)
 	}
 	e.m.Close()
 
-	plant(0)
+	plant(version - 1)
 	e = start(t, nil, inDir)
 	if row := boardRowHTML(t, e.as("supervisor"), "R1"); !strings.Contains(row, "链与签名完好") || !strings.Contains(row, `data-entries="3"`) {
 		t.Fatalf("a model of an old version was not derived again: %s", row)

@@ -36,17 +36,21 @@ func (d derivedBoardStore) BoardHeads(ctx context.Context) (map[string]int64, er
 	return out, nil
 }
 
-func (d derivedBoardStore) BoardEntriesAfter(ctx context.Context, caseID string, seq int64) ([]store.CaseRecord, error) {
-	recs, err := d.st.CaseRecords(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range recs {
-		if r.Entry.Seq > seq {
-			return recs[i:], nil
+func (d derivedBoardStore) BoardEntriesAfter(ctx context.Context, after map[string]int64) (map[string][]store.CaseRecord, error) {
+	out := map[string][]store.CaseRecord{}
+	for id, seq := range after {
+		recs, err := d.st.CaseRecords(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range recs {
+			if r.Entry.Seq > seq {
+				out[id] = recs[i:]
+				break
+			}
 		}
 	}
-	return nil, nil
+	return out, nil
 }
 
 func (d derivedBoardStore) BoardCaseRows(ctx context.Context, ids []string, now time.Time) ([]store.CaseRow, error) {

@@ -260,7 +260,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if eval[string](t, sup, `window.__sameDocument`) != "yes" {
 		t.Fatal("the board reloaded")
 	}
-	row := text(t, sup, "#case-"+caseID)
+	row := eval[string](t, sup, fmt.Sprintf(`document.getElementById("case-%s").textContent`, caseID)) // read at once: a later update replaces the row
 	for _, want := range []string{"新城区惠民超市", "行政检查", "王强", "现场核查", "权利告知"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("board row lacks %q: %s", want, row)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"lawtrace/backend/internal/store"
@@ -72,24 +73,34 @@ func (d *DB) BoardHeads(ctx context.Context) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-// BoardEntriesAfter reads a case's entries after seq.
-func (d *DB) BoardEntriesAfter(ctx context.Context, caseID string, seq int64) ([]store.CaseRecord, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT body, clock_skewed FROM entries WHERE case_id = ? AND seq > ? ORDER BY seq`, caseID, seq)
+// BoardEntriesAfter reads the entries of each case after its number, in
+// one query over the (case_id, seq) index.
+func (d *DB) BoardEntriesAfter(ctx context.Context, after map[string]int64) (map[string][]store.CaseRecord, error) {
+	out := map[string][]store.CaseRecord{}
+	if len(after) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, 2*len(after))
+	for id, seq := range after {
+		args = append(args, id, seq)
+	}
+	rows, err := d.db.QueryContext(ctx, `WITH want (case_id, from_seq) AS (VALUES `+strings.TrimSuffix(strings.Repeat("(?, CAST(? AS BIGINT)), ", len(after)), ", ")+`)
+		SELECT e.case_id, e.body, e.clock_skewed FROM want JOIN entries e ON e.case_id = want.case_id AND e.seq > want.from_seq ORDER BY e.case_id, e.seq`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.CaseRecord
 	for rows.Next() {
+		var caseID string
 		var r store.CaseRecord
 		var body []byte
-		if err := rows.Scan(&body, &r.ClockSkewed); err != nil {
+		if err := rows.Scan(&caseID, &body, &r.ClockSkewed); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(body, &r.Entry); err != nil {
 			return nil, fmt.Errorf("case %s: stored entry does not decode: %w", caseID, err)
 		}
-		out = append(out, r)
+		out[caseID] = append(out[caseID], r)
 	}
 	return out, rows.Err()
 }

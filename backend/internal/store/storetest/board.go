@@ -36,8 +36,9 @@ func testBoardModel(t *testing.T, open Opener) {
 	if err != nil || len(heads) != 2 || heads["C1"] != 4 || heads["C2"] != 1 {
 		t.Fatalf("heads %v %v", heads, err)
 	}
-	after, err := bs.BoardEntriesAfter(ctx, "C1", 2)
-	if err != nil || len(after) != 2 || after[0].Entry.Seq != 3 || after[1].Entry.Hash != es[3].Hash || !after[0].ClockSkewed {
+	got, err := bs.BoardEntriesAfter(ctx, map[string]int64{"C1": 2, "C2": 1})
+	after := got["C1"]
+	if err != nil || len(got) != 1 || len(after) != 2 || after[0].Entry.Seq != 3 || after[1].Entry.Hash != es[3].Hash || !after[0].ClockSkewed {
 		t.Fatalf("entries after #2: %+v %v", after, err)
 	}
 	rows, err := bs.BoardCaseRows(ctx, nil, t0.Add(25*time.Hour))
