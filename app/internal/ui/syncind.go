@@ -28,14 +28,14 @@ type syncIndicator struct {
 	err    error
 
 	icon  *widget.Icon
-	label *widget.Label
+	label *cjkLabel
 	bg    *canvas.Rectangle
 }
 
 func newSyncIndicator(u *UI) *syncIndicator {
-	s := &syncIndicator{u: u, icon: widget.NewIcon(theme.ViewRefreshIcon()), label: widget.NewLabel(""), bg: canvas.NewRectangle(color.Transparent)}
-	// wrapped, not cut: in high contrast on a phone the file count was "11 个…"
-	s.label.Wrapping = fyne.TextWrapWord
+	s := &syncIndicator{u: u, icon: widget.NewIcon(theme.ViewRefreshIcon()), label: newCJKLabel(""), bg: canvas.NewRectangle(color.Transparent)}
+	// wrapped, not cut (in high contrast on a phone the file count was
+	// "11 个…"), a number kept with its measure word
 	s.bg.CornerRadius = theme.InputRadiusSize()
 	s.ExtendBaseWidget(s)
 	return s
@@ -50,7 +50,7 @@ func (s *syncIndicator) CreateRenderer() fyne.WidgetRenderer {
 func (s *syncIndicator) Tapped(*fyne.PointEvent) { s.tapped() }
 
 // Text is the one-line state shown.
-func (s *syncIndicator) Text() string { return s.label.Text }
+func (s *syncIndicator) Text() string { return s.label.raw }
 
 // set shows a new state (Fyne goroutine).
 func (s *syncIndicator) set(st field.Status, err error, ss SyncState) {

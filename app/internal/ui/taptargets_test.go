@@ -135,8 +135,8 @@ func TestSyncDetailsFitThePhoneInHighContrast(t *testing.T) {
 	h := openHarness(t, phoneSmall, term, home, sy)
 	h.u.SetHighContrast(true)
 	h.u.Refresh()
-	if txt := h.u.syncInd.label.Text; strings.Contains(txt, "…") || h.u.syncInd.label.Truncation != fyne.TextTruncateOff {
-		t.Errorf("the indicator cuts its text: %q", txt)
+	if l := h.u.syncInd.label; strings.Contains(l.Text, "…") || l.Truncation != fyne.TextTruncateOff || l.Wrapping != fyne.TextWrapWord {
+		t.Errorf("the indicator cuts its text: %q", l.Text)
 	}
 	if err := h.u.Open("sync"); err != nil {
 		t.Fatal(err)
@@ -178,5 +178,19 @@ func TestSyncDetailsFitThePhoneInHighContrast(t *testing.T) {
 	}
 	if rowsBottom > buttonsTop {
 		t.Fatalf("the sync details' rows reach %.0f, under the buttons that start at %.0f", rowsBottom, buttonsTop)
+	}
+	// the demo terminal's longer status wraps with its numbers kept with
+	// their measure words ("11 个文件", not "11" / "个文件")
+	d := newDemoHarness(t, phoneSmall)
+	d.u.SetHighContrast(true)
+	d.u.Refresh()
+	l := d.u.syncInd.label
+	if !strings.Contains(l.Text, "\n") {
+		t.Fatalf("the indicator %q does not wrap in high contrast on the phone", l.Text)
+	}
+	for _, line := range strings.Split(l.Text, "\n")[1:] {
+		if strings.HasPrefix(line, "个") || strings.HasPrefix(line, "条") {
+			t.Errorf("the indicator breaks a number from its measure word: %q", l.Text)
+		}
 	}
 }
