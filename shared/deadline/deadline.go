@@ -251,12 +251,13 @@ func Compute(f Facts, s Settings, cal *workday.Calendar) []Deadline {
 			if st.Fields["approval"] == "emergency" {
 				add(SeizureApproval, "", "紧急实施查封扣押，24 小时内报告并补办批准", "行政强制法 §19", st.At, st.At.Add(24*time.Hour), true, approval.At)
 			}
-			var o SeizureOffice
-			if st.Entry == f.firstSeizure() {
-				o = f.Office.Seizure // the back office acts on the first seizure
+			t := seizureTerm(f, st, f.Office.Seizures[st.Entry])
+			subject, label := "", t.Label
+			if st.Entry != f.firstSeizure() { // each later seizure decision has a term of its own
+				subject = orEntry(t.Number, st.Entry)
+				label = "查封扣押决定 " + subject + "：" + label
 			}
-			t := seizureTerm(f, st, o)
-			add(SeizureTerm, "", t.Label, t.Article, st.At, t.Due, true, t.Done)
+			add(SeizureTerm, subject, label, t.Article, st.At, t.Due, true, t.Done)
 		case "preserve":
 			due, ok := cal.Deadline(st.At, PreservationWorkdays)
 			add(Preservation, st.Entry, "先行登记保存 7 日内作出处理决定", "行政处罚法 §56, §85", st.At, due, ok, f.after("preserve_decision", st.At).At)
@@ -319,6 +320,14 @@ func (f Facts) after(kind string, t time.Time) Step {
 		}
 	}
 	return Step{}
+}
+
+// orEntry is a seizure's decision number, or its entry when none was recorded.
+func orEntry(number, entry string) string {
+	if number != "" {
+		return number
+	}
+	return entry
 }
 
 // firstSeizure is the entry of the case's first seizure ("" if none).

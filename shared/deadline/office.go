@@ -58,6 +58,8 @@ type SeizureOffice struct {
 // Seizure is the term of a seizure as the terminal and the office
 // recorded it.
 type Seizure struct {
+	Entry     string // the on-scene seizure entry: one case may hold several seizure decisions
+	Number    string // the 查封（扣押）决定书文号 recorded on the scene
 	Start     time.Time
 	Due       time.Time // the instant the term runs out
 	Days      int       // the term set on the scene
@@ -70,14 +72,15 @@ type Seizure struct {
 	Found     bool
 }
 
-// SeizureOf computes the term of the first seizure of steps (行政强制法
-// §25): the days set on the scene (at most 30), one extension of at most 30
-// days (on the scene or by the office), the appraisal days not counted; an
-// emergency seizure the head did not approve is due at once (§19).
-func SeizureOf(steps []Step, o SeizureOffice) Seizure {
+// SeizureOf computes the term of the seizure recorded by the entry
+// (行政强制法 §25): the days set on the scene (at most 30), one extension of
+// at most 30 days (on the scene or by the office), the appraisal days not
+// counted; an emergency seizure the head did not approve is due at once
+// (§19). Found is false when steps hold no such seizure.
+func SeizureOf(steps []Step, entry string, o SeizureOffice) Seizure {
 	f := Facts{Steps: steps}
 	for _, st := range steps {
-		if st.Kind == "seizure" {
+		if st.Kind == "seizure" && st.Entry == entry {
 			return seizureTerm(f, st, o)
 		}
 	}
@@ -85,7 +88,7 @@ func SeizureOf(steps []Step, o SeizureOffice) Seizure {
 }
 
 func seizureTerm(f Facts, st Step, o SeizureOffice) Seizure {
-	t := Seizure{Start: st.At, Days: dayCount(st.Fields["term_days"]), Found: true, Article: "行政强制法 §25", Appraisal: o.AppraisalDays}
+	t := Seizure{Entry: st.Entry, Number: st.Fields["decision_number"], Start: st.At, Days: dayCount(st.Fields["term_days"]), Found: true, Article: "行政强制法 §25", Appraisal: o.AppraisalDays}
 	if ext := f.after("seizure_extension", st.At); !ext.At.IsZero() {
 		t.Extra, t.Extended = dayCount(ext.Fields["extra_days"]), true
 	}
@@ -145,7 +148,9 @@ func PermitHearingEnds(cal *workday.Calendar, told time.Time) (time.Time, bool) 
 // OfficeFacts are what the back office of a coercion, permit or inspection
 // case recorded that deadlines run from (zero: not yet).
 type OfficeFacts struct {
-	Seizure SeizureOffice
+	// Seizures are the office's records on each seizure, by its on-scene
+	// entry (行政强制法 §25-§28).
+	Seizures map[string]SeizureOffice
 	// 行政强制法 §35-§37: the reminder's own period, met by performance or
 	// the execution decision.
 	ReminderServed, ReminderEnds, Performed time.Time

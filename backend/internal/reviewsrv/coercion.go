@@ -72,24 +72,85 @@ type Coercion struct {
 	Execution    *OfficeFields        `json:"execution,omitempty"`
 	// Suspension is the 中止、恢复、终结 of the execution (§39-§40, suspension.go).
 	Suspension Suspension `json:"suspension"`
+	// Seizures are the office's records on each seizure decision, by its
+	// on-scene entry ("" for entries from before a case could hold several:
+	// the first seizure's); Extension, Appraisals, Disposal and Release
+	// above are the latest of any.
+	Seizures map[string]*SeizureRecord `json:"seizures,omitempty"`
+}
+
+// SeizureRecord is what the office recorded on one seizure decision.
+type SeizureRecord struct {
+	Extension  *OfficeFields        `json:"extension,omitempty"`
+	Appraisals []Seqd[OfficeFields] `json:"appraisals"`
+	Disposal   *OfficeFields        `json:"disposal,omitempty"`
+	Release    *OfficeFields        `json:"release,omitempty"`
+}
+
+// office is what the record changes in the seizure's term.
+func (r *SeizureRecord) office() deadline.SeizureOffice {
+	var o deadline.SeizureOffice
+	if r.Extension != nil {
+		o.ExtraDays = r.Extension.Days
+	}
+	for _, a := range r.Appraisals {
+		o.AppraisalDays += a.Fields.Days
+	}
+	switch {
+	case r.Disposal != nil:
+		o.Ended = r.Disposal.At
+	case r.Release != nil:
+		o.Ended = r.Release.At
+	}
+	return o
+}
+
+// Record is the office's record on the seizure of entry (first: the
+// case's first seizure, which also owns entries that name none).
+func (c *Coercion) Record(entry string, first bool) *SeizureRecord {
+	if r := c.Seizures[entry]; r != nil {
+		return r
+	}
+	if r := c.Seizures[""]; first && r != nil {
+		return r
+	}
+	return &SeizureRecord{}
+}
+
+// recordFor is the record a seizure step folds into, made on first use.
+func (c *Coercion) recordFor(entry string) *SeizureRecord {
+	if c.Seizures == nil {
+		c.Seizures = map[string]*SeizureRecord{}
+	}
+	r := c.Seizures[entry]
+	if r == nil {
+		r = &SeizureRecord{}
+		c.Seizures[entry] = r
+	}
+	return r
 }
 
 func (c *Coercion) apply(step string, s Seqd[OfficeFields]) string {
 	f := s.Fields
 	f2 := &s.Fields
+	of := ""
+	if f.SeizureNumber != "" {
+		of = "（查封扣押决定 " + f.SeizureNumber + "）"
+	}
 	switch step {
 	case StepSeizureExtend:
-		c.Extension = f2
-		return fmt.Sprintf("负责人批准延长查封扣押期限 %d 日（%s），已书面告知当事人（%s）", f.Days, f.Reasons, f.Number)
+		c.Extension, c.recordFor(f.Seizure).Extension = f2, f2
+		return fmt.Sprintf("负责人批准延长查封扣押期限%s %d 日（%s），已书面告知当事人（%s）", of, f.Days, f.Reasons, f.Number)
 	case StepSeizureAppraisal:
-		c.Appraisals = append(c.Appraisals, s)
-		return fmt.Sprintf("%s（%s）期间 %d 日，不计入查封扣押期限，已书面告知当事人", f.Content, f.Institution, f.Days)
+		r := c.recordFor(f.Seizure)
+		c.Appraisals, r.Appraisals = append(c.Appraisals, s), append(r.Appraisals, s)
+		return fmt.Sprintf("%s（%s）期间 %d 日，不计入查封扣押期限%s，已书面告知当事人", f.Content, f.Institution, f.Days, of)
 	case StepSeizureDisposal:
-		c.Disposal = f2
-		return "查封扣押处理决定 " + f.Number + "：" + DisposalOutcomes[f.Outcome] + "（" + f.Basis + "）"
+		c.Disposal, c.recordFor(f.Seizure).Disposal = f2, f2
+		return "查封扣押处理决定 " + f.Number + of + "：" + DisposalOutcomes[f.Outcome] + "（" + f.Basis + "）"
 	case StepSeizureRelease:
-		c.Release = f2
-		return "解除查封扣押 " + f.Number + "：" + ReleaseGrounds[f.Outcome] + "；退还 " + strings.Join(f.Objects, "、") + "，由 " + f.Recipient + " 签收"
+		c.Release, c.recordFor(f.Seizure).Release = f2, f2
+		return "解除查封扣押 " + f.Number + of + "：" + ReleaseGrounds[f.Outcome] + "；退还 " + strings.Join(f.Objects, "、") + "，由 " + f.Recipient + " 签收"
 	case StepObligation:
 		c.Obligation = f2
 		return "行政决定 " + f.Number + "：" + f.Content + "，履行期限至 " + f.LastDay
@@ -112,34 +173,33 @@ func (c *Coercion) apply(step string, s Seqd[OfficeFields]) string {
 	return c.Suspension.apply(step, s)
 }
 
-// seizureOffice is what the office recorded on the seizure's term.
-func (c *Coercion) seizureOffice() deadline.SeizureOffice {
-	var o deadline.SeizureOffice
-	if c.Extension != nil {
-		o.ExtraDays = c.Extension.Days
+// SeizureTerms are the terms of each seizure decision recorded on the
+// scene, in recorded order, as the terminal and the office recorded them.
+func (c *Coercion) SeizureTerms(scene SceneFacts) []deadline.Seizure {
+	var out []deadline.Seizure
+	for _, st := range scene {
+		if st.Kind == "seizure" {
+			out = append(out, deadline.SeizureOf(scene, st.Entry, c.Record(st.Entry, len(out) == 0).office()))
+		}
 	}
-	for _, a := range c.Appraisals {
-		o.AppraisalDays += a.Fields.Days
-	}
-	switch {
-	case c.Disposal != nil:
-		o.Ended = c.Disposal.At
-	case c.Release != nil:
-		o.Ended = c.Release.At
-	}
-	return o
+	return out
 }
 
-// Seizure is the seizure's term as the terminal and the office recorded it.
+// Seizure is the term of the case's first seizure (Found false: none).
 func (c *Coercion) Seizure(scene SceneFacts) deadline.Seizure {
-	return deadline.SeizureOf(scene, c.seizureOffice())
+	if ts := c.SeizureTerms(scene); len(ts) > 0 {
+		return ts[0]
+	}
+	return deadline.Seizure{}
 }
 
 // open names what keeps a coercion case from closing.
 func (c *Coercion) open(scene SceneFacts) []enforce.Item {
 	var out []enforce.Item
-	if t := c.Seizure(scene); t.Found && t.Done.IsZero() {
-		out = append(out, item(StepSeizureRelease, "查封扣押尚未作出处理决定或解除", "行政强制法 §27-28"))
+	for _, t := range c.SeizureTerms(scene) {
+		if t.Done.IsZero() {
+			out = append(out, item(StepSeizureRelease, "查封扣押"+seizureName(t)+"尚未作出处理决定或解除", "行政强制法 §27-28"))
+		}
 	}
 	if c.Obligation != nil && c.Performed == nil && c.Execution == nil && c.Suspension.Terminated == nil {
 		out = append(out, item(StepCoerciveExecution, "行政决定尚未履行或执行", "行政强制法 §34, §37"))
@@ -280,15 +340,46 @@ func coercionBuild(st *State, f OfficeFields, step string, req LifeRequest, now 
 	return f, enforce.Errorf(enforce.ENotFound, "no case step %q", step)
 }
 
-// seizureBuild checks the steps on a seizure begun on the scene.
+// seizureName names a seizure decision in the texts ("" when it has no number).
+func seizureName(t deadline.Seizure) string {
+	if t.Number == "" {
+		return ""
+	}
+	return "（" + t.Number + "）"
+}
+
+// pickSeizure is the seizure decision a step names (its entry or number),
+// or the only one when it names none.
+func pickSeizure(terms []deadline.Seizure, want string) (deadline.Seizure, bool) {
+	if want == "" && len(terms) == 1 {
+		return terms[0], true
+	}
+	for _, t := range terms {
+		if want != "" && (t.Entry == want || t.Number == want) {
+			return t, true
+		}
+	}
+	return deadline.Seizure{}, false
+}
+
+// seizureBuild checks the steps on a seizure begun on the scene; a case
+// with several seizure decisions deals with each on its own (its term,
+// extension, 处理决定 or 解除).
 func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now time.Time, scene SceneFacts) (OfficeFields, error) {
-	term := c.Seizure(scene)
-	if !term.Found {
+	terms := c.SeizureTerms(scene)
+	if len(terms) == 0 {
 		return f, lifeRefused(step, "行政强制法 §24-25", "no seizure was recorded on the scene", "本案现场未实施查封、扣押",
 			item("seizure", "现场查封扣押记录", "行政强制法 §24"))
 	}
+	term, ok := pickSeizure(terms, strings.TrimSpace(req.Seizure))
+	if !ok {
+		return f, lifeRefused(step, "行政强制法 §24-25", fmt.Sprintf("the case holds %d seizure decisions: the step names the one it acts on", len(terms)),
+			fmt.Sprintf("本案有 %d 份查封扣押决定，应当写明本环节办理的是哪一份", len(terms)), item("seizure", "查封扣押决定书文号", "行政强制法 §24"))
+	}
+	f.Seizure, f.SeizureNumber = term.Entry, term.Number
+	rec := c.Record(term.Entry, term.Entry == terms[0].Entry)
 	if !term.Done.IsZero() {
-		return f, &enforce.Error{Code: enforce.EConflict, Step: step, Message: "the seizure was released or decided", MessageZh: "查封扣押已解除或已作出处理决定"}
+		return f, &enforce.Error{Code: enforce.EConflict, Step: step, Message: "the seizure was released or decided", MessageZh: "查封扣押" + seizureName(term) + "已解除或已作出处理决定"}
 	}
 	lastDay := term.Due.Add(-time.Nanosecond).Format(time.DateOnly)
 	expired := !now.Before(term.Due)
@@ -314,7 +405,7 @@ func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now
 				"延长查封、扣押须经行政机关负责人批准，并及时书面告知当事人、说明理由", miss...)
 		}
 		f.Days = req.Days
-		f.Due = deadline.SeizureOf(scene, deadline.SeizureOffice{ExtraDays: req.Days, AppraisalDays: c.seizureOffice().AppraisalDays}).Due
+		f.Due = deadline.SeizureOf(scene, term.Entry, deadline.SeizureOffice{ExtraDays: req.Days, AppraisalDays: rec.office().AppraisalDays}).Due
 		return f, nil
 
 	case StepSeizureAppraisal:
@@ -332,9 +423,9 @@ func seizureBuild(c *Coercion, f OfficeFields, step string, req LifeRequest, now
 			return f, lifeRefused(step, "行政强制法 §25", "the appraisal's period is stated and told to the party in writing",
 				"检测、检验、检疫或者技术鉴定的期间应当明确，并书面告知当事人", miss...)
 		}
-		o := c.seizureOffice()
+		o := rec.office()
 		o.AppraisalDays += f.Days
-		f.Due = deadline.SeizureOf(scene, o).Due
+		f.Due = deadline.SeizureOf(scene, term.Entry, o).Due
 		return f, nil
 
 	case StepSeizureDisposal:

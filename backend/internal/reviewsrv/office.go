@@ -61,6 +61,7 @@ type OfficeRequest struct {
 	Institution string `json:"institution,omitempty"` // the appraisal's institution, the 代履行人
 	SourceCase  string `json:"source_case,omitempty"` // register_request: the inspection the case comes from
 	Received    string `json:"received,omitempty"`    // permit_acceptance: when the materials were received (YYYY-MM-DD or YYYY-MM-DDTHH:MM)
+	Seizure     string `json:"seizure,omitempty"`     // seizure steps: the seizure decision acted on (its entry or number; may be empty when the case has one)
 }
 
 // OfficeFields is the payload of a coercion, permit or inspection step:
@@ -87,9 +88,14 @@ type OfficeFields struct {
 	AmountCents int64     `json:"amount_cents,omitempty"`
 	File        string    `json:"file,omitempty"`
 	Received    time.Time `json:"received,omitzero"` // permit_acceptance: the materials received (行政许可法 §32)
-	Due         time.Time `json:"due,omitzero"`
-	Late        bool      `json:"late,omitempty"`
-	Article     string    `json:"article"`
+	// Seizure is the on-scene seizure entry a seizure step acts on, and
+	// SeizureNumber its decision number (empty in entries recorded before a
+	// case could hold several: they act on the first).
+	Seizure       string    `json:"seizure,omitempty"`
+	SeizureNumber string    `json:"seizure_number,omitempty"`
+	Due           time.Time `json:"due,omitzero"`
+	Late          bool      `json:"late,omitempty"`
+	Article       string    `json:"article"`
 }
 
 // OfficeState is the back office of a coercion, permit or inspection case,
@@ -252,7 +258,10 @@ func closingBuildOffice(st *State, f OfficeFields, req LifeRequest, now time.Tim
 func officeFacts(st *State, scene SceneFacts) deadline.OfficeFacts {
 	var o deadline.OfficeFacts
 	c, p, in := &st.Office.Coercion, &st.Office.Permit, &st.Office.Inspection
-	o.Seizure = c.seizureOffice()
+	o.Seizures = map[string]deadline.SeizureOffice{}
+	for i, t := range c.SeizureTerms(scene) {
+		o.Seizures[t.Entry] = c.Record(t.Entry, i == 0).office()
+	}
 	if r := c.Reminder; r != nil {
 		o.ReminderServed, o.ReminderEnds = r.At, r.Due
 	}

@@ -311,7 +311,8 @@ func (p *reviewPages) lifeStep(w http.ResponseWriter, r *http.Request) error {
 	req.ExecRequest = reviewsrv.ExecRequest{PartyAddress: v("party_address"), PartyID: v("party_id"), Evidence: v("evidence"), PaymentPlace: v("payment_place"),
 		PerformBy: v("perform_by"), ReconOrgan: v("reconsideration_organ"), Court: v("court"), Status: v("status"), Deadline: v("deadline"), Kind: v("kind"),
 		Schedule: v("schedule")}
-	req.OfficeRequest = reviewsrv.OfficeRequest{Objects: v("objects"), Institution: v("institution"), SourceCase: v("source_case")}
+	req.OfficeRequest = reviewsrv.OfficeRequest{Objects: v("objects"), Institution: v("institution"), SourceCase: v("source_case"), Received: v("received"),
+		Seizure: v("seizure")}
 	if a := v("amount"); a != "" {
 		amount, err := strconv.ParseFloat(a, 64)
 		if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) || amount < 0 || amount > 1e12 {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"lawtrace/backend/internal/reviewsrv"
@@ -174,14 +176,24 @@ func suspensionShown(show map[string]bool, sp *reviewsrv.Suspension, head, execu
 func officeForms(st *reviewsrv.State, scene reviewsrv.SceneFacts, now time.Time, handler, head bool) []officeForm {
 	c, p, in := &st.Office.Coercion, &st.Office.Permit, &st.Office.Inspection
 	show := map[string]bool{}
+	var seizures []option // the open seizure decisions, when the case has several
 	switch st.Case.Procedure {
 	case "coercion":
-		t := c.Seizure(scene)
-		open := t.Found && t.Done.IsZero()
-		inTerm := open && now.Before(t.Due)
+		var open, inTerm, extendable bool
+		terms := c.SeizureTerms(scene)
+		for _, t := range terms {
+			if !t.Done.IsZero() {
+				continue
+			}
+			open, inTerm = true, inTerm || now.Before(t.Due)
+			extendable = extendable || now.Before(t.Due) && !t.Extended
+			if len(terms) > 1 {
+				seizures = append(seizures, option{Value: t.Entry, Label: orText(t.Number, "查封扣押 "+cstText(t.Start)) + "（期限至 " + dueText(t.Due) + "）"})
+			}
+		}
 		idle := c.Performed == nil && c.Execution == nil
 		running := c.Suspension.Suspended == nil && c.Suspension.Terminated == nil // 行政强制法 §39-40
-		show[reviewsrv.StepSeizureExtend] = head && inTerm && !t.Extended
+		show[reviewsrv.StepSeizureExtend] = head && extendable
 		show[reviewsrv.StepSeizureAppraisal] = handler && inTerm
 		show[reviewsrv.StepSeizureDisposal] = head && inTerm
 		show[reviewsrv.StepSeizureRelease] = head && open
@@ -215,10 +227,24 @@ func officeForms(st *reviewsrv.State, scene reviewsrv.SceneFacts, now time.Time,
 		if show[step] {
 			f := officeFormDefs[step]
 			f.Step = step
+			if len(seizures) > 0 && slices.Contains(seizureSteps, step) {
+				f.Fields = append([]formField{{Name: "seizure", Label: "办理的查封扣押决定", Type: "select", Options: seizures}}, f.Fields...)
+			}
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// seizureSteps are the steps on one seizure decision (the form names which).
+var seizureSteps = []string{reviewsrv.StepSeizureExtend, reviewsrv.StepSeizureAppraisal, reviewsrv.StepSeizureDisposal, reviewsrv.StepSeizureRelease}
+
+// orText is s, or alt when s is empty.
+func orText(s, alt string) string {
+	if s != "" {
+		return s
+	}
+	return alt
 }
 
 // officeStages is the case's progress through its procedure.
@@ -230,16 +256,27 @@ func officeStages(st *reviewsrv.State, scene reviewsrv.SceneFacts, cal *workday.
 	c, p, in := &st.Office.Coercion, &st.Office.Permit, &st.Office.Inspection
 	switch st.Case.Procedure {
 	case "coercion":
-		t := c.Seizure(scene)
-		switch {
-		case !t.Found:
+		terms := c.SeizureTerms(scene)
+		if len(terms) == 0 {
 			add("seizure", "查封扣押", "行政强制法 §24-28", true, "本案现场未实施查封、扣押")
-		case c.Disposal != nil:
-			add("seizure", "查封扣押", "行政强制法 §27", true, "已作出处理决定 "+c.Disposal.Number+"："+reviewsrv.DisposalOutcomes[c.Disposal.Outcome])
-		case !t.Done.IsZero():
-			add("seizure", "查封扣押", "行政强制法 §28", true, "已于 "+cstText(t.Done)+" 解除")
-		default:
-			add("seizure", "查封扣押", t.Article, false, t.Label+"：期限至 "+dueText(t.Due))
+		}
+		for i, t := range terms {
+			id, name := "seizure", "查封扣押"
+			if i > 0 {
+				id = fmt.Sprintf("seizure-%d", i+1)
+			}
+			if len(terms) > 1 {
+				name += " " + orText(t.Number, cstText(t.Start))
+			}
+			r := c.Record(t.Entry, i == 0)
+			switch {
+			case r.Disposal != nil:
+				add(id, name, "行政强制法 §27", true, "已作出处理决定 "+r.Disposal.Number+"："+reviewsrv.DisposalOutcomes[r.Disposal.Outcome])
+			case !t.Done.IsZero():
+				add(id, name, "行政强制法 §28", true, "已于 "+cstText(t.Done)+" 解除")
+			default:
+				add(id, name, t.Article, false, t.Label+"：期限至 "+dueText(t.Due))
+			}
 		}
 		switch {
 		case c.Obligation == nil:

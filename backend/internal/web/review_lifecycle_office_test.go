@@ -24,7 +24,7 @@ func TestOfficeLifecycleInChromium(t *testing.T) {
 	cst := time.FixedZone("CST", 8*3600)
 	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, cst)} // Monday
 	e := start(t, clk)
-	const coer, insp, pen, perm = "20260302-c0e00001", "20260302-1a5p0001", "20260302-9e0a0001", "20260302-9e7m0001"
+	const coer, insp, pen, perm, coer2 = "20260302-c0e00001", "20260302-1a5p0001", "20260302-9e0a0001", "20260302-9e7m0001", "20260302-c0e00002"
 	tm := e.terminal(71, "patrol-office")
 	crew := []map[string]string{{"cert": "15010001"}, {"cert": "15010002"}}
 	open := func(id, proc string, extra ...map[string]any) {
@@ -36,6 +36,8 @@ func TestOfficeLifecycleInChromium(t *testing.T) {
 	}
 	open(coer, "coercion", map[string]any{"step": "seizure", "fields": map[string]any{"approval": "prior", "term_days": "30"}})
 	open(insp, "inspection")
+	open(coer2, "coercion", map[string]any{"step": "seizure", "fields": map[string]any{"approval": "prior", "term_days": "30", "decision_number": "武市监扣〔2026〕1号"}},
+		map[string]any{"step": "seizure", "fields": map[string]any{"approval": "prior", "term_days": "15", "decision_number": "武市监扣〔2026〕2号"}})
 	open(perm, "permit", map[string]any{"step": "acceptance", "fields": map[string]any{"outcome": "accepted", "matter": "药品经营许可"}})
 	penaltyCase(t, e, 72, pen)
 
@@ -126,6 +128,27 @@ func TestOfficeLifecycleInChromium(t *testing.T) {
 		t.Fatalf("closed %q", s)
 	}
 	reviewScreenshotOf(t, head, "body", "lifecycle-coercion.png")
+
+	// 行政强制法 §24-28: two seizure decisions, each with its term on the
+	// page; a release names the decision it ends and the other runs on.
+	do(head, "two seizures", page(coer2), chromedp.WaitVisible(C(`li[data-stage=seizure-2]`)),
+		chromedp.SetValue(C(`#seizure_release-outcome`), "unrelated"), chromedp.SendKeys(C(`#seizure_release-number`), "武市监解〔2026〕2号"),
+		chromedp.SendKeys(C(`#seizure_release-objects`), "货架 3 个"), chromedp.SendKeys(C(`#seizure_release-recipient`), "李某"),
+		chromedp.SetUploadFiles(C(`#seizure_release-file`), []string{file("release2.pdf")}),
+		chromedp.Click(C(`#submit-seizure_release`)), chromedp.WaitVisible(C(`#life-error`)))
+	if msg := text(head, `#life-error`); !strings.Contains(msg, "本案有 2 份查封扣押决定") || !strings.Contains(msg, "查封扣押决定书文号") {
+		t.Fatalf("release without naming the seizure: %q", msg)
+	}
+	second, err := chromedp.Run(head, chromedp.Evaluate[string](`[...document.querySelectorAll('#seizure_release-seizure option')].find(o => o.text.startsWith('武市监扣〔2026〕2号')).value`))
+	if err != nil || second == "" {
+		t.Fatalf("the second seizure's option: %q %v", second, err)
+	}
+	do(head, "release the second", chromedp.SetValue(C(`#seizure_release-seizure`), second),
+		chromedp.SetUploadFiles(C(`#seizure_release-file`), []string{file("release2.pdf")}), chromedp.Click(C(`#submit-seizure_release`)))
+	recorded(head, "seizure_release")
+	if s1, s2 := text(head, `li[data-stage=seizure]`), text(head, `li[data-stage=seizure-2]`); !strings.Contains(s1, "2026-04-01 24:00") || !strings.Contains(s2, "解除") {
+		t.Fatalf("seizure stages %q / %q", s1, s2)
+	}
 	// The release prints as its decision (行政强制法 §28), from the signed entry.
 	if pdf := e.as("supervisor").get("/review/cases/" + coer + "/office/3/document.pdf"); pdf.StatusCode != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
 		t.Fatalf("release document: %d", pdf.StatusCode)
