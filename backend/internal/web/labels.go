@@ -60,6 +60,8 @@ var securityKinds = map[string]string{
 	"timeout":             "同步超时",
 	"sync_refused":        "同步被拒绝",
 	"device_refused_sync": "终端同步被拒绝",
+	"data_restored":       "数据目录从备份恢复",
+	"log_break":           "恢复后透明日志断点（终端曾见更长的日志）",
 }
 
 // securityKindLabel names a security event's kind; the sync server's
