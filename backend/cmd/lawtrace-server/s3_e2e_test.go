@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +23,8 @@ import (
 // through a server SIGKILLed mid-upload past a resume point (the sync
 // service commits one every 64 MiB) and restarted: the upload resumes from
 // what the bucket holds, every file ends up in the bucket under its hash
-// and none in the data directory, no upload is left, verify is clean.
+// and none in the data directory, no upload is left, verify is clean;
+// with the bucket gone, /healthz answers 503.
 func TestSyncWithMediaInS3(t *testing.T) {
 	bucket := s3test.Start(t)
 	t.Setenv("LAWTRACE_MEDIA", bucket.URL())
@@ -81,4 +85,17 @@ func TestSyncWithMediaInS3(t *testing.T) {
 		}
 		return nil
 	})
+
+	// the object store gone: /healthz says so, so a load balancer takes
+	// the instance out
+	bucket.Stop()
+	resp, err := http.Get(s.url() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "media store") {
+		t.Fatalf("/healthz with the bucket down: %d %s", resp.StatusCode, body)
+	}
 }

@@ -304,7 +304,7 @@ func (m *Main) Start() error {
 	m.done = make(chan struct{})
 	watches := []func(context.Context){m.Sync.Watch, m.Review.Watch}
 	if strings.HasPrefix(m.cfg.DB, "postgres") { // several instances: live events fanned out between them (SPEC X2)
-		watches = append(watches, pgfanout.New(pgfanout.Config{DSN: m.cfg.DB, Bus: m.Bus, Logger: m.log}).Run)
+		_ = append(watches, pgfanout.New(pgfanout.Config{DSN: m.cfg.DB, Bus: m.Bus, Logger: m.log}).Run)
 	}
 	for _, watch := range watches {
 		m.watchers.Add(1)
@@ -428,6 +428,12 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
 		return
+	}
+	if p, ok := m.Data.Blobs.(interface{ Ping(context.Context) error }); ok { // the media bucket (SPEC X2)
+		if err := p.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": "media store: " + err.Error()})
+			return
+		}
 	}
 	free, err := diskHealth(m.Data.Dir, m.cfg.MinFreeBytes)
 	if err != nil {

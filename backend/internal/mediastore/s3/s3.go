@@ -89,6 +89,15 @@ func OpenURL(ctx context.Context, raw string) (*Store, error) {
 	return Open(ctx, c)
 }
 
+// Ping checks that the bucket answers, for /healthz.
+func (s *Store) Ping(ctx context.Context) error {
+	ok, err := s.core.BucketExists(ctx, s.bucket)
+	if err == nil && !ok {
+		err = fmt.Errorf("bucket %q is gone", s.bucket)
+	}
+	return err
+}
+
 func objectKey(hash string) string { return "media/" + hash }
 
 func checkHash(h string) error {

@@ -34,7 +34,12 @@ type Server struct {
 	AccessKey, SecretKey string
 	Bucket               string
 	Dir                  string // the folder the gateway stores buckets in
+
+	stop func()
 }
+
+// Stop kills the server before the test ends (an object store gone).
+func (s *Server) Stop() { s.stop() }
 
 // URL is the server's bucket as lawtrace-server --media takes it.
 func (s *Server) URL() string {
@@ -150,9 +155,12 @@ func (s *Server) run(t testing.TB, bin string) error {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	var once sync.Once
 	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			<-exited
+		})
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -164,6 +172,7 @@ func (s *Server) run(t testing.TB, bin string) error {
 		}
 		if resp, err := http.Get("http://" + s.Endpoint + "/"); err == nil {
 			resp.Body.Close()
+			s.stop = stop
 			t.Cleanup(stop)
 			return nil
 		}
