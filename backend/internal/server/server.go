@@ -304,7 +304,7 @@ func (m *Main) Start() error {
 	m.done = make(chan struct{})
 	watches := []func(context.Context){m.Sync.Watch, m.Review.Watch}
 	if strings.HasPrefix(m.cfg.DB, "postgres") { // several instances: live events fanned out between them (SPEC X2)
-		_ = append(watches, pgfanout.New(pgfanout.Config{DSN: m.cfg.DB, Bus: m.Bus, Logger: m.log}).Run)
+		watches = append(watches, pgfanout.New(pgfanout.Config{DSN: m.cfg.DB, Bus: m.Bus, Logger: m.log}).Run)
 	}
 	for _, watch := range watches {
 		m.watchers.Add(1)
