@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,7 +21,12 @@ import (
 type floorMsg struct {
 	C string `json:"c"`
 	N int64  `json:"n"`
+	// Row is as long as a board row's HTML, so the boards of both sides
+	// read as many bytes.
+	Row string `json:"row"`
 }
+
+var floorRow = strings.Repeat("x", 2300)
 
 func serveFloor(addr string) error {
 	var mu sync.Mutex
@@ -140,7 +146,8 @@ func runFloor(ctx context.Context, o opts) (*result, error) {
 	p := proc{cmd.Process.Pid}
 	r := &result{name: "floor (minimal gorilla fan-out)"}
 	a := newAcks()
-	cpu0, t0 := p.cpu(), time.Now()
+	me := proc{os.Getpid()}
+	cpu0, me0, t0 := p.cpu(), me.cpu(), time.Now()
 	var wg sync.WaitGroup
 	for i, ws := range terms {
 		wg.Go(func() {
@@ -150,7 +157,7 @@ func runFloor(ctx context.Context, o opts) (*result, error) {
 				if time.Since(t0) >= o.duration {
 					return
 				}
-				b, _ := json.Marshal(floorMsg{C: caseID(i), N: n})
+				b, _ := json.Marshal(floorMsg{C: caseID(i), N: n, Row: floorRow})
 				if ws.WriteMessage(websocket.TextMessage, b) != nil {
 					return
 				}
@@ -163,7 +170,7 @@ func runFloor(ctx context.Context, o opts) (*result, error) {
 		})
 	}
 	wg.Wait()
-	r.cpu, r.wall = p.cpu()-cpu0, time.Since(t0)
+	r.cpu, r.clientCPU, r.wall = p.cpu()-cpu0, me.cpu()-me0, time.Since(t0)
 	r.rssEnd, r.rssPeak = p.rss()
 	time.Sleep(o.grace)
 	score(r, a, boards)

@@ -92,7 +92,8 @@ func runLawTrace(ctx context.Context, bin string, o opts) (*result, error) {
 	p := proc{cmd.Process.Pid}
 	r := &result{name: "LawTrace (lawtrace-server)"}
 	a := newAcks()
-	cpu0, t0 := p.cpu(), time.Now()
+	me := proc{os.Getpid()}
+	cpu0, me0, t0 := p.cpu(), me.cpu(), time.Now()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for i, c := range clients {
@@ -126,7 +127,7 @@ func runLawTrace(ctx context.Context, bin string, o opts) (*result, error) {
 		})
 	}
 	wg.Wait()
-	r.cpu, r.wall = p.cpu()-cpu0, time.Since(t0)
+	r.cpu, r.clientCPU, r.wall = p.cpu()-cpu0, me.cpu()-me0, time.Since(t0)
 	r.rssEnd, r.rssPeak = p.rss()
 	time.Sleep(o.grace)
 	score(r, a, boards)

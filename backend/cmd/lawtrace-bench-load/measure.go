@@ -87,7 +87,8 @@ type result struct {
 	updates         int // acknowledged updates × boards
 	latencies       []time.Duration
 	missed, folded  int
-	errors          int // pushes that failed and were sent again
+	errors          int           // pushes that failed and were sent again
+	clientCPU       time.Duration // this process: terminals and boards
 	cpu             time.Duration
 	rssEnd, rssPeak float64
 	wall            time.Duration
@@ -161,6 +162,9 @@ func report(terminals, boards int, every, dur time.Duration, rs ...*result) {
 	line("failed pushes (sent again)", func(r *result) string { return strconv.Itoa(r.errors) })
 	line("server CPU during the run", func(r *result) string {
 		return fmt.Sprintf("%.1f s (%.0f%% of one core)", r.cpu.Seconds(), 100*r.cpu.Seconds()/r.wall.Seconds())
+	})
+	line("bench client CPU (terminals and boards)", func(r *result) string {
+		return fmt.Sprintf("%.1f s (%.0f%% of one core)", r.clientCPU.Seconds(), 100*r.clientCPU.Seconds()/r.wall.Seconds())
 	})
 	line("server RSS end / peak", func(r *result) string { return fmt.Sprintf("%.0f / %.0f MiB", r.rssEnd, r.rssPeak) })
 }
