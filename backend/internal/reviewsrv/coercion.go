@@ -37,7 +37,7 @@ const (
 // CoercionSteps are the coercion steps in the order a case takes them.
 var CoercionSteps = []string{StepSeizureExtend, StepSeizureAppraisal, StepSeizureDisposal, StepSeizureRelease,
 	StepObligation, StepCoercionReminder, StepCoercionStatement, StepDemolitionNotice, StepCoercionPerformed,
-	StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate, StepCoerciveExecution}
+	StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate, StepCoercionAgreement, StepCoercionBreach, StepCoerciveExecution}
 
 // DisposalOutcomes are the 处理决定 of §27 other than 解除 (a step of its own).
 var DisposalOutcomes = map[string]string{"confiscate": "依法没收", "destroy": "依法销毁"}
@@ -221,7 +221,7 @@ func coercionBuild(st *State, f OfficeFields, step string, req LifeRequest, now 
 	switch step {
 	case StepSeizureExtend, StepSeizureAppraisal, StepSeizureDisposal, StepSeizureRelease:
 		return seizureBuild(c, f, step, req, now, scene)
-	case StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate:
+	case StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate, StepCoercionAgreement, StepCoercionBreach:
 		var open []enforce.Item
 		if c.Obligation != nil && c.Performed == nil {
 			open = append(open, item(StepObligation, "行政决定尚未履行", "行政强制法 §34"))

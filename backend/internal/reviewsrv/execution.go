@@ -40,7 +40,7 @@ const (
 
 // ExecSteps are the execution and closing steps, recorded through Life.
 var ExecSteps = []string{StepDecisionDraft, StepRectifyOrder, StepRectifyCheck, StepDeferralRequest, StepDeferral, StepPerformance, StepLateFee, StepReminder, StepReply,
-	StepExecSuspend, StepExecResume, StepExecTerminate, StepEnforcement, StepClosingRequest, StepClosing}
+	StepExecSuspend, StepExecResume, StepExecTerminate, StepExecAgreement, StepExecBreach, StepEnforcement, StepClosingRequest, StepClosing}
 
 // PerformanceStatus are the results of a performance check.
 var PerformanceStatus = map[string]string{"paid": "已全部履行（缴清罚款及加处罚款）", "partly": "部分履行", "not": "未履行"}
@@ -284,7 +284,7 @@ func foldExec(st *State, e ledger.Entry, d decoded, step *Step) (bool, error) {
 			s = "向 " + f.Court + " 申请强制执行（" + f.Number + "）"
 		}
 		step.By, step.Summary = f.By, s+"，未履行金额 "+deadline.Yuan(f.OwedCents)+" 元"
-	case StepExecSuspend, StepExecResume, StepExecTerminate:
+	case StepExecSuspend, StepExecResume, StepExecTerminate, StepExecAgreement, StepExecBreach:
 		var f OfficeFields
 		if err := un(&f); err != nil {
 			return true, err
@@ -494,7 +494,7 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 	switch step {
 	case StepDeferralRequest, StepDeferral:
 		return deferralBuild(st, by, step, req, now, es)
-	case StepExecSuspend, StepExecResume, StepExecTerminate:
+	case StepExecSuspend, StepExecResume, StepExecTerminate, StepExecAgreement, StepExecBreach:
 		return suspensionBuild(&x.Suspension, OfficeFields{By: by}, step, req, now, es.Open)
 	case StepReminder, StepEnforcement:
 		if err := x.Suspension.gate(step); err != nil {

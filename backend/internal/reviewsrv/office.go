@@ -33,7 +33,7 @@ var OfficeSteps = slices.Concat(CoercionSteps, PermitSteps, InspectionSteps, []s
 
 // officeHeads are the office steps only a head takes: the decisions.
 var officeHeads = []string{StepSeizureExtend, StepSeizureDisposal, StepSeizureRelease, StepObligation, StepCoerciveExecution,
-	StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate, StepPermitExtension, StepPermitDecision, StepOfficeClosing}
+	StepCoercionSuspend, StepCoercionResume, StepCoercionTerminate, StepCoercionAgreement, StepCoercionBreach, StepPermitExtension, StepPermitDecision, StepOfficeClosing}
 
 // stepProcedure is the procedure each office step belongs to.
 func stepProcedure(step string) string {

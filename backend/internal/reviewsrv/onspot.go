@@ -43,7 +43,7 @@ func onSpotOf(scene SceneFacts) *OnSpotFine {
 
 // simpleExecSteps are the execution steps a simple-procedure case takes.
 var simpleExecSteps = []string{StepPerformance, StepLateFee, StepDeferralRequest, StepDeferral, StepReminder, StepReply, StepEnforcement,
-	StepExecSuspend, StepExecResume, StepExecTerminate,
+	StepExecSuspend, StepExecResume, StepExecTerminate, StepExecAgreement, StepExecBreach,
 	StepClosingRequest, StepClosing}
 
 // ExecutesOnSpot reports whether a simple-procedure case has a fine left

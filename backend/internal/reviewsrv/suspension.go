@@ -15,7 +15,10 @@ import (
 // application to the court are refused; the head resumes it when the
 // grounds end (§39 ¶2) — not after three years when the party truly could
 // not perform (not executed again) — or terminates it on a ground of §40,
-// which ends the execution and lets the case close.
+// which ends the execution and lets the case close. The agency may also
+// agree with the party on how to perform (执行协议, §42: by stages); while
+// the agreement runs coercive execution waits, and when the party breaks it
+// the execution resumes.
 const (
 	StepCoercionSuspend   = "coercion_suspend"    // 中止执行 of the 行政决定 (§39)
 	StepCoercionResume    = "coercion_resume"     // 恢复执行 (§39 ¶2)
@@ -23,6 +26,10 @@ const (
 	StepExecSuspend       = "execution_suspend"   // 中止执行 of the penalty decision (§39)
 	StepExecResume        = "execution_resume"    // 恢复执行 (§39 ¶2)
 	StepExecTerminate     = "execution_terminate" // 终结执行 (§40)
+	StepCoercionAgreement = "coercion_agreement"  // 执行协议 (§42)
+	StepCoercionBreach    = "coercion_breach"     // the party broke the agreement: execution resumes (§42)
+	StepExecAgreement     = "execution_agreement" // 执行协议 of the penalty decision (§42)
+	StepExecBreach        = "execution_breach"    // the party broke it (§42)
 )
 
 // SuspendGrounds are the grounds of 中止执行 (行政强制法 §39 ¶1).
@@ -53,6 +60,8 @@ type Suspension struct {
 	// (for the deadline monitor).
 	Last      *OfficeFields `json:"last,omitempty"`
 	LastEnded time.Time     `json:"last_ended,omitzero"`
+	// Agreement is the 执行协议 in force (§42): nil once the party broke it.
+	Agreement *OfficeFields `json:"agreement,omitempty"`
 }
 
 // suspensionKind is what a suspension step does ("" for other steps).
@@ -64,6 +73,10 @@ func suspensionKind(step string) string {
 		return "resume"
 	case StepCoercionTerminate, StepExecTerminate:
 		return "terminate"
+	case StepCoercionAgreement, StepExecAgreement:
+		return "agree"
+	case StepCoercionBreach, StepExecBreach:
+		return "breach"
 	}
 	return ""
 }
@@ -82,8 +95,14 @@ func (sp *Suspension) apply(step string, s Seqd[OfficeFields]) string {
 		if sp.Suspended != nil {
 			sp.LastEnded = f.At
 		}
-		sp.Terminated, sp.Suspended = &s.Fields, nil
+		sp.Terminated, sp.Suspended, sp.Agreement = &s.Fields, nil, nil
 		return "负责人批准终结执行 " + f.Number + "：" + TerminateGrounds[f.Outcome] + reasonsSuffix(f.Reasons)
+	case "agree":
+		sp.Agreement = &s.Fields
+		return "与当事人达成执行协议 " + f.Number + "：" + f.Content
+	case "breach":
+		sp.Agreement = nil
+		return "当事人不履行执行协议，恢复强制执行：" + f.Reasons
 	}
 	return step
 }
@@ -94,29 +113,36 @@ func (sp *Suspension) gate(step string) error {
 	if t := sp.Terminated; t != nil {
 		return lifeRefused(step, "行政强制法 §40", "the execution was terminated", "执行已于 "+t.At.In(cst).Format(time.DateOnly)+" 终结（"+TerminateGrounds[t.Outcome]+"），不得再执行")
 	}
+	if a := sp.Agreement; a != nil {
+		return lifeRefused(step, "行政强制法 §42", "an execution agreement is in force: coercive execution resumes when the party breaks it",
+			"已与当事人达成执行协议（"+a.Number+"），执行协议应当履行；当事人不履行执行协议的，方可恢复强制执行",
+			item(sibling(step, "breach"), "当事人不履行执行协议", "行政强制法 §42"))
+	}
 	if s := sp.Suspended; s != nil {
 		return lifeRefused(step, "行政强制法 §39", "the execution is suspended",
 			"执行已于 "+s.At.In(cst).Format(time.DateOnly)+" 中止（"+SuspendGrounds[s.Outcome]+"）；中止执行期间不得强制执行、代履行或申请人民法院强制执行，情形消失后应当恢复执行",
-			item(resumeStep(step), "恢复执行", "行政强制法 §39"))
+			item(sibling(step, "resume"), "恢复执行", "行政强制法 §39"))
 	}
 	return nil
 }
 
-// resumeStep is the resumption in step's chain (the coercion's or the
-// penalty's execution).
-func resumeStep(step string) string {
-	if stepProcedure(step) == "coercion" {
+// sibling is the step of kind (resume, terminate, breach) in step's chain
+// (the coercion's or the penalty's execution).
+func sibling(step, kind string) string {
+	coercion := stepProcedure(step) == "coercion"
+	switch {
+	case kind == "resume" && coercion:
 		return StepCoercionResume
-	}
-	return StepExecResume
-}
-
-// terminateStep is the termination in step's chain.
-func terminateStep(step string) string {
-	if stepProcedure(step) == "coercion" {
+	case kind == "resume":
+		return StepExecResume
+	case kind == "terminate" && coercion:
 		return StepCoercionTerminate
+	case kind == "terminate":
+		return StepExecTerminate
+	case coercion:
+		return StepCoercionBreach
 	}
-	return StepExecTerminate
+	return StepExecBreach
 }
 
 // facts is the suspension on the party's inability the deadline monitor
@@ -147,7 +173,7 @@ func (s *OfficeFields) lapsed(now time.Time) bool {
 // what is left to execute (empty: nothing — performed, or no decision).
 func suspensionBuild(sp *Suspension, f OfficeFields, step string, req LifeRequest, now time.Time, open []enforce.Item) (OfficeFields, error) {
 	t := strings.TrimSpace
-	f.Number, f.Reasons, f.File, f.Method, f.Outcome = t(req.Number), t(req.Reasons), req.File, req.Method, req.Outcome
+	f.Number, f.Reasons, f.File, f.Method, f.Outcome, f.Content = t(req.Number), t(req.Reasons), req.File, req.Method, req.Outcome, t(req.Content)
 	at, err := parseAt(req.At, now, "时间")
 	if err != nil {
 		return f, err
@@ -190,7 +216,7 @@ func suspensionBuild(sp *Suspension, f OfficeFields, step string, req LifeReques
 			return f, lifeRefused(step, f.Article,
 				"the suspension for the party's inability lapsed after three years on "+dayText(s.Due)+": the decision is not executed again",
 				"没有明显社会危害，当事人确无能力履行，中止执行满三年（至 "+dayText(s.Due)+"）未恢复执行的，行政机关不再执行",
-				item(terminateStep(step), "终结执行（中止满三年）", "行政强制法 §39 ¶2"))
+				item(sibling(step, "terminate"), "终结执行（中止满三年）", "行政强制法 §39 ¶2"))
 		}
 		miss.need(f.Reasons != "", "reasons", "中止执行的情形已经消失的事实", "行政强制法 §39 ¶2")
 		miss.need(f.Number != "", "number", "恢复执行通知书文号", "行政强制法 §39 ¶2")
@@ -223,6 +249,38 @@ func suspensionBuild(sp *Suspension, f OfficeFields, step string, req LifeReques
 		if len(miss) > 0 {
 			return f, lifeRefused(step, f.Article, "a termination states its ground with evidence and is told to the party in writing",
 				"终结执行须写明第四十条规定的情形、事实和证据，经负责人批准并书面通知当事人", miss...)
+		}
+		return f, nil
+
+	case "agree":
+		f.Article = "行政强制法 §42"
+		if sp.Agreement != nil {
+			return f, &enforce.Error{Code: enforce.EConflict, Step: step, Article: f.Article, Message: "an agreement is in force", MessageZh: "执行协议正在履行"}
+		}
+		if sp.Suspended != nil {
+			return f, lifeRefused(step, "行政强制法 §39", "the execution is suspended", "执行已中止，恢复执行后方可达成执行协议", item(sibling(step, "resume"), "恢复执行", "行政强制法 §39"))
+		}
+		if len(open) == 0 {
+			return f, lifeRefused(step, f.Article, "there is nothing left to execute", "没有尚待执行的决定（未作出决定或当事人已履行），无需执行协议")
+		}
+		miss.need(f.Number != "", "number", "执行协议编号", "行政强制法 §42")
+		miss.need(f.Content != "", "content", "协议内容（履行方式、分阶段履行的期限和数额）", "行政强制法 §42")
+		miss.need(f.Reasons != "", "reasons", "不损害公共利益和他人合法权益的说明", "行政强制法 §42")
+		miss.need(f.File != "", "file", "当事人签字的执行协议", "行政强制法 §42")
+		if len(miss) > 0 {
+			return f, lifeRefused(step, f.Article, "an execution agreement is written, signed by the party, and harms neither the public interest nor others",
+				"执行协议须在不损害公共利益和他人合法权益的情况下与当事人达成，写明履行方式和期限，由当事人签字", miss...)
+		}
+		return f, nil
+
+	case "breach":
+		f.Article = "行政强制法 §42"
+		if sp.Agreement == nil {
+			return f, lifeRefused(step, f.Article, "no execution agreement is in force", "没有正在履行的执行协议")
+		}
+		miss.need(f.Reasons != "", "reasons", "当事人不履行执行协议的事实", "行政强制法 §42")
+		if len(miss) > 0 {
+			return f, lifeRefused(step, f.Article, "the breach is recorded with its facts", "应当写明当事人不履行执行协议的事实", miss...)
 		}
 		return f, nil
 	}

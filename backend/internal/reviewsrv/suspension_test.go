@@ -13,7 +13,8 @@ import (
 // evidence and written notice, coercive execution is refused while it is
 // suspended, the execution resumes when the grounds end, a suspension on
 // the party's inability is not resumed after three years (§39 ¶2) and
-// ends in termination, after which the case closes.
+// ends in termination, after which the case closes; an execution
+// agreement (§42) holds the execution until the party breaks it.
 func TestCoercionSuspension(t *testing.T) {
 	f := newFixture(t, cstTime(2025, 12, 1, 9, 0))
 	const c = "20251201-coer0009"
@@ -44,6 +45,19 @@ func TestCoercionSuspension(t *testing.T) {
 	f.refuse(head, c, StepCoercionResume, LifeRequest{}, "行政强制法 §39 ¶2", "reasons,number,method")
 	f.life(head, c, StepCoercionResume, LifeRequest{Reasons: "人民法院判决驳回案外人确权请求", Number: "城执恢〔2025〕1号", Method: "direct"})
 	f.refuse(head, c, StepCoercionResume, LifeRequest{}, "行政强制法 §39 ¶2", "") // not suspended
+
+	// 行政强制法 §42: an agreement to perform by stages holds the execution;
+	// the party's breach lets it resume.
+	f.refuse(head, c, StepCoercionAgreement, LifeRequest{Content: "分三期缴纳"}, "行政强制法 §42", "number,reasons,file")
+	f.life(head, c, StepCoercionAgreement, LifeRequest{Number: "城执协〔2025〕1号", Content: "2026 年 1 月、2 月、3 月各缴纳三分之一",
+		Reasons: "分期缴纳不损害公共利益和他人合法权益", File: f.upload(c, "agree.pdf", "执行协议")})
+	f.refuse(head, c, StepCoerciveExecution, court, "行政强制法 §42", StepCoercionBreach)
+	f.refuse(head, c, StepCoercionBreach, LifeRequest{}, "行政强制法 §42", "reasons")
+	st = f.life(head, c, StepCoercionBreach, LifeRequest{Reasons: "当事人未按期缴纳 2026 年 1 月的一期"})
+	if st.Office.Coercion.Suspension.Agreement != nil {
+		t.Fatal("the agreement survives its breach")
+	}
+	f.refuse(head, c, StepCoercionBreach, LifeRequest{Reasons: "再次"}, "行政强制法 §42", "")
 
 	// Suspended again on the party's inability: three years later it is
 	// not resumed but ends (§39 ¶2).

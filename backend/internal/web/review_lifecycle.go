@@ -152,13 +152,12 @@ func (p *reviewPages) renderLifecycle(w http.ResponseWriter, r *http.Request, st
 	d.Show[reviewsrv.StepDeferral] = (d.Penalty || simple) && !ended && d.Head && x.DeferralRequest != nil
 	d.Show[reviewsrv.StepPerformance] = executing && es.Fine && !es.PaidInFull
 	d.Show[reviewsrv.StepLateFee] = executing && es.Fine && !es.PaidInFull && !es.PaymentDue.IsZero() && !p.s.cfg.Now().Before(es.PaymentDue)
-	running := x.Suspension.Suspended == nil && x.Suspension.Terminated == nil // 行政强制法 §39-40
+	running := x.Suspension.Suspended == nil && x.Suspension.Terminated == nil && x.Suspension.Agreement == nil // 行政强制法 §39-40, §42
 	d.Show[reviewsrv.StepReminder] = executing && len(es.Open) > 0 && x.Reminder == nil && delivered && running
 	d.Show[reviewsrv.StepReply] = executing && x.Reminder != nil && len(es.Open) > 0
 	d.Show[reviewsrv.StepEnforcement] = executing && x.Reminder != nil && x.Enforcement == nil && len(es.Open) > 0 && running
-	suspensionShown(d.Show, &x.Suspension, (d.Penalty || simple) && d.Decided && !ended && d.Head, len(es.Open) > 0,
-		reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate)
-	for _, step := range []string{reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate} {
+	suspensionShown(d.Show, &x.Suspension, (d.Penalty || simple) && d.Decided && !ended && d.Head, len(es.Open) > 0, penaltyHolds)
+	for _, step := range []string{reviewsrv.StepExecAgreement, reviewsrv.StepExecBreach, reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate} {
 		if d.Show[step] {
 			f := officeFormDefs[step]
 			f.Step = step

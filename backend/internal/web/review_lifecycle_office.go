@@ -146,29 +146,45 @@ var officeFormDefs = map[string]officeForm{
 }
 
 func init() {
-	suspensionForms(reviewsrv.StepCoercionSuspend, reviewsrv.StepCoercionResume, reviewsrv.StepCoercionTerminate)
-	suspensionForms(reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate)
+	suspensionForms(coercionHolds)
+	suspensionForms(penaltyHolds)
 }
 
-// suspensionForms adds the forms of 中止、恢复、终结执行 (行政强制法 §39-§40)
-// of one execution chain (the coercion's or the penalty's).
-func suspensionForms(suspend, resume, terminate string) {
-	officeFormDefs[suspend] = officeForm{Title: "中止执行（负责人批准）", Article: "行政强制法 §39", Button: "批准中止执行并书面通知当事人",
+// holds are the steps that hold or end one execution chain (the
+// coercion's or the penalty's): 中止、恢复、终结执行 (行政强制法 §39-§40) and
+// the 执行协议 with its breach (§42).
+type holds struct{ suspend, resume, terminate, agree, breach string }
+
+var (
+	coercionHolds = holds{reviewsrv.StepCoercionSuspend, reviewsrv.StepCoercionResume, reviewsrv.StepCoercionTerminate, reviewsrv.StepCoercionAgreement, reviewsrv.StepCoercionBreach}
+	penaltyHolds  = holds{reviewsrv.StepExecSuspend, reviewsrv.StepExecResume, reviewsrv.StepExecTerminate, reviewsrv.StepExecAgreement, reviewsrv.StepExecBreach}
+)
+
+// suspensionForms adds the forms of one chain's holds.
+func suspensionForms(h holds) {
+	officeFormDefs[h.agree] = officeForm{Title: "执行协议（负责人）", Article: "行政强制法 §42", Button: "记录执行协议",
+		Fields: []formField{text("number", "协议编号"), area("content", "协议内容（履行方式、分阶段履行的期限和数额）"), text("reasons", "不损害公共利益和他人合法权益的说明"), file("当事人签字的执行协议")}}
+	officeFormDefs[h.breach] = officeForm{Title: "当事人不履行执行协议（恢复强制执行）", Article: "行政强制法 §42", Button: "记录不履行并恢复强制执行",
+		Fields: []formField{when("at", "时间"), area("reasons", "不履行执行协议的事实")}}
+	officeFormDefs[h.suspend] = officeForm{Title: "中止执行（负责人批准）", Article: "行政强制法 §39", Button: "批准中止执行并书面通知当事人",
 		Fields: []formField{choose("outcome", "中止执行的情形", reviewsrv.SuspendGrounds), when("at", "中止时间"), area("reasons", "事实和理由"), text("number", "中止执行通知书文号"), method(),
 			text("recipient", "受送达人"), file("证明中止情形的证据材料")}}
-	officeFormDefs[resume] = officeForm{Title: "恢复执行（负责人批准）", Article: "行政强制法 §39 ¶2", Button: "批准恢复执行并书面通知当事人",
+	officeFormDefs[h.resume] = officeForm{Title: "恢复执行（负责人批准）", Article: "行政强制法 §39 ¶2", Button: "批准恢复执行并书面通知当事人",
 		Fields: []formField{when("at", "恢复时间"), area("reasons", "中止情形消失的事实"), text("number", "恢复执行通知书文号"), method(), text("recipient", "受送达人"), file("中止情形消失的证明材料")}}
-	officeFormDefs[terminate] = officeForm{Title: "终结执行（负责人批准）", Article: "行政强制法 §40", Button: "批准终结执行并书面通知当事人",
+	officeFormDefs[h.terminate] = officeForm{Title: "终结执行（负责人批准）", Article: "行政强制法 §40", Button: "批准终结执行并书面通知当事人",
 		Fields: []formField{choose("outcome", "终结执行的情形", reviewsrv.TerminateGrounds), when("at", "终结时间"), area("reasons", "事实和理由"), text("number", "终结执行通知书文号"), method(),
 			text("recipient", "受送达人"), file("证明终结情形的证据材料")}}
 }
 
-// suspensionShown sets which of the suspension forms a head may take:
+// suspensionShown sets which of a chain's hold forms a head may take:
 // executable says a decision is left to execute.
-func suspensionShown(show map[string]bool, sp *reviewsrv.Suspension, head, executable bool, suspend, resume, terminate string) {
-	show[suspend] = head && executable && sp.Suspended == nil && sp.Terminated == nil
-	show[resume] = head && sp.Suspended != nil
-	show[terminate] = head && (executable || sp.Suspended != nil) && sp.Terminated == nil
+func suspensionShown(show map[string]bool, sp *reviewsrv.Suspension, head, executable bool, h holds) {
+	free := sp.Suspended == nil && sp.Terminated == nil
+	show[h.suspend] = head && executable && free
+	show[h.resume] = head && sp.Suspended != nil
+	show[h.terminate] = head && (executable || sp.Suspended != nil) && sp.Terminated == nil
+	show[h.agree] = head && executable && free && sp.Agreement == nil
+	show[h.breach] = head && sp.Agreement != nil
 }
 
 // officeForms are the forms the user may take now: the handler's and, for
@@ -192,7 +208,7 @@ func officeForms(st *reviewsrv.State, scene reviewsrv.SceneFacts, now time.Time,
 			}
 		}
 		idle := c.Performed == nil && c.Execution == nil
-		running := c.Suspension.Suspended == nil && c.Suspension.Terminated == nil // 行政强制法 §39-40
+		running := c.Suspension.Suspended == nil && c.Suspension.Terminated == nil && c.Suspension.Agreement == nil // 行政强制法 §39-40, §42
 		show[reviewsrv.StepSeizureExtend] = head && extendable
 		show[reviewsrv.StepSeizureAppraisal] = handler && inTerm
 		show[reviewsrv.StepSeizureDisposal] = head && inTerm
@@ -203,8 +219,7 @@ func officeForms(st *reviewsrv.State, scene reviewsrv.SceneFacts, now time.Time,
 		show[reviewsrv.StepDemolitionNotice] = handler && c.Obligation != nil && c.Announcement == nil && idle && running
 		show[reviewsrv.StepCoercionPerformed] = handler && c.Obligation != nil && idle
 		show[reviewsrv.StepCoerciveExecution] = head && c.Reminder != nil && idle && running
-		suspensionShown(show, &c.Suspension, head, c.Obligation != nil && c.Performed == nil,
-			reviewsrv.StepCoercionSuspend, reviewsrv.StepCoercionResume, reviewsrv.StepCoercionTerminate)
+		suspensionShown(show, &c.Suspension, head, c.Obligation != nil && c.Performed == nil, coercionHolds)
 	case "permit":
 		accepted := !p.AcceptedAt(scene).IsZero()
 		deciding := accepted && p.Decision == nil && !p.NotAccepted
@@ -292,6 +307,8 @@ func officeStages(st *reviewsrv.State, scene reviewsrv.SceneFacts, cal *workday.
 				add("execution", "强制执行", "行政强制法 §37", true, "当事人已履行")
 			case c.Suspension.Terminated != nil:
 				add("execution", "强制执行", "行政强制法 §40", true, "终结执行："+reviewsrv.TerminateGrounds[c.Suspension.Terminated.Outcome])
+			case c.Suspension.Agreement != nil:
+				add("execution", "强制执行", "行政强制法 §42", false, "执行协议 "+c.Suspension.Agreement.Number+" 履行中；当事人不履行的，恢复强制执行")
 			case c.Suspension.Suspended != nil:
 				add("execution", "强制执行", "行政强制法 §39", false, "中止执行（"+reviewsrv.SuspendGrounds[c.Suspension.Suspended.Outcome]+"），情形消失后恢复执行")
 			case c.Execution != nil:

@@ -235,6 +235,14 @@ func TestSimpleProcedureExecutionInChromium(t *testing.T) {
 	if plan, due := text(head, `#deferral-plan`), text(head, `#payment-due`); !strings.Contains(plan, "分 2 期") || due != "2026-04-10 24:00" {
 		t.Fatalf("plan %q due %q", plan, due)
 	}
+	// 行政强制法 §42: an execution agreement holds the execution until the
+	// party breaks it.
+	do(head, "agreement", page, chromedp.WaitVisible(C(`#form-execution_agreement`)),
+		chromedp.SendKeys(C(`#execution_agreement-number`), "罚执协〔2026〕1号"), chromedp.SendKeys(C(`#execution_agreement-content`), "4 月、5 月各缴纳 100 元"),
+		chromedp.SendKeys(C(`#execution_agreement-reasons`), "不损害公共利益和他人合法权益"), chromedp.SetUploadFiles(C(`#execution_agreement-file`), []string{p}),
+		chromedp.Click(C(`#submit-execution_agreement`)), chromedp.WaitVisible(C(`#execution-agreement`)), chromedp.WaitVisible(C(`#form-execution_breach`)))
+	do(head, "breach", chromedp.SendKeys(C(`#execution_breach-reasons`), "未按协议缴纳 4 月一期"), chromedp.Click(C(`#submit-execution_breach`)),
+		chromedp.WaitVisible(C(`#life-steps li[data-step=execution_breach]`)), chromedp.WaitNotPresent(C(`#execution-agreement`)))
 	// 行政强制法 §39: the head suspends the execution, with its evidence;
 	// the reminder is gone from the page while it is suspended and the
 	// three years of §39 ¶2 are on the monitor.
@@ -251,4 +259,6 @@ func TestSimpleProcedureExecutionInChromium(t *testing.T) {
 	if s := text(head, `#life-deadlines li[data-kind=suspension_lapse]`); !strings.Contains(s, "中止执行满三年") || !strings.Contains(s, "2029-03-02 24:00") {
 		t.Fatalf("suspension deadline %q", s)
 	}
+	// 行政强制法 §42: no execution agreement while the execution is suspended.
+	do(head, "agreement form withdrawn", chromedp.WaitNotPresent(C(`#form-execution_agreement`)))
 }
