@@ -216,12 +216,33 @@ func (st *State) OfficeStage() string {
 		return "已结案"
 	case st.Exec.ClosingRequest != nil:
 		return "结案审批"
+	}
+	if s := st.holdStage(); s != "" {
+		return s
+	}
+	switch {
 	case st.Decision != nil:
 		return "执行"
 	case st.Life.NotRegistered:
 		return "不予立案"
 	}
 	return st.Office.stage()
+}
+
+// holdStage is the board's stage of an execution held or ended (行政强制法
+// §39, §40, §42; "" when it is not).
+func (st *State) holdStage() string {
+	for _, sp := range []*Suspension{&st.Exec.Suspension, &st.Office.Coercion.Suspension} {
+		switch {
+		case sp.Terminated != nil:
+			return "终结执行"
+		case sp.Suspended != nil:
+			return "中止执行"
+		case sp.Agreement != nil:
+			return "执行协议"
+		}
+	}
+	return ""
 }
 
 // OfficeStages folds the office chains of the cases (all when ids is

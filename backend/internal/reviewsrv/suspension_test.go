@@ -108,6 +108,9 @@ func TestPenaltySuspension(t *testing.T) {
 	f.life(head, c, StepExecSuspend, LifeRequest{Outcome: "unable", Reasons: "当事人遭遇火灾，暂无履行能力", Number: "罚执中〔2026〕1号", Method: "direct", Recipient: "张三",
 		File: f.upload(c, "fire.pdf", "火灾事故认定书")})
 	f.refuse(officer, c, StepReminder, LifeRequest{Number: "催1"}, "行政强制法 §39", StepExecResume)
+	if st, err := f.svc.State(f.ctx, c); err != nil || st.OfficeStage() != "中止执行" {
+		t.Fatalf("board stage while suspended: %v", err)
+	}
 	closing := LifeRequest{Content: "终结执行", Reasons: "当事人死亡，无遗产", ExecRequest: ExecRequest{Kind: "execution_terminated"}}
 	f.refuse(officer, c, StepClosingRequest, closing, "行政强制法 §39-40", StepExecResume)
 	f.refuse(head, c, StepExecTerminate, LifeRequest{Outcome: "died"}, "行政强制法 §40", "reasons,file,number,method")
