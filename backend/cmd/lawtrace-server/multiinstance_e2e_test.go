@@ -1,15 +1,28 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"text/template"
 	"time"
 
 	"lawtrace/backend/internal/events"
 	"lawtrace/backend/internal/server"
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/store/postgres/pgtest"
+	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
+	"lawtrace/shared/testtool"
 )
 
 // SPEC S6 X2 D1: two instances on one PostgreSQL database; a device
@@ -95,5 +108,278 @@ func TestRevocationAcrossInstances(t *testing.T) {
 	}
 	if _, err := simdev.Connect(ctx, b.SyncURL(), d, ""); syncproto.AsError(err) == nil || syncproto.AsError(err).Code != syncproto.CodeRevoked {
 		t.Fatalf("reconnect after revocation: %v", err)
+	}
+}
+
+// nginxConf balances the three instances and passes websocket upgrades,
+// with reads long enough for an idle sync or board connection.
+const nginxConf = `worker_processes 1;
+daemon off;
+pid {{.Dir}}/nginx.pid;
+error_log {{.Dir}}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path {{.Dir}}/body;
+  proxy_temp_path {{.Dir}}/proxy;
+  fastcgi_temp_path {{.Dir}}/fastcgi;
+  uwsgi_temp_path {{.Dir}}/uwsgi;
+  scgi_temp_path {{.Dir}}/scgi;
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  upstream lawtrace {
+{{range .Upstreams}}    server {{.}};
+{{end}}  }
+  server {
+    listen {{.Listen}};
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://lawtrace;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_read_timeout 1h;
+      proxy_send_timeout 1h;
+      proxy_buffering off;
+    }
+  }
+}
+`
+
+// startNginx runs Debian's nginx in the foreground with its configuration,
+// pid, logs and temporary files in a temp dir; it returns its address.
+func startNginx(t *testing.T, upstreams []string) string {
+	t.Helper()
+	bin := "/usr/sbin/nginx"
+	if _, err := os.Stat(bin); err != nil {
+		testtool.Missing(t, "nginx is not installed (apt-get install nginx): "+err.Error())
+	}
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	var conf bytes.Buffer
+	if err := template.Must(template.New("nginx").Parse(nginxConf)).Execute(&conf, map[string]any{"Dir": dir, "Upstreams": upstreams, "Listen": listen}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, conf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", path)
+	cmd.Stdout, cmd.Stderr = &lockedWriter{w: &out}, &lockedWriter{w: &out}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGQUIT); _ = cmd.Wait() })
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(25 * time.Millisecond) {
+		if resp, err := http.Get("http://" + listen + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return listen
+			}
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Fatalf("nginx did not come up:\n%s\n%s", out.String(), log)
+		}
+	}
+}
+
+// SPEC X2 S2 S3 R2 D1 P1: three lawtrace-server processes on one
+// PostgreSQL database, sharing one data directory (the server key and the
+// media folder), behind nginx. Fifty simulated terminals sync through
+// nginx; one instance is SIGKILLed while it serves them; a supervisor's
+// live board on another instance, connected once, shows every case's final
+// entry count (the other instances' batches reach it only through the
+// fan-out). Afterwards every entry and file is stored exactly once,
+// verify is clean and the three instances serve one log.
+func TestThreeInstancesBehindNginx(t *testing.T) {
+	const (
+		terminals = 50
+		perCase   = 24 // entries of each terminal's case, before its video
+		batch     = 2
+	)
+	dsn := pgtest.Start(t).NewDatabase(t)
+	t.Setenv("LAWTRACE_DB", dsn) // serve and every operator command
+	dir := t.TempDir()
+	var inst []*srv
+	for range 3 { // one after the other: the first creates the server key
+		s := &srv{t: t, data: dir, addr: freeAddr(t)}
+		s.start()
+		t.Cleanup(s.kill)
+		inst = append(inst, s)
+	}
+	victim, watcher := inst[0], inst[1]
+	lb := startNginx(t, []string{inst[0].addr, inst[1].addr, inst[2].addr})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cookie, err := simdev.SignIn(ctx, watcher.url(), "supervisor", "lawtrace-supervisor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	board, err := simdev.DialBoard(ctx, watcher.url(), cookie, "size=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boardCtx, stopBoard := context.WithCancel(ctx)
+	boardDone := make(chan struct{})
+	go func() { defer close(boardDone); board.Run(boardCtx) }()
+	defer func() { stopBoard(); <-boardDone }()
+
+	data, err := server.OpenDataDB(dir, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := make([]string, terminals)
+	for i := range codes {
+		ec, err := server.NewEnrolCode(ctx, data, fmt.Sprintf("bodycam %02d", i), time.Hour, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes[i] = ec.Code
+	}
+	data.Close()
+
+	// each terminal pushes its case in small batches, then its video,
+	// through nginx; after a failure it reconnects (nginx picks another
+	// instance when one is gone) and carries on from the last ack
+	var failures atomic.Int64 // operations that failed: the kill landed mid-sync
+	var finished atomic.Int64
+	caseEntries := map[string]int64{}
+	devs := make([]*simdev.Device, terminals)
+	var wg sync.WaitGroup
+	for i := range terminals {
+		d := simdev.New(uint64(9000 + i))
+		devs[i] = d
+		caseID := fmt.Sprintf("MI-%02d", i)
+		video := bytes.Repeat([]byte(caseID), 40_000) // 200 kB
+		es := append(d.Case(caseID, perCase), d.MediaEntry(caseID, ledger.KindVideo, video))
+		caseEntries[caseID] = int64(len(es))
+		wg.Go(func() {
+			defer finished.Add(1)
+			enrolled, acked := false, 0
+			for ctx.Err() == nil {
+				code := codes[i]
+				if enrolled {
+					code = ""
+				}
+				c, err := simdev.Connect(ctx, "ws://"+lb+"/sync", d, code)
+				if err != nil && !enrolled { // enrolled just before a kill cut the answer
+					c, err = simdev.Connect(ctx, "ws://"+lb+"/sync", d, "")
+				}
+				if err != nil {
+					failures.Add(1)
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				enrolled = true
+				for err == nil && acked < len(es) {
+					var ack *syncproto.Ack
+					if ack, err = c.Push(ctx, es[acked:min(acked+batch, len(es))], 0); err == nil {
+						acked = int(ack.UpTo)
+					}
+				}
+				if err == nil {
+					_, err = c.Upload(ctx, video, 16<<10, 2)
+				}
+				c.Close()
+				if err == nil {
+					return
+				}
+				failures.Add(1)
+			}
+		})
+	}
+
+	// the kill: once the victim has ingested a good part of its share and
+	// holds live connections, while terminals are still syncing
+	for victim.metric("lawtrace_entries_ingested_total") < 100 || victim.metric("lawtrace_sync_connections") < 1 {
+		if ctx.Err() != nil {
+			t.Fatal("the victim never got busy")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	running := terminals - finished.Load()
+	victimCmd := victim.cmd
+	_ = victimCmd.Process.Signal(syscall.SIGKILL)
+	err = victimCmd.Wait()
+	victim.cmd = nil
+	if !killedBySignal(err) || running == 0 {
+		t.Fatalf("the kill did not land mid-sync: %v, %d terminals still syncing", err, running)
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		t.Fatal("terminals did not finish")
+	}
+	if failures.Load() == 0 {
+		t.Fatal("no terminal saw the kill: it did not land mid-sync")
+	}
+	t.Logf("killed with %d of %d terminals syncing; %d operations failed and were retried", running, terminals, failures.Load())
+
+	// the board shows every case's final entry count, live (one snapshot)
+	for caseID, want := range caseEntries {
+		for board.Entries(caseID) != want {
+			if ctx.Err() != nil {
+				t.Fatalf("the board on %s shows %d entries of %s, want %d", watcher.addr, board.Entries(caseID), caseID, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// with everything quiet, one more entry through the third instance: the
+	// watcher learns of it only from the fan-out (during the rush a slow
+	// subscriber on its bus may have made its board reload stale cases)
+	third, err := simdev.Connect(ctx, inst[2].syncURL(), devs[0], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := devs[0].Entry("MI-00", "inspection_notes", map[string]any{"fields": map[string]string{"findings": "复查"}})
+	if ack, err := third.Push(ctx, []ledger.Entry{last}, 0); err != nil || ack.UpTo != last.DeviceSeq {
+		t.Fatalf("push through the third instance: %+v %v", ack, err)
+	}
+	third.Close()
+	caseEntries["MI-00"]++
+	for board.Entries("MI-00") != caseEntries["MI-00"] {
+		if ctx.Err() != nil {
+			t.Fatalf("the board on %s shows %d entries of MI-00, want %d: the fan-out did not bring the third instance's batch", watcher.addr, board.Entries("MI-00"), caseEntries["MI-00"])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := board.Snapshots(); n != 1 {
+		t.Fatalf("the board reloaded (%d snapshots): the cases did not arrive live", n)
+	}
+
+	// exactly once, verify clean, one log served by every instance
+	victim.start()
+	var total int64
+	for _, n := range caseEntries {
+		total += n
+	}
+	st := watcher.stats()
+	if int64(st.Entries) != total || st.Cases != terminals || st.MediaFiles != terminals || st.PendingMedia != 0 || int64(st.TreeSize) != total {
+		t.Fatalf("stats %+v, want %d entries in %d cases and %d files", st, total, terminals, terminals)
+	}
+	watcher.verifyClean()
+	var first syncproto.TreeHead
+	for i, s := range inst {
+		var th struct {
+			TreeHead syncproto.TreeHead `json:"tree_head"`
+		}
+		resp, err := http.Get(s.url() + "/log/tree-head")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&th)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = th.TreeHead
+		}
+		if th.TreeHead.Size != uint64(total) || !bytes.Equal(th.TreeHead.Root, first.Root) {
+			t.Fatalf("instance %d serves a tree head of size %d, root %x; instance 0: size %d, root %x", i, th.TreeHead.Size, th.TreeHead.Root, first.Size, first.Root)
+		}
 	}
 }
