@@ -72,7 +72,7 @@ func newSettings(u *UI) *settingsScreen {
 	})
 	s.printer = widget.NewEntry()
 	s.printer.SetText(u.setting(setPrinter))
-	s.printer.SetPlaceHolder("192.168.1.50:9100  /dev/rfcomm0")
+	s.printer.SetPlaceHolder("192.168.1.50:9100") // or a serial device, /dev/rfcomm0
 	s.paper = widget.NewRadioGroup([]string{"58 mm", "80 mm"}, nil)
 	s.paper.Horizontal = true
 	s.paper.SetSelected(fmt.Sprintf("%d mm", u.printerWidth()))
