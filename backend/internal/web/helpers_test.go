@@ -54,7 +54,7 @@ type env struct {
 func start(t *testing.T, clk *clock, opts ...func(*server.Config)) *env {
 	t.Helper()
 	cfg := server.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Demo: true,
-		Web: web.Options{PasswordCost: bcrypt.MinCost, Heartbeat: 500 * time.Millisecond, Debounce: 20 * time.Millisecond}}
+		Web: web.Options{PasswordCost: bcrypt.MinCost, Heartbeat: 500 * time.Millisecond}}
 	if clk != nil {
 		cfg.Now = clk.Now
 	}

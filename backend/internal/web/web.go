@@ -95,8 +95,6 @@ type Options struct {
 	// Heartbeat is how often the live board says it is alive (default 5s);
 	// the page shows itself stale after three missed heartbeats.
 	Heartbeat time.Duration
-	// Debounce gathers sync events before the board recomputes (default 50ms).
-	Debounce time.Duration
 	// Origins are extra origins (scheme://host[:port]) accepted for the
 	// live board's websocket and for form posts, e.g. behind a proxy.
 	Origins []string
@@ -166,9 +164,6 @@ func New(cfg Config) (*Server, Bootstrap, error) {
 	}
 	if o.Heartbeat == 0 {
 		o.Heartbeat = 5 * time.Second
-	}
-	if o.Debounce == 0 {
-		o.Debounce = 50 * time.Millisecond
 	}
 	proxies, err := ParseProxies(o.TrustedProxies)
 	if err != nil {
