@@ -11,7 +11,7 @@ import (
 
 // appendOne appends a small photo-sized entry: hash, sign and a committed
 // transaction with the same durability (WAL, synchronous=FULL) as a step.
-func appendOne(b testing.TB, term *Terminal, caseID string, i int) {
+func appendOne(b *testing.B, term *Terminal, caseID string, i int) {
 	err := term.inTx(func(tx *sql.Tx) error {
 		_, err := term.appendEntry(tx, draft{caseID: caseID, step: "photo", payload: map[string]any{"fields": map[string]string{"caption": fmt.Sprint("照片 ", i)}}, officers: []string{"A1", "A2"}})
 		return err

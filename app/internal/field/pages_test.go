@@ -1,6 +1,7 @@
 package field
 
 import (
+	"database/sql"
 	"os"
 	"testing"
 )
@@ -33,8 +34,15 @@ func TestAppendPageWrites(t *testing.T) {
 	}
 	const n = 200
 	before := walFrames(t, term)
+	steps := []string{"photo", "inspection_notes", "sampling"} // consecutive steps differ, as on a case
 	for i := 0; i < n; i++ {
-		appendOne(t, term, c.ID, i)
+		err := term.inTx(func(tx *sql.Tx) error {
+			_, err := term.appendEntry(tx, draft{caseID: c.ID, step: steps[i%len(steps)], payload: map[string]any{"n": i}, officers: []string{"A1", "A2"}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	perAppend := float64(walFrames(t, term)-before) / n
 	t.Logf("%.2f page writes per append", perAppend)
