@@ -258,6 +258,17 @@ func (h *hub) take(ctx context.Context, ev events.Event, cases, office, devices 
 		devices[ev.DeviceID] = true
 	case events.DeviceRevoked, events.WipeDone:
 		devices[ev.DeviceID] = true
+	case events.Resync:
+		// the fan-out between instances was down: what other instances
+		// stored meanwhile came without events, so the model is checked
+		// against the store as after events the bus dropped
+		stale, err := h.model.stale(ctx)
+		if err != nil {
+			h.s.log.Error("live board: find stale cases", "err", err)
+		}
+		for _, c := range stale {
+			cases[c] = true
+		}
 	}
 }
 
