@@ -105,13 +105,12 @@ type Config struct {
 	// never the account's owner elsewhere). A pair's failures are
 	// forgotten after FailureMemory without one, on a successful sign-in,
 	// or when an administrator unlocks the account (defaults 5, 30s, 15m,
-	// 24h). IPv6 addresses count per /64. At most MaxTracked pairs are
-	// kept (default 10000), the stalest dropped first.
+	// 24h). IPv6 addresses count per /64. The failures are kept in the
+	// store, shared by every instance on its database.
 	FreeFailures  int
 	BackoffBase   time.Duration
 	BackoffMax    time.Duration
 	FailureMemory time.Duration
-	MaxTracked    int
 }
 
 // Service signs people in and keeps their sessions.
@@ -120,9 +119,6 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
-
-	failMu sync.Mutex
-	fails  map[pairKey]*failures
 }
 
 // New builds the service.
@@ -151,10 +147,7 @@ func New(cfg Config) *Service {
 	if cfg.FailureMemory == 0 {
 		cfg.FailureMemory = 24 * time.Hour
 	}
-	if cfg.MaxTracked == 0 {
-		cfg.MaxTracked = 10000
-	}
-	return &Service{cfg: cfg, fails: map[pairKey]*failures{}}
+	return &Service{cfg: cfg}
 }
 
 // Session is a signed-in browser. Token is set only when the session is
@@ -272,7 +265,11 @@ func (s *Service) dummyHash() []byte {
 func (s *Service) Login(ctx context.Context, username, password, remote, userAgent string) (*Session, error) {
 	now := s.cfg.Now()
 	username = strings.TrimSpace(username)
-	if retry := s.backoff(username, remote, now); retry > 0 {
+	retry, err := s.backoff(ctx, username, remote, now)
+	if err != nil {
+		return nil, err
+	}
+	if retry > 0 {
 		return nil, &LockedError{Retry: retry}
 	}
 	a, err := s.cfg.Store.AccountByUsername(ctx, username)
@@ -287,14 +284,13 @@ func (s *Service) Login(ctx context.Context, username, password, remote, userAge
 	default:
 		ok = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
 	}
-	if err := s.cfg.Store.RecordLogin(ctx, store.LoginAttempt{At: now, Username: username, Remote: remote, OK: ok}); err != nil {
+	attempt := store.LoginAttempt{At: now, Username: username, Remote: remote, OK: ok}
+	if err := s.cfg.Store.RecordSignIn(ctx, attempt, pairOf(username, remote), now.Add(-s.cfg.FailureMemory)); err != nil {
 		return nil, err
 	}
 	if !ok {
-		s.failed(username, remote, now)
 		return nil, ErrBadCredentials
 	}
-	s.succeeded(username, remote)
 	if c, err := bcrypt.Cost([]byte(a.PasswordHash)); err == nil && c != s.cfg.Cost {
 		// Before the session exists: SetPassword ends the account's sessions.
 		if hash, err := s.Hash(password); err == nil {

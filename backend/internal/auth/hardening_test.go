@@ -3,11 +3,14 @@ package auth
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"lawtrace/backend/internal/store/sqlite"
 )
 
 // Issue 13 finding 5: twenty failures from one address (a reverse proxy,
@@ -79,12 +82,15 @@ func TestGuessesSlowOnlyTheGuesser(t *testing.T) {
 	if !strings.Contains(locked.Error(), "登录失败次数过多") {
 		t.Fatalf("message %q", locked.Error())
 	}
-	locks := s.Locks("ADMIN")
+	locks, err := s.Locks(ctx, "ADMIN")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(locks) != 1 || locks[0].Remote != attacker || locks[0].Failures != 13 {
 		t.Fatalf("locks %+v", locks)
 	}
-	if n := s.Unlock("admin"); n != 1 {
-		t.Fatalf("unlock cleared %d", n)
+	if n, err := s.Unlock(ctx, "admin"); err != nil || n != 1 {
+		t.Fatalf("unlock cleared %d: %v", n, err)
 	}
 	if _, err := s.Login(ctx, "admin", "correct horse battery", attacker, "test"); err != nil {
 		t.Fatalf("after the unlock: %v", err)
@@ -119,18 +125,45 @@ func TestIPv6PrefixIsOneAddress(t *testing.T) {
 	}
 }
 
-// The tracked failures are bounded: a flood of made-up usernames cannot
-// grow the server's memory without limit.
-func TestFailureTableBounded(t *testing.T) {
+// Issue 14: the backoff was kept in one server's memory, so a restart
+// forgot it and each instance behind a load balancer gave an attacker
+// fresh guesses. A server started anew on the same database file (a
+// restart, or a second instance) refuses the guesser's address, and an
+// unlock on one clears it for the other (SPEC D1).
+func TestBackoffSurvivesARestart(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 5, 7, 9, 0, 0, 0, time.UTC)}
-	_, db, _ := setup(t)
-	s := New(Config{Store: db, Now: clk.Now, Cost: bcrypt.MinCost, MaxTracked: 50})
-	ctx := context.Background()
-	for i := 0; i < 200; i++ {
-		s.Login(ctx, "x"+strings.Repeat("y", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)), "x", "10.1.1.1", "test")
+	path := filepath.Join(t.TempDir(), "lawtrace.db")
+	open := func() *Service {
+		db, err := sqlite.Open(path, sqlite.Options{Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return New(Config{Store: db, Now: clk.Now, Cost: bcrypt.MinCost})
 	}
-	if n := s.tracked(); n > 50 {
-		t.Fatalf("%d pairs tracked, limit 50", n)
+	a, b := open(), open()
+	ctx := context.Background()
+	if _, err := a.CreateAccount(ctx, NewAccount{Username: "admin", Name: "管理员", Role: Admin, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	const attacker = "203.0.113.66"
+	for i := 0; i < 5; i++ {
+		if _, err := a.Login(ctx, "admin", "guess", attacker, "test"); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("guess %d on A: %v", i, err)
+		}
+	}
+	var locked *LockedError
+	if _, err := b.Login(ctx, "admin", "correct horse battery", attacker, "test"); !errors.As(err, &locked) || locked.Retry != 30*time.Second {
+		t.Fatalf("B after five failures on A: %v, want a 30s backoff", err)
+	}
+	if locks, err := b.Locks(ctx, "admin"); err != nil || len(locks) != 1 || locks[0].Failures != 5 {
+		t.Fatalf("B's locks %+v, %v", locks, err)
+	}
+	if n, err := b.Unlock(ctx, "admin"); err != nil || n != 1 {
+		t.Fatalf("unlock on B cleared %d: %v", n, err)
+	}
+	if _, err := a.Login(ctx, "admin", "correct horse battery", attacker, "test"); err != nil {
+		t.Fatalf("A after the unlock on B: %v", err)
 	}
 }
 

@@ -1,22 +1,18 @@
 package auth
 
 import (
+	"context"
 	"net/netip"
-	"sort"
 	"strings"
 	"time"
+
+	"lawtrace/backend/internal/store"
 )
 
-// Sign-in backoff per (account, address) (issue 13 finding 5): the state
-// is kept in memory, bounded by Config.MaxTracked; a restart forgets it
-// (the attempts themselves are in the store's login_attempts).
-
-type pairKey struct{ user, addr string }
-
-type failures struct {
-	n    int
-	last time.Time
-}
+// Sign-in backoff per (account, address) (issue 13 finding 5): the
+// failures of each pair are kept in the store (store.SignInStore), so a
+// restart does not forget them and every instance on one database shares
+// them (issue 14).
 
 // addrKey groups an address: IPv4 per address, IPv6 per /64 (one host
 // gets a whole /64), anything else as given.
@@ -33,8 +29,10 @@ func addrKey(remote string) string {
 	return p.String()
 }
 
-func keyOf(username, remote string) pairKey {
-	return pairKey{user: strings.ToLower(strings.TrimSpace(username)), addr: addrKey(remote)}
+func userKey(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+
+func pairOf(username, remote string) store.SignInPair {
+	return store.SignInPair{Username: userKey(username), Addr: addrKey(remote)}
 }
 
 // delay is how long after its last failure a pair must wait.
@@ -51,71 +49,12 @@ func (s *Service) delay(n int) time.Duration {
 
 // backoff is how long the address must still wait before trying this
 // username again (0: it may try now).
-func (s *Service) backoff(username, remote string, now time.Time) time.Duration {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	k := keyOf(username, remote)
-	f := s.fails[k]
-	if f == nil {
-		return 0
+func (s *Service) backoff(ctx context.Context, username, remote string, now time.Time) (time.Duration, error) {
+	f, err := s.cfg.Store.SignInFailures(ctx, pairOf(username, remote), now.Add(-s.cfg.FailureMemory))
+	if err != nil || f.Failures == 0 {
+		return 0, err
 	}
-	if now.Sub(f.last) >= s.cfg.FailureMemory {
-		delete(s.fails, k)
-		return 0
-	}
-	until := f.last.Add(s.delay(f.n))
-	if now.Before(until) {
-		return until.Sub(now)
-	}
-	return 0
-}
-
-func (s *Service) failed(username, remote string, now time.Time) {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	k := keyOf(username, remote)
-	f := s.fails[k]
-	if f == nil {
-		if len(s.fails) >= s.cfg.MaxTracked {
-			s.evictLocked(now)
-		}
-		f = &failures{}
-		s.fails[k] = f
-	}
-	f.n++
-	f.last = now
-}
-
-// evictLocked drops forgotten pairs, then the stalest until there is room.
-func (s *Service) evictLocked(now time.Time) {
-	for k, f := range s.fails {
-		if now.Sub(f.last) >= s.cfg.FailureMemory {
-			delete(s.fails, k)
-		}
-	}
-	for len(s.fails) >= s.cfg.MaxTracked {
-		var oldest pairKey
-		var at time.Time
-		first := true
-		for k, f := range s.fails {
-			if first || f.last.Before(at) {
-				oldest, at, first = k, f.last, false
-			}
-		}
-		delete(s.fails, oldest)
-	}
-}
-
-func (s *Service) succeeded(username, remote string) {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	delete(s.fails, keyOf(username, remote))
-}
-
-func (s *Service) tracked() int {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	return len(s.fails)
+	return max(f.Last.Add(s.delay(f.Failures)).Sub(now), 0), nil
 }
 
 // Lock is an address backing off from signing in to an account.
@@ -128,39 +67,25 @@ type Lock struct {
 	Until time.Time
 }
 
-// Locks lists the addresses currently backing off from an account, the
-// latest first.
-func (s *Service) Locks(username string) []Lock {
+// Locks lists the addresses backing off from an account (past their free
+// failures and not yet forgotten), the latest first.
+func (s *Service) Locks(ctx context.Context, username string) ([]Lock, error) {
 	now := s.cfg.Now()
-	user := strings.ToLower(strings.TrimSpace(username))
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
+	fs, err := s.cfg.Store.AccountSignInFailures(ctx, userKey(username), now.Add(-s.cfg.FailureMemory))
+	if err != nil {
+		return nil, err
+	}
 	var out []Lock
-	for k, f := range s.fails {
-		if k.user != user {
-			continue
-		}
-		until := f.last.Add(s.delay(f.n))
-		if f.n >= s.cfg.FreeFailures && now.Sub(f.last) < s.cfg.FailureMemory {
-			out = append(out, Lock{Remote: k.addr, Failures: f.n, Last: f.last, Until: until})
+	for _, f := range fs {
+		if f.Failures >= s.cfg.FreeFailures {
+			out = append(out, Lock{Remote: f.Addr, Failures: f.Failures, Last: f.Last, Until: f.Last.Add(s.delay(f.Failures))})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Last.After(out[j].Last) })
-	return out
+	return out, nil
 }
 
 // Unlock forgets every failure of an account from every address (an
 // administrator's action); it reports how many addresses were cleared.
-func (s *Service) Unlock(username string) int {
-	user := strings.ToLower(strings.TrimSpace(username))
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	n := 0
-	for k := range s.fails {
-		if k.user == user {
-			delete(s.fails, k)
-			n++
-		}
-	}
-	return n
+func (s *Service) Unlock(ctx context.Context, username string) (int, error) {
+	return s.cfg.Store.ClearSignInFailures(ctx, userKey(username))
 }

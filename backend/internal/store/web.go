@@ -38,6 +38,7 @@ type WebStore interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 
 	RecordLogin(ctx context.Context, a LoginAttempt) error
+	SignInStore
 	// FailedLogins counts failed attempts since a time, for a username and
 	// for a remote address, each counted after the last success of that
 	// username.

@@ -42,7 +42,11 @@ func (s *Server) accountsData(r *http.Request) (accountsData, error) {
 	}
 	locks := map[string][]auth.Lock{}
 	for _, a := range accts {
-		if l := s.auth.Locks(a.Username); len(l) > 0 {
+		l, err := s.auth.Locks(r.Context(), a.Username)
+		if err != nil {
+			return accountsData{}, err
+		}
+		if len(l) > 0 {
 			locks[a.Username] = l
 		}
 	}
@@ -188,8 +192,14 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 // unlockAccount clears the sign-in backoff of an account from every
 // address (issue 13 finding 5): a security event and an audit row.
 func (s *Server) unlockAccount(w http.ResponseWriter, r *http.Request, a store.Account) error {
-	locks := s.auth.Locks(a.Username)
-	n := s.auth.Unlock(a.Username)
+	locks, err := s.auth.Locks(r.Context(), a.Username)
+	if err != nil {
+		return err
+	}
+	n, err := s.auth.Unlock(r.Context(), a.Username)
+	if err != nil {
+		return err
+	}
 	var addrs []string
 	for _, l := range locks {
 		addrs = append(addrs, l.Remote)

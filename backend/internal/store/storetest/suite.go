@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		{"SyncFailures", testSyncFailures},
 		{"AccessRegisterStore", testAccessRegisterStore},
 		{"LoginAttemptsAndSessions", testLoginAttemptsAndSessions},
+		{"SignInFailures", testSignInFailures},
 		{"Accounts", testAccounts},
 		{"CaseRows", testCaseRows},
 		{"BoardModel", testBoardModel},
