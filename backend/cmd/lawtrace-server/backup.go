@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -14,11 +15,16 @@ import (
 // backupUsage is the backup and restore commands (SPEC X3; issue 14).
 const backupUsage = `  backup -o FILE [--json]  write one archive of the database (online copy, the
                            server may keep running), the server key and the media
-                           files, with a manifest of SHA-256s
+                           files, with a manifest of SHA-256s; with --db postgres://…
+                           a pg_dump of the database, with --media s3://… a listing
+                           of the bucket's media (the bucket's versioning keeps them)
   restore FILE --data NEWDIR [--json]
                            unpack and verify a backup into a new or empty data
                            directory under a new restore epoch; terminals then send
-                           again what was recorded after the backup
+                           again what was recorded after the backup; with
+                           --db postgres://…/EMPTYDB pg_restore into an empty
+                           database, with --media s3://… check the bucket holds
+                           every listed file
 `
 
 func (c *cli) backup(args []string) error {
@@ -43,7 +49,13 @@ func (c *cli) backup(args []string) error {
 		}
 	}()
 	return c.withData(func(ctx context.Context, d *server.Data) error {
-		m, err := server.Backup(ctx, d, f, filepath.Dir(*out))
+		backup := server.Backup
+		if c.db != "" {
+			backup = func(ctx context.Context, d *server.Data, w io.Writer, scratch string) (server.Manifest, error) {
+				return server.BackupPostgres(ctx, d, c.db, w, scratch)
+			}
+		}
+		m, err := backup(ctx, d, f, filepath.Dir(*out))
 		if err != nil {
 			return err
 		}
@@ -87,7 +99,12 @@ func (c *cli) restore(args []string) error {
 		return err
 	}
 	defer f.Close()
-	r, err := server.Restore(context.Background(), f, dir, nil)
+	var r server.Restored
+	if c.db != "" {
+		r, err = server.RestorePostgres(context.Background(), f, dir, c.db, c.media, nil)
+	} else {
+		r, err = server.Restore(context.Background(), f, dir, nil)
+	}
 	if err != nil {
 		return err
 	}

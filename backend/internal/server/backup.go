@@ -43,7 +43,14 @@ type Manifest struct {
 	// TreeHead is the log as the copied database holds it.
 	TreeHead syncproto.TreeHead `json:"tree_head"`
 	Entries  int                `json:"entries"`
-	Files    []BackupFile       `json:"files"`
+	// Database is "postgres" for a pg_dump of a PostgreSQL store (file
+	// lawtrace.pgdump), "" for the SQLite file lawtrace.db.
+	Database string       `json:"database,omitempty"`
+	Files    []BackupFile `json:"files"`
+	// Bucket lists the media kept in an S3-compatible bucket, by object
+	// name (the SHA-256): not in the archive, the bucket's own versioning
+	// keeps them; a restore checks the bucket still holds each.
+	Bucket []BackupFile `json:"bucket,omitempty"`
 }
 
 // BackupFile is one file of the archive, by its path in the data directory.
@@ -56,6 +63,7 @@ type BackupFile struct {
 const (
 	manifestName = "manifest.json"
 	dbName       = "lawtrace.db"
+	pgDumpName   = "lawtrace.pgdump"
 	keyName      = "server.key"
 	mediaDir     = "media"
 )
@@ -75,7 +83,7 @@ func Backup(ctx context.Context, d *Data, w io.Writer, scratch string) (Manifest
 		Snapshot(ctx context.Context, dest string) error
 	})
 	if !ok {
-		return Manifest{}, errors.New("this backup copies the SQLite store; back a PostgreSQL store up with pg_dump (docs/operations.md)")
+		return Manifest{}, errors.New("this backup copies the SQLite store; back a PostgreSQL store up with BackupPostgres (backup --db postgres://…)")
 	}
 	if err := snapper.Snapshot(ctx, snap); err != nil {
 		return Manifest{}, err
@@ -84,48 +92,76 @@ func Backup(ctx context.Context, d *Data, w io.Writer, scratch string) (Manifest
 	if err := describeSnapshot(ctx, snap, &m); err != nil {
 		return Manifest{}, err
 	}
-	sources := map[string]string{dbName: snap, keyName: filepath.Join(d.Dir, keyName)}
-	for _, name := range []string{dbName, keyName} {
+	return m, finishBackup(ctx, d, w, &m, dbName, snap)
+}
+
+// finishBackup lists the database copy (archive name dbFile, on disk at
+// dbPath), the server key and the media in m and writes the archive.
+func finishBackup(ctx context.Context, d *Data, w io.Writer, m *Manifest, dbFile, dbPath string) error {
+	sources := map[string]string{dbFile: dbPath, keyName: filepath.Join(d.Dir, keyName)}
+	for _, name := range []string{dbFile, keyName} {
 		f, err := hashFile(sources[name])
 		if err != nil {
-			return Manifest{}, err
+			return err
 		}
 		f.Path = name
 		m.Files = append(m.Files, f)
 	}
+	if err := addMedia(ctx, d, m, sources); err != nil {
+		return err
+	}
+	return writeArchive(ctx, w, *m, sources)
+}
+
+// writeArchive writes the manifest and then every file it lists, read
+// from sources (archive path to file on disk).
+func writeArchive(ctx context.Context, w io.Writer, m Manifest, sources map[string]string) error {
+	tw := tar.NewWriter(w)
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: manifestName, Mode: 0o600, Size: int64(len(body)), ModTime: m.CreatedAt, Typeflag: tar.TypeReg}); err != nil {
+		return err
+	}
+	if _, err := tw.Write(body); err != nil {
+		return err
+	}
+	for _, f := range m.Files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := copyIntoTar(tw, f, sources[f.Path], m.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
+// addMedia lists the media: the files of the media folder go into the
+// archive; media in a bucket are listed by object (from the store's record
+// of stored files) for the restore to check.
+func addMedia(ctx context.Context, d *Data, m *Manifest, sources map[string]string) error {
 	folder, ok := d.Blobs.(*blob.Folder)
 	if !ok {
-		return Manifest{}, errors.New("backup copies the media folder; media in an S3 bucket are backed up with the bucket's own tools (docs/operations.md, Media in S3)")
+		files, err := d.Store.MediaFiles(ctx)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			m.Bucket = append(m.Bucket, BackupFile{Path: "media/" + f.Hash, Size: f.Size, SHA256: f.Hash})
+		}
+		return nil
 	}
 	media, err := mediaFiles(folder.Dir())
 	if err != nil {
-		return Manifest{}, err
+		return err
 	}
 	for _, f := range media {
 		sources[f.Path] = filepath.Join(d.Dir, filepath.FromSlash(f.Path))
 	}
 	m.Files = append(m.Files, media...)
-
-	tw := tar.NewWriter(w)
-	body, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return Manifest{}, err
-	}
-	if err := tw.WriteHeader(&tar.Header{Name: manifestName, Mode: 0o600, Size: int64(len(body)), ModTime: m.CreatedAt, Typeflag: tar.TypeReg}); err != nil {
-		return Manifest{}, err
-	}
-	if _, err := tw.Write(body); err != nil {
-		return Manifest{}, err
-	}
-	for _, f := range m.Files {
-		if err := ctx.Err(); err != nil {
-			return Manifest{}, err
-		}
-		if err := copyIntoTar(tw, f, sources[f.Path], m.CreatedAt); err != nil {
-			return Manifest{}, err
-		}
-	}
-	return m, tw.Close()
+	return nil
 }
 
 // describeSnapshot reads the log head, entry count and epoch of the copy.
@@ -246,7 +282,7 @@ func Unpack(r io.Reader, dir string) (m Manifest, err error) {
 	}
 	want := map[string]BackupFile{}
 	for _, f := range m.Files {
-		if !filepath.IsLocal(f.Path) || path.Clean(f.Path) != f.Path || !(f.Path == dbName || f.Path == keyName || strings.HasPrefix(f.Path, mediaDir+"/")) {
+		if !filepath.IsLocal(f.Path) || path.Clean(f.Path) != f.Path || !(f.Path == dbName || f.Path == pgDumpName || f.Path == keyName || strings.HasPrefix(f.Path, mediaDir+"/")) {
 			return m, fmt.Errorf("backup manifest names %q, which is not a data directory file", f.Path)
 		}
 		want[f.Path] = f

@@ -40,11 +40,22 @@ func Restore(ctx context.Context, r io.Reader, dir string, now func() time.Time)
 	if err != nil {
 		return Restored{}, err
 	}
+	if m.Database != "" {
+		cleanDir(dir)
+		return Restored{}, fmt.Errorf("this backup holds a %s database: restore it with --db", m.Database)
+	}
 	d, err := OpenData(dir, now)
 	if err != nil {
 		return Restored{}, err
 	}
 	defer d.Close()
+	return newEpoch(ctx, d, m)
+}
+
+// newEpoch checks the restored data against the manifest and gives it a
+// new restore epoch and restore point, recorded as a signed data_restored
+// security event — through the store port, for every backend.
+func newEpoch(ctx context.Context, d *Data, m Manifest) (Restored, error) {
 	if d.ServerID() != m.ServerID {
 		return Restored{}, fmt.Errorf("the restored key is server %s, the manifest says %s", d.ServerID(), m.ServerID)
 	}
