@@ -50,6 +50,8 @@ serve options:
                            under the 2-working-day rule of their own regulation)
   --min-free-mb N          /healthz answers 503 below N MiB free in the data
                            directory (default $LAWTRACE_MIN_FREE_MB, else 256)
+  --instance NAME          this instance's id in every metric and in /healthz
+                           (default $LAWTRACE_INSTANCE, else HOSTNAME/LISTEN-ADDRESS)
 
 commands:
   enroll --device-name NAME [--ttl 24h] [--server URL] [--json]
@@ -148,6 +150,7 @@ type serveFlags struct {
 	proxies                                        listFlag
 	uploadRule                                     *string
 	minFreeMB                                      *uint64
+	instance                                       *string
 }
 
 // listFlag collects a repeatable flag.
@@ -172,6 +175,7 @@ func addServeFlags(fs *flag.FlagSet) *serveFlags {
 		secureCookies:    fs.Bool("secure-cookies", false, "mark cookies Secure"),
 		uploadRule:       fs.String("upload-rule", deadline.UploadHours, "A/V upload deadline: 24h or 2wd"),
 		minFreeMB:        fs.Uint64("min-free-mb", 0, "MiB free below which /healthz fails"),
+		instance:         fs.String("instance", os.Getenv("LAWTRACE_INSTANCE"), "instance id in metrics and /healthz"),
 	}
 	fs.Var(&sf.proxies, "trusted-proxy", "trusted reverse proxy addresses or CIDRs")
 	return sf
@@ -204,7 +208,7 @@ func (c *cli) serve(sf *serveFlags) error {
 	}
 	m, err := server.Open(server.Config{DataDir: c.data, DB: c.db, Listen: *sf.listen, PublicURL: *sf.publicURL, Demo: *sf.demo,
 		Agency: *sf.agency, Logger: logger, SkewThreshold: *sf.skew, TLSCert: *sf.tlsCert, TLSKey: *sf.tlsKey, MetricsToken: metricsToken,
-		UploadRule: *sf.uploadRule, MinFreeBytes: *sf.minFreeMB << 20, Media: c.media,
+		UploadRule: *sf.uploadRule, MinFreeBytes: *sf.minFreeMB << 20, Media: c.media, Instance: *sf.instance,
 		Web: web.Options{SecureCookies: *sf.secureCookies, TrustedProxies: sf.proxies}})
 	if err != nil {
 		return err

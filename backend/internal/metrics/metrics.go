@@ -7,18 +7,23 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
 
-// Registry holds named metrics and renders them.
+// Registry holds named metrics and renders them, every sample labelled
+// with the registry's instance when it has one.
 type Registry struct {
-	mu      sync.Mutex
-	metrics map[string]metric
+	mu       sync.Mutex
+	metrics  map[string]metric
+	instance string
 }
 
 type metric interface {
-	write(w io.Writer, name string)
+	// write renders the samples; labels is "" or `name="value"` pairs
+	// every sample carries.
+	write(w io.Writer, name, labels string)
 	help() string
 	kind() string
 }
@@ -35,6 +40,18 @@ func (r *Registry) add(name string, m metric) {
 	r.metrics[name] = m
 }
 
+// SetInstance labels every sample instance="id": the server instance
+// that exports it, so the metrics of several instances behind a load
+// balancer stay apart (SPEC X2, X3; issue 14).
+func (r *Registry) SetInstance(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.instance = id
+}
+
+// labelEscaper escapes a label value as the text exposition format says.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 // Write renders every metric, sorted by name.
 func (r *Registry) Write(w io.Writer) {
 	r.mu.Lock()
@@ -43,13 +60,25 @@ func (r *Registry) Write(w io.Writer) {
 		names = append(names, n)
 	}
 	ms := r.metrics
+	labels := ""
+	if r.instance != "" {
+		labels = `instance="` + labelEscaper.Replace(r.instance) + `"`
+	}
 	r.mu.Unlock()
 	sort.Strings(names)
 	for _, n := range names {
 		m := ms[n]
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", n, m.help(), n, m.kind())
-		m.write(w, n)
+		m.write(w, n, labels)
 	}
+}
+
+// braced is labels in braces, "" for none.
+func braced(labels string) string {
+	if labels == "" {
+		return ""
+	}
+	return "{" + labels + "}"
 }
 
 // Counter only goes up.
@@ -74,9 +103,11 @@ func (c *Counter) Inc() { c.v.Add(1) }
 // Value reads the counter.
 func (c *Counter) Value() uint64 { return c.v.Load() }
 
-func (c *Counter) write(w io.Writer, n string) { fmt.Fprintf(w, "%s %d\n", n, c.v.Load()) }
-func (c *Counter) help() string                { return c.h }
-func (c *Counter) kind() string                { return "counter" }
+func (c *Counter) write(w io.Writer, n, labels string) {
+	fmt.Fprintf(w, "%s%s %d\n", n, braced(labels), c.v.Load())
+}
+func (c *Counter) help() string { return c.h }
+func (c *Counter) kind() string { return "counter" }
 
 // Gauge goes up and down.
 type Gauge struct {
@@ -100,9 +131,11 @@ func (g *Gauge) Set(n int64) { g.v.Store(n) }
 // Value reads the gauge.
 func (g *Gauge) Value() int64 { return g.v.Load() }
 
-func (g *Gauge) write(w io.Writer, n string) { fmt.Fprintf(w, "%s %d\n", n, g.v.Load()) }
-func (g *Gauge) help() string                { return g.h }
-func (g *Gauge) kind() string                { return "gauge" }
+func (g *Gauge) write(w io.Writer, n, labels string) {
+	fmt.Fprintf(w, "%s%s %d\n", n, braced(labels), g.v.Load())
+}
+func (g *Gauge) help() string { return g.h }
+func (g *Gauge) kind() string { return "gauge" }
 
 // Histogram counts observations into cumulative buckets.
 type Histogram struct {
@@ -143,13 +176,18 @@ func (h *Histogram) Count() uint64 {
 	return h.count
 }
 
-func (h *Histogram) write(w io.Writer, n string) {
+func (h *Histogram) write(w io.Writer, n, labels string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for i, b := range h.bounds {
-		fmt.Fprintf(w, "%s_bucket{le=\"%s\"} %d\n", n, formatFloat(b), h.counts[i])
+	le := "{"
+	if labels != "" {
+		le += labels + ","
 	}
-	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %s\n%s_count %d\n", n, h.count, n, formatFloat(h.sum), n, h.count)
+	for i, b := range h.bounds {
+		fmt.Fprintf(w, "%s_bucket%sle=\"%s\"} %d\n", n, le, formatFloat(b), h.counts[i])
+	}
+	l := braced(labels)
+	fmt.Fprintf(w, "%s_bucket%sle=\"+Inf\"} %d\n%s_sum%s %s\n%s_count%s %d\n", n, le, h.count, n, l, formatFloat(h.sum), n, l, h.count)
 }
 func (h *Histogram) help() string { return h.h }
 func (h *Histogram) kind() string { return "histogram" }

@@ -37,3 +37,33 @@ lawtrace_sync_connections 1
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// SPEC X2 X3, issue 14: with several instances behind a load balancer
+// every sample carries instance="…" (escaped as the format says), so
+// their figures stay apart.
+func TestInstanceLabel(t *testing.T) {
+	r := NewRegistry()
+	r.SetInstance(`node-1/10.0.0.5:8080 "a\b"`)
+	r.NewCounter("lawtrace_entries_ingested_total", "Entries accepted.").Add(3)
+	r.NewGauge("lawtrace_sync_connections", "Open connections.").Set(2)
+	r.NewHistogram("lawtrace_ack_latency_seconds", "Push to ack.", []float64{0.1}).Observe(0.05)
+	var b strings.Builder
+	r.Write(&b)
+	const l = `instance="node-1/10.0.0.5:8080 \"a\\b\""`
+	want := `# HELP lawtrace_ack_latency_seconds Push to ack.
+# TYPE lawtrace_ack_latency_seconds histogram
+lawtrace_ack_latency_seconds_bucket{` + l + `,le="0.1"} 1
+lawtrace_ack_latency_seconds_bucket{` + l + `,le="+Inf"} 1
+lawtrace_ack_latency_seconds_sum{` + l + `} 0.05
+lawtrace_ack_latency_seconds_count{` + l + `} 1
+# HELP lawtrace_entries_ingested_total Entries accepted.
+# TYPE lawtrace_entries_ingested_total counter
+lawtrace_entries_ingested_total{` + l + `} 3
+# HELP lawtrace_sync_connections Open connections.
+# TYPE lawtrace_sync_connections gauge
+lawtrace_sync_connections{` + l + `} 2
+`
+	if b.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

@@ -1,12 +1,17 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
+
+	"lawtrace/shared/syncproto"
 )
 
 // DefaultMinFreeBytes is the free space below which /healthz reports the
@@ -22,6 +27,59 @@ func minFreeFromEnv() uint64 {
 		return 0
 	}
 	return n << 20
+}
+
+// setInstance fixes the instance id once listening (the configured one,
+// else hostname/listen address) and labels the metrics with it (issue 14).
+func (m *Main) setInstance() {
+	m.Instance = m.cfg.Instance
+	if m.Instance == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			host = "localhost"
+		}
+		m.Instance = host + "/" + m.ln.Addr().String()
+	}
+	m.Metrics.SetInstance(m.Instance)
+}
+
+// healthz answers 200 when this instance can take evidence — the
+// database answers a query, the log's tree head reads, the media bucket
+// answers, the data directory has room and takes a write — and 503 with
+// the reason otherwise; both name the instance (SPEC X2, X3).
+func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	unavailable := func(err error, extra map[string]any) {
+		m.log.Error("healthz: unavailable", "instance", m.Instance, "err", err)
+		v := map[string]any{"status": "unavailable", "instance": m.Instance, "error": err.Error()}
+		for k, x := range extra {
+			v[k] = x
+		}
+		writeJSON(w, http.StatusServiceUnavailable, v)
+	}
+	if err := m.Data.Store.Ping(ctx); err != nil {
+		unavailable(fmt.Errorf("数据库不可用 (database: %v)", err), nil)
+		return
+	}
+	th, err := m.Data.Store.TreeHead(ctx)
+	if err != nil {
+		unavailable(fmt.Errorf("数据库无法读取日志树头 (database: tree head: %v)", err), nil)
+		return
+	}
+	if p, ok := m.Data.Blobs.(interface{ Ping(context.Context) error }); ok { // the media bucket (SPEC X2)
+		if err := p.Ping(ctx); err != nil {
+			unavailable(fmt.Errorf("媒体存储不可用 (media store: %v)", err), nil)
+			return
+		}
+	}
+	free, err := diskHealth(m.Data.Dir, m.cfg.MinFreeBytes)
+	if err != nil {
+		unavailable(err, map[string]any{"free_bytes": free, "min_free_bytes": m.cfg.MinFreeBytes})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "instance": m.Instance, "server_id": m.Data.ServerID(), "tree_size": th.Size,
+		"connections": m.Sync.Live(), "protocol": syncproto.ProtocolVersion, "free_bytes": free, "min_free_bytes": m.cfg.MinFreeBytes})
 }
 
 // diskHealth checks the data directory can still take evidence: the file

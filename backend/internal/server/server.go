@@ -81,6 +81,10 @@ type Config struct {
 	// Media, when set, is the S3-compatible bucket the media live in
 	// (s3://ACCESS:SECRET@HOST:PORT/BUCKET) instead of DataDir/media (SPEC X2).
 	Media string
+	// Instance names this server among several on one database: every
+	// metric carries it and /healthz reports it (default hostname/listen
+	// address once listening; issue 14).
+	Instance string
 }
 
 // Data is an opened data directory: what both the server and the operator
@@ -203,6 +207,8 @@ type Main struct {
 	// this start created the first administrator (its one-time password).
 	Web            *web.Server
 	FirstAdminFile string
+	// Instance is this server's instance id (Config.Instance), set by Start.
+	Instance string
 
 	ln       net.Listener
 	http     *http.Server
@@ -280,6 +286,7 @@ func (m *Main) Start() error {
 		return err
 	}
 	m.ln = ln
+	m.setInstance()
 	public := m.cfg.PublicURL
 	if public == "" {
 		public = m.SyncURL()
@@ -415,34 +422,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
-}
-
-func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := m.Data.Store.Ping(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
-		return
-	}
-	th, err := m.Data.Store.TreeHead(ctx)
-	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
-		return
-	}
-	if p, ok := m.Data.Blobs.(interface{ Ping(context.Context) error }); ok { // the media bucket (SPEC X2)
-		if err := p.Ping(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": "media store: " + err.Error()})
-			return
-		}
-	}
-	free, err := diskHealth(m.Data.Dir, m.cfg.MinFreeBytes)
-	if err != nil {
-		m.log.Error("healthz: data directory cannot take evidence", "err", err, "free_bytes", free)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error(), "free_bytes": free, "min_free_bytes": m.cfg.MinFreeBytes})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "server_id": m.Data.ServerID(), "tree_size": th.Size, "connections": m.Sync.Live(),
-		"protocol": syncproto.ProtocolVersion, "free_bytes": free, "min_free_bytes": m.cfg.MinFreeBytes})
 }
 
 func (m *Main) treeHead(w http.ResponseWriter, r *http.Request) {
