@@ -10,6 +10,9 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"lawtrace/backend/internal/store"
+	"lawtrace/backend/internal/store/postgres"
+	"lawtrace/backend/internal/store/postgres/pgtest"
 	"lawtrace/backend/internal/store/sqlite"
 )
 
@@ -127,43 +130,65 @@ func TestIPv6PrefixIsOneAddress(t *testing.T) {
 
 // Issue 14: the backoff was kept in one server's memory, so a restart
 // forgot it and each instance behind a load balancer gave an attacker
-// fresh guesses. A server started anew on the same database file (a
-// restart, or a second instance) refuses the guesser's address, and an
-// unlock on one clears it for the other (SPEC D1).
-func TestBackoffSurvivesARestart(t *testing.T) {
+// fresh guesses. Instance B on the same database — a restart on the same
+// SQLite file, a second server on the same PostgreSQL — refuses the
+// address that failed five times on instance A, and an unlock on B
+// clears it for A (SPEC D1, X2).
+func TestBackoffSharedByInstances(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 5, 7, 9, 0, 0, 0, time.UTC)}
 	path := filepath.Join(t.TempDir(), "lawtrace.db")
-	open := func() *Service {
-		db, err := sqlite.Open(path, sqlite.Options{Now: clk.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return New(Config{Store: db, Now: clk.Now, Cost: bcrypt.MinCost})
-	}
-	a, b := open(), open()
-	ctx := context.Background()
-	if _, err := a.CreateAccount(ctx, NewAccount{Username: "admin", Name: "管理员", Role: Admin, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
-	const attacker = "203.0.113.66"
-	for i := 0; i < 5; i++ {
-		if _, err := a.Login(ctx, "admin", "guess", attacker, "test"); !errors.Is(err, ErrBadCredentials) {
-			t.Fatalf("guess %d on A: %v", i, err)
-		}
-	}
-	var locked *LockedError
-	if _, err := b.Login(ctx, "admin", "correct horse battery", attacker, "test"); !errors.As(err, &locked) || locked.Retry != 30*time.Second {
-		t.Fatalf("B after five failures on A: %v, want a 30s backoff", err)
-	}
-	if locks, err := b.Locks(ctx, "admin"); err != nil || len(locks) != 1 || locks[0].Failures != 5 {
-		t.Fatalf("B's locks %+v, %v", locks, err)
-	}
-	if n, err := b.Unlock(ctx, "admin"); err != nil || n != 1 {
-		t.Fatalf("unlock on B cleared %d: %v", n, err)
-	}
-	if _, err := a.Login(ctx, "admin", "correct horse battery", attacker, "test"); err != nil {
-		t.Fatalf("A after the unlock on B: %v", err)
+	var dsn string
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) store.WebStore
+	}{
+		{"sqlite", func(t *testing.T) store.WebStore {
+			db, err := sqlite.Open(path, sqlite.Options{Now: clk.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+		{"postgres", func(t *testing.T) store.WebStore {
+			if dsn == "" {
+				dsn = pgtest.Start(t).NewDatabase(t)
+			}
+			db, err := postgres.Open(dsn, sqlite.Options{Now: clk.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := New(Config{Store: tc.open(t), Now: clk.Now, Cost: bcrypt.MinCost})
+			b := New(Config{Store: tc.open(t), Now: clk.Now, Cost: bcrypt.MinCost})
+			ctx := context.Background()
+			if _, err := a.CreateAccount(ctx, NewAccount{Username: "admin", Name: "管理员", Role: Admin, Password: "correct horse battery"}); err != nil {
+				t.Fatal(err)
+			}
+			const attacker = "203.0.113.66"
+			for i := 0; i < 5; i++ {
+				if _, err := a.Login(ctx, "admin", "guess", attacker, "test"); !errors.Is(err, ErrBadCredentials) {
+					t.Fatalf("guess %d on A: %v", i, err)
+				}
+			}
+			var locked *LockedError
+			if _, err := b.Login(ctx, "admin", "correct horse battery", attacker, "test"); !errors.As(err, &locked) || locked.Retry != 30*time.Second {
+				t.Fatalf("B after five failures on A: %v, want a 30s backoff", err)
+			}
+			if locks, err := b.Locks(ctx, "admin"); err != nil || len(locks) != 1 || locks[0].Failures != 5 {
+				t.Fatalf("B's locks %+v, %v", locks, err)
+			}
+			if n, err := b.Unlock(ctx, "admin"); err != nil || n != 1 {
+				t.Fatalf("unlock on B cleared %d: %v", n, err)
+			}
+			if _, err := a.Login(ctx, "admin", "correct horse battery", attacker, "test"); err != nil {
+				t.Fatalf("A after the unlock on B: %v", err)
+			}
+		})
 	}
 }
 
