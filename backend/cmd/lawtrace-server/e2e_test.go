@@ -182,10 +182,18 @@ func (s *srv) metric(name string) float64 {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
+		// name value, or name{instance="…"} value (metrics carry the instance)
+		rest, ok := strings.CutPrefix(sc.Text(), name)
+		if !ok {
+			continue
 		}
+		if strings.HasPrefix(rest, "{") {
+			_, rest, _ = strings.Cut(rest, "} ")
+		} else if rest, ok = strings.CutPrefix(rest, " "); !ok {
+			continue
+		}
+		f, _ := strconv.ParseFloat(rest, 64)
+		return f
 	}
 	return -1
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -723,9 +724,10 @@ func TestHealthMetricsAndLogEndpoints(t *testing.T) {
 		t.Fatalf("health %+v", health)
 	}
 	metrics := get("/metrics", nil)
-	for _, want := range []string{"lawtrace_entries_ingested_total 3", "lawtrace_sync_connections 1", "lawtrace_ack_latency_seconds_count 1", "# TYPE lawtrace_media_bytes_received_total counter"} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("metrics lack %q", want)
+	for _, want := range []string{`(?m)^lawtrace_entries_ingested_total(\{[^}]*\})? 3$`, `(?m)^lawtrace_sync_connections(\{[^}]*\})? 1$`,
+		`(?m)^lawtrace_ack_latency_seconds_count(\{[^}]*\})? 1$`, `(?m)^# TYPE lawtrace_media_bytes_received_total counter$`} {
+		if !regexp.MustCompile(want).MatchString(metrics) {
+			t.Errorf("metrics lack %s", want)
 		}
 	}
 	var pr struct {
