@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"lawtrace/shared/casedoc"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
@@ -394,19 +393,7 @@ func (s *Service) exec(ctx context.Context, u User, caseID, step string, req Lif
 	if err := allow(u, roles, "recording "+step); err != nil {
 		return nil, err
 	}
-	var files []ledger.File
-	if req.File != "" {
-		f, err := s.storedFile(ctx, req.File, casedoc.OfficeSteps[step].Document)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	cal, _, err := s.Calendar(ctx)
-	if err != nil {
-		return nil, err
-	}
-	scene, err := s.sceneFacts(ctx, caseID)
+	files, cal, scene, err := s.stepInputs(ctx, caseID, step, req)
 	if err != nil {
 		return nil, err
 	}

@@ -136,6 +136,26 @@ func (s *Service) SceneFacts(ctx context.Context, caseID string) (SceneFacts, er
 	return s.sceneFacts(ctx, caseID)
 }
 
+// stepInputs reads what an execution or office step is checked against
+// before its write transaction: the stored document named by the request
+// (with the step's caption), the working-day calendar and the scene's facts.
+func (s *Service) stepInputs(ctx context.Context, caseID, step string, req LifeRequest) ([]ledger.File, *workday.Calendar, SceneFacts, error) {
+	var files []ledger.File
+	if req.File != "" {
+		f, err := s.storedFile(ctx, req.File, casedoc.OfficeSteps[step].Document)
+		if err != nil {
+			return nil, nil, SceneFacts{}, err
+		}
+		files = append(files, f)
+	}
+	cal, _, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, nil, SceneFacts{}, err
+	}
+	scene, err := s.sceneFacts(ctx, caseID)
+	return files, cal, scene, err
+}
+
 // office records one coercion, permit or inspection step (from Life).
 func (s *Service) office(ctx context.Context, u User, caseID, step string, req LifeRequest) (*State, error) {
 	roles := Handlers
@@ -145,19 +165,7 @@ func (s *Service) office(ctx context.Context, u User, caseID, step string, req L
 	if err := allow(u, roles, "recording "+step); err != nil {
 		return nil, err
 	}
-	var files []ledger.File
-	if req.File != "" {
-		f, err := s.storedFile(ctx, req.File, casedoc.OfficeSteps[step].Document)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	cal, _, err := s.Calendar(ctx)
-	if err != nil {
-		return nil, err
-	}
-	scene, err := s.sceneFacts(ctx, caseID)
+	files, cal, scene, err := s.stepInputs(ctx, caseID, step, req)
 	if err != nil {
 		return nil, err
 	}
