@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
-
-	"lawtrace/assets/fonts"
 	"lawtrace/shared/enforce"
 )
 
@@ -81,31 +78,11 @@ func RenderPenaltyDecision(w io.Writer, d PenaltyDecision) error {
 	if stamp.IsZero() {
 		stamp = time.Date(2000, 1, 1, 0, 0, 0, 0, cst)
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(stamp)
-	pdf.SetModificationDate(stamp)
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
-	pdf.AddUTF8FontFromBytes("cjk", "", fonts.CJKTrueType)
 	title := "行政处罚决定书"
 	if d.Decided.IsZero() {
 		title += "（送审稿）"
 	}
-	pdf.SetTitle(title, true)
-	pdf.SetCreator("LawTrace 执法留痕", true)
-	pdf.SetMargins(20, 16, 20)
-	pdf.SetAutoPageBreak(true, 22)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-17)
-		pdf.SetFont("cjk", "", 7)
-		pdf.SetTextColor(90, 90, 90)
-		multiCell(pdf, 0, 3.4, fmt.Sprintf("案件 %s · %s · 第 %d 页", d.CaseID, d.Footer, pdf.PageNo()), "C")
-		pdf.SetTextColor(0, 0, 0)
-	})
-	pdf.AddPage()
-	width, _ := pdf.GetPageSize()
-	left, _, right, _ := pdf.GetMargins()
-	p := &page{pdf: pdf, body: width - left - right}
+	pdf, p := officePage(stamp, title, d.CaseID, d.Footer)
 
 	p.header(d.Agency, title)
 	p.number("", firstOf(d.Number, "（文号待决定时填写）"))

@@ -56,27 +56,7 @@ func RenderOfficeDocument(w io.Writer, d OfficeDocument) error {
 	if stamp.IsZero() {
 		stamp = time.Date(2000, 1, 1, 0, 0, 0, 0, cst)
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(stamp)
-	pdf.SetModificationDate(stamp)
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
-	pdf.AddUTF8FontFromBytes("cjk", "", fonts.CJKTrueType)
-	pdf.SetTitle(d.Title, true)
-	pdf.SetCreator("LawTrace 执法留痕", true)
-	pdf.SetMargins(20, 16, 20)
-	pdf.SetAutoPageBreak(true, 22)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-17)
-		pdf.SetFont("cjk", "", 7)
-		pdf.SetTextColor(90, 90, 90)
-		multiCell(pdf, 0, 3.4, fmt.Sprintf("案件 %s · %s · 第 %d 页", d.CaseID, d.Footer, pdf.PageNo()), "C")
-		pdf.SetTextColor(0, 0, 0)
-	})
-	pdf.AddPage()
-	width, _ := pdf.GetPageSize()
-	left, _, right, _ := pdf.GetMargins()
-	p := &page{pdf: pdf, body: width - left - right}
+	pdf, p := officePage(stamp, d.Title, d.CaseID, d.Footer)
 	p.header(d.Agency, d.Title)
 	p.number("", firstOf(d.Number, "（无文号）"))
 	p.rule()
@@ -109,4 +89,31 @@ func RenderOfficeDocument(w io.Writer, d OfficeDocument) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// officePage starts an A4 office document (the decision and the office
+// steps' documents): the CJK font, fixed dates so the bytes are
+// reproducible, the title, margins and the footer naming the case.
+func officePage(stamp time.Time, title, caseID, footer string) (*fpdf.Fpdf, *page) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(stamp)
+	pdf.SetModificationDate(stamp)
+	pdf.SetCatalogSort(true)
+	pdf.SetCompression(true)
+	pdf.AddUTF8FontFromBytes("cjk", "", fonts.CJKTrueType)
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("LawTrace 执法留痕", true)
+	pdf.SetMargins(20, 16, 20)
+	pdf.SetAutoPageBreak(true, 22)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-17)
+		pdf.SetFont("cjk", "", 7)
+		pdf.SetTextColor(90, 90, 90)
+		multiCell(pdf, 0, 3.4, fmt.Sprintf("案件 %s · %s · 第 %d 页", caseID, footer, pdf.PageNo()), "C")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	pdf.AddPage()
+	width, _ := pdf.GetPageSize()
+	left, _, right, _ := pdf.GetMargins()
+	return pdf, &page{pdf: pdf, body: width - left - right}
 }

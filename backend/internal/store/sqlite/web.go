@@ -396,56 +396,32 @@ func inClause(col string, ids []string) (string, []any) {
 // systemSteps are entries that are not steps of the procedure.
 var systemSteps = map[string]bool{"case_open": true, "officer_join": true, "correction": true}
 
-// CaseRows reads board rows. The review service's office chains
+// CaseRows reads board rows as BoardCaseRows does, with each case's steps,
+// skewed entries and crew read from its entries. The review service's office chains
 // (office_chains.chain_id, "CASE/office") are not cases of their own and
 // are left out.
 func (d *DB) CaseRows(ctx context.Context, ids []string, now time.Time) ([]store.CaseRow, error) {
-	if ids != nil && len(ids) == 0 {
-		return nil, nil
+	out, err := d.BoardCaseRows(ctx, ids, now)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
-	cond, args := inClause("c.id", ids)
-	rows, err := d.db.QueryContext(ctx, `SELECT c.id, c.device_id, COALESCE(dv.name, ''), COALESCE(dv.clock_skewed, 0), COALESCE(dv.revoked_at, ''),
-		c.procedure, c.party, c.opened_at, c.last_seq, c.last_step, c.updated_at
-		FROM cases c LEFT JOIN devices dv ON dv.id = c.device_id
-		WHERE c.id NOT IN (SELECT chain_id FROM office_chains)`+cond+` ORDER BY c.updated_at DESC, c.id`, args...)
+	index := make(map[string]int, len(out))
+	for i := range out {
+		out[i].Steps = map[string]int{}
+		index[out[i].ID] = i
+	}
+	cond, args := inClause("case_id", ids)
+	rows, err := d.db.QueryContext(ctx, `SELECT case_id, seq, step, clock_skewed, body FROM entries WHERE 1 = 1`+cond+` ORDER BY case_id, seq`, args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []store.CaseRow
-	index := map[string]int{}
-	for rows.Next() {
-		var r store.CaseRow
-		var revoked, opened, updated string
-		if err := rows.Scan(&r.ID, &r.DeviceID, &r.DeviceName, &r.DeviceSkewed, &revoked, &r.Procedure, &r.Party, &opened, &r.LastSeq, &r.LastStep, &updated); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.DeviceRevoked = revoked != ""
-		r.OpenedAt, r.UpdatedAt = parseTime(opened), parseTime(updated)
-		r.Steps = map[string]int{}
-		index[r.ID] = len(out)
-		out = append(out, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return out, nil
-	}
-
-	cond, args = inClause("case_id", ids)
-	rows, err = d.db.QueryContext(ctx, `SELECT case_id, seq, step, clock_skewed, body FROM entries WHERE 1 = 1`+cond+` ORDER BY case_id, seq`, args...)
-	if err != nil {
-		return nil, err
-	}
+	defer rows.Close()
 	for rows.Next() {
 		var caseID, step string
 		var seq int64
 		var skewed bool
 		var body []byte
 		if err := rows.Scan(&caseID, &seq, &step, &skewed, &body); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		i, ok := index[caseID]
@@ -462,37 +438,6 @@ func (d *DB) CaseRows(ctx context.Context, ids []string, now time.Time) ([]store
 		}
 		if step == "case_open" || step == "officer_join" {
 			applyCrew(r, body)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	cond, args = inClause("r.case_id", ids)
-	rows, err = d.db.QueryContext(ctx, `SELECT r.case_id, r.hash, MIN(r.due_at) FROM media_refs r LEFT JOIN media m ON m.hash = r.hash
-		WHERE m.hash IS NULL`+cond+` GROUP BY r.case_id, r.hash`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var caseID, hash, due string
-		if err := rows.Scan(&caseID, &hash, &due); err != nil {
-			return nil, err
-		}
-		i, ok := index[caseID]
-		if !ok {
-			continue
-		}
-		r := &out[i]
-		r.PendingMedia++
-		dueAt := parseTime(due)
-		if now.After(dueAt) {
-			r.OverdueMedia++
-		}
-		if r.NextDue.IsZero() || dueAt.Before(r.NextDue) {
-			r.NextDue = dueAt
 		}
 	}
 	return out, rows.Err()
