@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -131,7 +132,11 @@ func (e *Entry) ComputeHash() (string, error) {
 }
 
 // Seal canonicalises the payload, sets Hash and signs it with key.
-func (e *Entry) Seal(key ed25519.PrivateKey) error {
+func (e *Entry) Seal(key ed25519.PrivateKey) error { return e.SealWith(key) }
+
+// SealWith is Seal with any Ed25519 signer (the server's key may live in a
+// hardware module or key service behind crypto.Signer).
+func (e *Entry) SealWith(signer crypto.Signer) error {
 	payload, err := CanonicalJSON(e.Payload)
 	if err != nil {
 		return fmt.Errorf("entry %s payload: %w", e.ID, err)
@@ -145,7 +150,11 @@ func (e *Entry) Seal(key ed25519.PrivateKey) error {
 		return err
 	}
 	e.Hash = h
-	e.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, signedMessage(h)))
+	sig, err := signer.Sign(nil, signedMessage(h), crypto.Hash(0))
+	if err != nil {
+		return fmt.Errorf("entry %s signature: %w", e.ID, err)
+	}
+	e.Signature = base64.StdEncoding.EncodeToString(sig)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package syncproto
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
@@ -25,9 +26,15 @@ func (th *TreeHead) SignedMessage() []byte {
 	return []byte("lawtrace-tree-head-v1\n" + strconv.FormatUint(th.Size, 10) + "\n" + hex.EncodeToString(th.Root) + "\n" + strconv.FormatInt(th.Timestamp, 10))
 }
 
-// Sign sets the signature with the server's private key.
-func (th *TreeHead) Sign(key ed25519.PrivateKey) {
-	th.Signature = ed25519.Sign(key, th.SignedMessage())
+// Sign sets the signature with the server's signer: its Ed25519 key, or a
+// key kept in a hardware module or key service behind crypto.Signer.
+func (th *TreeHead) Sign(signer crypto.Signer) error {
+	sig, err := signer.Sign(nil, th.SignedMessage(), crypto.Hash(0))
+	if err != nil {
+		return fmt.Errorf("signing the tree head of size %d: %w", th.Size, err)
+	}
+	th.Signature = sig
+	return nil
 }
 
 // Verify checks the signature against the server's public key.

@@ -61,7 +61,7 @@ func newFixture(t *testing.T, start time.Time) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	c := &clock{t: start}
-	db, err := sqlite.Open(filepath.Join(dir, "lawtrace.db"), sqlite.Options{SignKey: testKey, Now: c.Now})
+	db, err := sqlite.Open(filepath.Join(dir, "lawtrace.db"), sqlite.Options{Signer: testKey, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func OpenDataDB(dir, db string, now func() time.Time) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(dir, db, sqlite.Options{SignKey: key, Now: now})
+	st, err := openStore(dir, db, sqlite.Options{Signer: key, Now: now})
 	if err != nil {
 		return nil, err
 	}

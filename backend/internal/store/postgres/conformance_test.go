@@ -18,7 +18,7 @@ func opener(cluster *pgtest.Cluster) storetest.Opener {
 	return func(t testing.TB, cfg storetest.Config) storetest.Subject {
 		dsn := cluster.NewDatabase(t)
 		open := func(t testing.TB) store.Backend {
-			db, err := postgres.Open(dsn, sqlite.Options{SignKey: cfg.Key, Now: cfg.Now})
+			db, err := postgres.Open(dsn, sqlite.Options{Signer: cfg.Signer, Now: cfg.Now})
 			if err != nil {
 				t.Fatal(err)
 			}

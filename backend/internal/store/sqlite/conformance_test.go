@@ -13,7 +13,7 @@ import (
 func opener(t testing.TB, cfg storetest.Config) storetest.Subject {
 	path := filepath.Join(t.TempDir(), "lawtrace.db")
 	open := func(t testing.TB) *DB {
-		db, err := Open(path, Options{SignKey: cfg.Key, Now: cfg.Now})
+		db, err := Open(path, Options{Signer: cfg.Signer, Now: cfg.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,7 +37,7 @@ type ingestReq struct {
 // batch changes nothing and does not hold up the others, and one fsync
 // makes the whole group durable under one signed tree head.
 func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, error) {
-	if d.key == nil {
+	if d.signer == nil {
 		return store.IngestResult{}, errors.New("store opened without the server key cannot ingest")
 	}
 	if len(b.Entries) == 0 {

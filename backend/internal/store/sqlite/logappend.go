@@ -106,7 +106,9 @@ func (l *logAppend) Sign() (syncproto.TreeHead, error) {
 		return syncproto.TreeHead{}, err
 	}
 	th := syncproto.TreeHead{Size: l.tree.Size(), Root: l.tree.Root(), Timestamp: l.d.now().UnixNano()}
-	th.Sign(l.d.key)
+	if err := th.Sign(l.d.signer); err != nil {
+		return syncproto.TreeHead{}, err
+	}
 	_, err := l.tx.Exec(`INSERT INTO tree_heads (size, root, timestamp, signature) VALUES (?, ?, ?, ?)`, th.Size, th.Root, th.Timestamp, th.Signature)
 	return th, err
 }

@@ -31,7 +31,7 @@ type officeReader interface {
 }
 
 func (d *DB) officeSignerID() string {
-	return syncproto.ServerIDFor(d.key.Public().(ed25519.PublicKey))
+	return syncproto.ServerIDFor(d.signer.Public().(ed25519.PublicKey))
 }
 
 // Office reads a terminal case and its office chain.
@@ -174,7 +174,7 @@ func officeCaseInfo(ctx context.Context, q officeReader, caseID string) (store.C
 func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.OfficeCase) (store.OfficeDraft, error)) (ledger.Entry, syncproto.TreeHead, error) {
 	var e ledger.Entry
 	var th syncproto.TreeHead
-	if d.key == nil {
+	if d.signer == nil {
 		return e, th, errors.New("store opened without the server key cannot sign office entries")
 	}
 	serverID := d.officeSignerID()
@@ -197,7 +197,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 		}
 		at := fmtTime(draft.At)
 		if _, err := tx.Exec(`INSERT INTO devices (id, name, public_key, enrolled_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			serverID, serverSignerName, []byte(d.key.Public().(ed25519.PublicKey)), at); err != nil {
+			serverID, serverSignerName, []byte(d.signer.Public().(ed25519.PublicKey)), at); err != nil {
 			return err
 		}
 		head, err := caseHead(tx, oc.ChainID)
@@ -223,7 +223,7 @@ func (d *DB) AppendOffice(ctx context.Context, caseID string, build func(store.O
 		}
 		e = ledger.Entry{ID: fmt.Sprintf("%s-%d", serverID, devSeq), CaseID: oc.ChainID, Seq: head.LastSeq + 1, DeviceID: serverID, DeviceSeq: devSeq,
 			Step: draft.Step, Payload: draft.Payload, Officers: draft.Officers, DeviceTime: at, Media: draft.Media, Corrects: draft.Corrects, PrevHash: head.LastHash}
-		if err := e.Seal(d.key); err != nil {
+		if err := e.SealWith(d.signer); err != nil {
 			return enforce.Errorf(enforce.EInvalid, "office entry: %v", err)
 		}
 		if err := store.CheckLink(&e, head); err != nil {

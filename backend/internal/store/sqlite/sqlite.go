@@ -3,6 +3,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto"
 	"crypto/ed25519"
 	"database/sql"
 	"embed"
@@ -27,9 +28,12 @@ var migrations embed.FS
 
 // Options configure a DB.
 type Options struct {
-	// SignKey signs tree heads; without it the store cannot ingest (the
-	// operator commands open it this way).
-	SignKey ed25519.PrivateKey
+	// Signer signs tree heads and the server's own entries with the
+	// server's Ed25519 key, which the store never holds: the server passes
+	// its key file's key, a deployment may pass a hardware module or key
+	// service behind crypto.Signer. Without it the store cannot ingest
+	// (the operator commands open it this way).
+	Signer crypto.Signer
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 	// Deadlines gives the upload deadline settings and the holiday
@@ -56,7 +60,7 @@ type Dialect struct {
 type DB struct {
 	db      *sql.DB
 	dialect Dialect
-	key     ed25519.PrivateKey
+	signer  crypto.Signer
 	now     func() time.Time
 
 	// logMu serialises ingestion: one group of batches appends to the log
@@ -118,11 +122,11 @@ func Open(path string, opt Options) (*DB, error) {
 // OpenDB makes a store of a migrated database of any dialect; it closes
 // sdb when it fails.
 func OpenDB(sdb *sql.DB, dialect Dialect, opt Options) (*DB, error) {
-	d := &DB{db: sdb, dialect: dialect, key: opt.SignKey, now: opt.Now, nodes: newNodeCache(), deadlines: opt.Deadlines}
+	d := &DB{db: sdb, dialect: dialect, signer: opt.Signer, now: opt.Now, nodes: newNodeCache(), deadlines: opt.Deadlines}
 	if d.now == nil {
 		d.now = time.Now
 	}
-	if d.key != nil {
+	if d.signer != nil {
 		if err := d.ensureEmptyHead(context.Background()); err != nil {
 			sdb.Close()
 			return nil, err

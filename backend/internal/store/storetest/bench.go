@@ -16,7 +16,7 @@ import (
 // its device number, log leaves and a signed tree head before Ingest
 // returns. It reports entries/s.
 func BenchIngest(b *testing.B, open Opener, devices, batch int) {
-	db := open(b, Config{Key: serverKey, Now: func() time.Time { return t0 }}).Store
+	db := open(b, Config{Signer: &keyService{key: serverKey}, Now: func() time.Time { return t0 }}).Store
 	ctx := context.Background()
 	work := make([][]store.Batch, devices)
 	for i := range devices {

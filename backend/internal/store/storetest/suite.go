@@ -4,7 +4,10 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ed25519"
+	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -13,8 +16,10 @@ import (
 
 // Config is what the suite opens a store with.
 type Config struct {
-	// Key signs tree heads and office entries.
-	Key ed25519.PrivateKey
+	// Signer signs tree heads and office entries; the suite passes a
+	// signer that is not a private key (a key service's), so a store that
+	// reached for the key itself would not compile against it.
+	Signer crypto.Signer
 	// Now is the store's clock.
 	Now func() time.Time
 }
@@ -53,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"PendingMediaDeadlines", testPendingMediaDeadlines},
 		{"MediaDeadlinesFollowTheConfiguredRule", testMediaDeadlinesFollowTheConfiguredRule},
 		{"GroupCommit", testGroupCommit},
+		{"SignerUnavailable", testSignerUnavailable},
 		{"TwoInstancesOneLog", testTwoInstancesOneLog},
 		{"ClockCalibration", testClockCalibration},
 		{"AppendOffice", testAppendOffice},
@@ -73,13 +79,30 @@ func Run(t *testing.T, open Opener) {
 	}
 }
 
-// serverKey is the server key every suite store signs with.
+// serverKey is the server key every suite store signs with, through
+// keyService.
 var serverKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+
+// keyService signs with a key it does not hand out, as a hardware module or
+// a key service does: the store gets the signer, never the key (issue 14).
+type keyService struct {
+	key   ed25519.PrivateKey
+	fails bool // the service is down: every signature is refused
+}
+
+func (k *keyService) Public() crypto.PublicKey { return k.key.Public() }
+
+func (k *keyService) Sign(_ io.Reader, msg []byte, _ crypto.SignerOpts) ([]byte, error) {
+	if k.fails {
+		return nil, errors.New("key service unavailable")
+	}
+	return ed25519.Sign(k.key, msg), nil
+}
 
 var t0 = time.Date(2026, 5, 7, 9, 0, 0, 0, time.UTC)
 
 // openAt opens a fresh store whose clock stands at now.
 func openAt(t *testing.T, open Opener, now time.Time) Subject {
 	t.Helper()
-	return open(t, Config{Key: serverKey, Now: func() time.Time { return now }})
+	return open(t, Config{Signer: &keyService{key: serverKey}, Now: func() time.Time { return now }})
 }

@@ -369,3 +369,31 @@ func testMediaDeadlinesFollowTheConfiguredRule(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// Issue 14: the store signs through the signer it was given and never
+// holds the key. When the key service refuses, a batch is not acknowledged
+// and nothing of it is kept (no entry, no leaf, no tree head); once the
+// service is back the same batch goes in whole.
+func testSignerUnavailable(t *testing.T, open Opener) {
+	ctx := context.Background()
+	signer := &keyService{key: serverKey}
+	db := open(t, Config{Signer: signer, Now: func() time.Time { return t0 }}).Store
+	d := simdev.New(1)
+	enrol(t, db, d, "c")
+	es := d.Case("C1", 3)
+	signer.fails = true
+	if res, err := db.Ingest(ctx, store.Batch{DeviceID: d.ID, Entries: es, ReceivedAt: t0}); err == nil || !strings.Contains(err.Error(), "key service unavailable") {
+		t.Fatalf("ingest while the key service is down: %+v %v", res, err)
+	}
+	if st, _ := db.Stats(ctx, t0); st.Entries != 0 || st.TreeSize != 0 {
+		t.Fatalf("after the refused signature the store kept %+v", st)
+	}
+	signer.fails = false
+	res, err := db.Ingest(ctx, store.Batch{DeviceID: d.ID, Entries: es, ReceivedAt: t0})
+	if err != nil || res.Accepted != 3 || res.TreeHead.Size != 3 {
+		t.Fatalf("the same batch once the key service is back: %+v %v", res, err)
+	}
+	if err := res.TreeHead.Verify(serverKey.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+}
