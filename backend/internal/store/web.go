@@ -66,6 +66,11 @@ type WebStore interface {
 	AppendAudit(ctx context.Context, r AuditRecord) error
 	AuditRecords(ctx context.Context, limit int) ([]AuditRecord, error)
 
+	// SecurityEventPage reads one page of the security events the filter
+	// selects, newest first (by their latest repeat), and how many it
+	// selects in all (issue 15).
+	SecurityEventPage(ctx context.Context, f SecurityFilter, page Page) ([]SecurityEvent, int, error)
+
 	// CaseRows reads the board rows of the given cases, of every case when
 	// ids is nil.
 	CaseRows(ctx context.Context, ids []string, now time.Time) ([]CaseRow, error)
@@ -187,6 +192,18 @@ type AccessFilter struct {
 	Limit     int       // 0 means all
 	// Ascending returns the oldest first (for checking the chain).
 	Ascending bool
+}
+
+// Page is the part of a list a page shows: Limit rows after Offset; a
+// Limit of 0 means every row.
+type Page struct{ Offset, Limit int }
+
+// SecurityFilter selects security events (issue 15): Kind exactly, a part
+// of the device id and of the source address, and the events whose span
+// (At to LastAt) meets [From, To) — zero bounds are open.
+type SecurityFilter struct {
+	Kind, Device, Remote string
+	From, To             time.Time
 }
 
 // AccessGrant opens a case to an account after it gave a reason.

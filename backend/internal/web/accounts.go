@@ -276,23 +276,6 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/admin/settings", "调阅审批规则已保存。")
 }
 
-type securityData struct {
-	Events []store.SecurityEvent
-	Audit  []store.AuditRecord
-}
-
-func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
-	evs, err := s.st.SecurityEvents(r.Context(), 200)
-	if err != nil {
-		return err
-	}
-	audit, err := s.st.AuditRecords(r.Context(), 200)
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, "security", "安全日志", securityData{Events: evs, Audit: audit})
-}
-
 // checkAccountFields applies the limits on what an administrator enters
 // (issue 13 finding 3) to an account's sign-in name, name and credential
 // number.

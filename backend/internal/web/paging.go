@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // pager is a list page's place (issue 15): its number (from 1) and size
@@ -59,4 +60,27 @@ func pageAndSize(q url.Values, defSize int) (page, size int) {
 func (p pager) bounds() (from, to int) {
 	from = min((p.Page-1)*p.Size, p.Total)
 	return from, min(from+p.Size, p.Total)
+}
+
+// offset is the page as the store reads it: the rows to skip and how many.
+func (p pager) offset() (offset, limit int) { return (p.Page - 1) * p.Size, p.Size }
+
+// dayRange reads the days from and to (China time, 2006-01-02, either
+// empty) as the bounds [from, to+1 day) of a filter.
+func dayRange(from, to string) (start, end time.Time, err error) {
+	for _, d := range []struct {
+		in   string
+		out  *time.Time
+		days int
+	}{{from, &start, 0}, {to, &end, 1}} {
+		if d.in == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d.in, chinaTime)
+		if err != nil {
+			return start, end, errBad("日期格式应为 YYYY-MM-DD。")
+		}
+		*d.out = t.AddDate(0, 0, d.days)
+	}
+	return start, end, nil
 }

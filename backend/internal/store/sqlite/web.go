@@ -379,6 +379,57 @@ func (d *DB) AuditRecords(ctx context.Context, limit int) ([]store.AuditRecord, 
 	return out, rows.Err()
 }
 
+// SecurityEventPage reads a page of the security events the filter
+// selects, newest first by their latest repeat, and their number (issue
+// 15): the page is read with LIMIT/OFFSET on the last_at index, never the
+// whole table.
+func (d *DB) SecurityEventPage(ctx context.Context, f store.SecurityFilter, page store.Page) ([]store.SecurityEvent, int, error) {
+	var where []string
+	var args []any
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	if f.Device != "" {
+		where, args = append(where, `LOWER(device_id) LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(strings.ToLower(f.Device))+"%")
+	}
+	if f.Remote != "" {
+		where, args = append(where, `remote LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(f.Remote)+"%")
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "last_at >= ?"), append(args, fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "at < ?"), append(args, fmtTime(f.To))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM security_events`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := `SELECT id, at, last_at, repeats, device_id, remote, kind, detail, evidence FROM security_events` + cond + ` ORDER BY last_at DESC, id DESC`
+	if page.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", page.Limit, max(page.Offset, 0))
+	}
+	evs, err := queryAll(ctx, d.db, scanSecurityEvent, q, args...)
+	return evs, total, err
+}
+
+func scanSecurityEvent(r rowScanner) (store.SecurityEvent, error) {
+	var ev store.SecurityEvent
+	var at, last string
+	if err := r.Scan(&ev.ID, &at, &last, &ev.Repeats, &ev.DeviceID, &ev.Remote, &ev.Kind, &ev.Detail, &ev.Evidence); err != nil {
+		return ev, err
+	}
+	ev.At, ev.LastAt = parseTime(at), parseTime(last)
+	if ev.LastAt.IsZero() {
+		ev.LastAt = ev.At
+	}
+	return ev, nil
+}
+
 // ---- read models: board, timeline, statistics ----
 
 // inClause returns " AND col IN (?, ?, …)" and its arguments, "" for nil ids.

@@ -71,6 +71,54 @@ func testSecurityEventsCountRepeats(t *testing.T, open Opener) {
 	if rows != store.MaxNewSecurityEventsHour || total != store.MaxNewSecurityEventsHour+50 {
 		t.Fatalf("%d rows holding %d repeats", rows, total)
 	}
+	t.Run("Page", func(t *testing.T) { testSecurityEventPage(t, open) })
+}
+
+// Issue 15: the security log is read a filtered page at a time, newest
+// first, with the number of events the filter selects.
+func testSecurityEventPage(t *testing.T, open Opener) {
+	now := time.Date(2026, 5, 7, 9, 0, 0, 0, time.UTC)
+	db := openAt(t, open, now).Store
+	ctx := context.Background()
+	for i := range 30 {
+		ev := store.SecurityEvent{At: now.Add(time.Duration(i) * time.Hour), Remote: "10.0.0." + strconv.Itoa(i%3), Kind: "bad_signature", Detail: strconv.Itoa(i)}
+		if i%2 == 1 {
+			ev.Kind, ev.DeviceID = "bad_entry", "D00ab"+strconv.Itoa(i)+"%_"
+		}
+		if err := db.RecordSecurityEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	details := func(evs []store.SecurityEvent) string {
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.Detail)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		name  string
+		f     store.SecurityFilter
+		page  store.Page
+		total int
+		want  string
+	}{
+		{"first page", store.SecurityFilter{}, store.Page{Limit: 4}, 30, "29,28,27,26"},
+		{"third page", store.SecurityFilter{}, store.Page{Offset: 8, Limit: 4}, 30, "21,20,19,18"},
+		{"past the end", store.SecurityFilter{}, store.Page{Offset: 40, Limit: 4}, 30, ""},
+		{"kind", store.SecurityFilter{Kind: "bad_signature"}, store.Page{Limit: 3}, 15, "28,26,24"},
+		{"device part, any case, wildcards literal", store.SecurityFilter{Device: "d00AB1%_"}, store.Page{}, 1, "1"},
+		{"device part", store.SecurityFilter{Device: "00ab2"}, store.Page{}, 5, "29,27,25,23,21"},
+		{"address", store.SecurityFilter{Remote: "10.0.0.2"}, store.Page{Limit: 2}, 10, "29,26"},
+		{"days", store.SecurityFilter{From: now.Add(10 * time.Hour), To: now.Add(13 * time.Hour)}, store.Page{}, 3, "12,11,10"},
+		{"everything together", store.SecurityFilter{Kind: "bad_entry", Remote: "10.0.0.1", From: now.Add(5 * time.Hour), To: now.Add(20 * time.Hour)}, store.Page{}, 3, "19,13,7"},
+		{"nothing", store.SecurityFilter{Kind: "no_such_kind"}, store.Page{Limit: 10}, 0, ""},
+	} {
+		evs, total, err := db.SecurityEventPage(ctx, c.f, c.page)
+		if err != nil || total != c.total || details(evs) != c.want {
+			t.Errorf("%s: %d events %q (%v); want %d %q", c.name, total, details(evs), err, c.total, c.want)
+		}
+	}
 }
 
 // Issue 13 finding 10: a device's refused syncs since its last accepted
