@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -50,9 +51,10 @@ type conn struct {
 	received   map[string]int64        // bytes received (not yet all durable), by hash
 	seen       store.Seen              // what Hello said, updated as entries and files arrive
 
-	mu       sync.Mutex
-	wipeSent bool
-	cutOnce  sync.Once
+	mu         sync.Mutex
+	wipeSent   bool
+	cutOnce    sync.Once
+	revokedCut atomic.Bool // cut for its device's revocation (cutRevoked)
 }
 
 func newConn(s *Server, ws *websocket.Conn, remote string) *conn {
@@ -188,7 +190,7 @@ func (c *conn) handshake(ctx context.Context) error {
 		if d.Revoked() {
 			if !d.WipePending() {
 				c.s.security(ctx, d.ID, c.remote, "revoked_device", "a revoked device tried to connect", "")
-				return syncproto.Errorf(syncproto.CodeRevoked, "this terminal was revoked at %s: %s", d.RevokedAt.Format(time.RFC3339), orDefault(d.RevokeReason, "no reason given"))
+				return revokedError(d)
 			}
 			c.restricted = true
 		}
@@ -286,7 +288,7 @@ func (c *conn) handshake(ctx context.Context) error {
 		return syncproto.Errorf(syncproto.CodeBusy, "the server is shutting down; the terminal will reconnect")
 	}
 	if d, err := c.s.cfg.Store.Device(ctx, c.deviceID); err == nil && d.Revoked() && !c.restricted {
-		return syncproto.Errorf(syncproto.CodeRevoked, "this terminal was revoked at %s: %s", d.RevokedAt.Format(time.RFC3339), orDefault(d.RevokeReason, "no reason given"))
+		return revokedError(d)
 	}
 	c.log.Info("device connected", "last_seq", d.LastSeq, "outbox", hello.Outbox, "clock_offset_ms", c.offsetMs, "skewed", c.skewed, "restricted", c.restricted)
 	c.s.cfg.Bus.Publish(events.Event{Kind: events.DeviceConnected, DeviceID: c.deviceID})

@@ -392,10 +392,16 @@ func (s *Server) cutAll() {
 
 // Watch polls the store for changes a live connection must see at once:
 // revocations cut connections (SPEC S6), wipe orders and catalog changes
-// are announced. It returns when ctx ends.
+// are announced. Revocations announced on the bus cut at once, without
+// waiting for the poll (followRevocations). It returns when ctx ends.
 func (s *Server) Watch(ctx context.Context) {
 	done := ctx.Done()
 	ctx = context.WithoutCancel(ctx) // a poll under way finishes its writes
+	evs, unsubscribe := s.cfg.Bus.Subscribe(1024)
+	var following sync.WaitGroup
+	following.Go(func() { s.followRevocations(ctx, evs) })
+	defer following.Wait()
+	defer unsubscribe()
 	var last int64 = -1
 	if _, h, err := s.cfg.Store.CatalogSince(ctx, 1<<62, 1); err == nil {
 		s.catalogHead = h
@@ -425,12 +431,7 @@ func (s *Server) WatchDone(done <-chan struct{}) {
 }
 
 func (s *Server) applyChanges(ctx context.Context) {
-	s.mu.Lock()
-	ids := make([]string, 0, len(s.live))
-	for id := range s.live {
-		ids = append(ids, id)
-	}
-	s.mu.Unlock()
+	ids := s.liveDevices()
 	_, head, err := s.cfg.Store.CatalogSince(ctx, 1<<62, 1)
 	catalogMoved := err == nil && head != s.catalogHead
 	if err == nil {
@@ -444,10 +445,7 @@ func (s *Server) applyChanges(ctx context.Context) {
 		for _, c := range s.conns(id) {
 			switch {
 			case d.Revoked() && !c.restricted:
-				s.M.Revoked.Inc()
-				s.log.Info("revoked device cut off", "device", id, "remote", c.remote)
-				s.cfg.Bus.Publish(events.Event{Kind: events.DeviceRevoked, DeviceID: id})
-				c.cut(syncproto.Errorf(syncproto.CodeRevoked, "this terminal was revoked at %s: %s", d.RevokedAt.Format(time.RFC3339), orDefault(d.RevokeReason, "no reason given")), websocket.ClosePolicyViolation)
+				s.cutRevoked(c, d)
 			case d.WipePending() && !c.wipeOrdered():
 				c.orderWipe(d)
 			case catalogMoved:
