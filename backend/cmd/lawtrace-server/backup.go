@@ -103,7 +103,7 @@ func (c *cli) restore(args []string) error {
 	if c.db != "" {
 		r, err = server.RestorePostgres(context.Background(), f, dir, c.db, c.media, nil)
 	} else {
-		r, err = server.Restore(context.Background(), f, dir, nil)
+		r, err = server.Restore(context.Background(), f, dir, c.media, nil)
 	}
 	if err != nil {
 		return err

@@ -167,11 +167,19 @@ func flipByteOf(t *testing.T, src, dst, name string) {
 // SPEC X2 X3; issue 14 — with the media in a bucket the backup lists the
 // bucket's objects (the bucket's versioning keeps the bytes); a restore
 // whose bucket lost an object exits 1 naming it, deletes nothing and
-// leaves the database empty; with the object back the restore succeeds.
-func TestRestorePostgresChecksTheBucket(t *testing.T) {
-	pg := pgtest.Start(t)
+// leaves the database (PostgreSQL) or the data directory (SQLite) empty;
+// with the object back the restore succeeds.
+func TestRestorePostgresChecksTheBucket(t *testing.T) { restoreChecksTheBucket(t, pgtest.Start(t)) }
+
+// The same with the records in SQLite: its restore checked no bucket
+// before (issue 14).
+func TestRestoreSQLiteChecksTheBucket(t *testing.T) { restoreChecksTheBucket(t, nil) }
+
+func restoreChecksTheBucket(t *testing.T, pg *pgtest.Cluster) {
 	bucket := s3test.Start(t)
-	t.Setenv("LAWTRACE_DB", pg.NewDatabase(t))
+	if pg != nil {
+		t.Setenv("LAWTRACE_DB", pg.NewDatabase(t))
+	}
 	t.Setenv("LAWTRACE_MEDIA", bucket.URL())
 	s := startServer(t)
 	tm := newTerminal(t, s, "pg-s3", "")
@@ -212,11 +220,15 @@ func TestRestorePostgresChecksTheBucket(t *testing.T) {
 	if err := client.RemoveObject(ctx, bucket.Bucket, lost.Path, minio.RemoveObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	fresh := pg.NewDatabase(t)
-	t.Setenv("LAWTRACE_DB", fresh)
+	if pg != nil {
+		t.Setenv("LAWTRACE_DB", pg.NewDatabase(t))
+	}
 	restored := filepath.Join(t.TempDir(), "restored")
 	if out, code := s.op("restore", backup, "--data", restored); code != 1 || !strings.Contains(out, "1 missing: "+lost.Path) {
 		t.Fatalf("restore with an object gone: exit %d %s", code, out)
+	}
+	if left, _ := os.ReadDir(restored); len(left) != 0 {
+		t.Fatalf("the refused restore left %d files in %s", len(left), restored)
 	}
 	if _, err := client.PutObject(ctx, bucket.Bucket, lost.Path, bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{}); err != nil {
 		t.Fatal(err)

@@ -34,15 +34,27 @@ type restoreEvidence struct {
 // Restore unpacks a backup into dir (new or empty), verifies every file,
 // and gives the restored data a new epoch, recorded with a signed security
 // event: terminals that synced after the backup then offer again what the
-// server lost (SPEC X3, issue 14).
-func Restore(ctx context.Context, r io.Reader, dir string, now func() time.Time) (Restored, error) {
+// server lost (SPEC X3, issue 14). With media (s3://…) every object the
+// backup lists must still be in the bucket, as for PostgreSQL: the missing
+// ones are named, nothing is deleted, dir is left empty.
+func Restore(ctx context.Context, r io.Reader, dir, media string, now func() time.Time) (Restored, error) {
 	m, err := Unpack(r, dir)
 	if err != nil {
 		return Restored{}, err
 	}
-	if m.Database != "" {
+	res, err := restoreSQLite(ctx, m, dir, media, now)
+	if err != nil {
 		cleanDir(dir)
+	}
+	return res, err
+}
+
+func restoreSQLite(ctx context.Context, m Manifest, dir, media string, now func() time.Time) (Restored, error) {
+	if m.Database != "" {
 		return Restored{}, fmt.Errorf("this backup holds a %s database: restore it with --db", m.Database)
+	}
+	if err := checkBucket(ctx, m, media); err != nil {
+		return Restored{}, err
 	}
 	d, err := OpenData(dir, now)
 	if err != nil {

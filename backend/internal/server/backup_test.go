@@ -36,7 +36,7 @@ func TestBackupRestoresEveryFile(t *testing.T) {
 		t.Fatalf("manifest %+v, log %d", man, th.Size)
 	}
 	dir := filepath.Join(t.TempDir(), "restored")
-	r, err := Restore(ctx, bytes.NewReader(buf.Bytes()), dir, nil)
+	r, err := Restore(ctx, bytes.NewReader(buf.Bytes()), dir, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +68,10 @@ func TestBackupRestoresEveryFile(t *testing.T) {
 	}
 	// A second restore of the same backup gets an epoch of its own, and
 	// never lands on a directory that holds files.
-	if _, err := Restore(ctx, bytes.NewReader(buf.Bytes()), dir, nil); !errors.Is(err, ErrNotEmpty) {
+	if _, err := Restore(ctx, bytes.NewReader(buf.Bytes()), dir, "", nil); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("restore over a data directory: %v", err)
 	}
-	r2, err := Restore(ctx, bytes.NewReader(buf.Bytes()), t.TempDir(), nil)
+	r2, err := Restore(ctx, bytes.NewReader(buf.Bytes()), t.TempDir(), "", nil)
 	if err != nil || r2.Epoch == r.Epoch {
 		t.Fatalf("second restore %v, epochs %s %s", err, r.Epoch, r2.Epoch)
 	}
@@ -109,7 +109,7 @@ func TestRestoreRefusesDamagedBackups(t *testing.T) {
 				files[i] = tarFile{f.name, bytes.Clone(f.body)}
 			}
 			dir := t.TempDir()
-			_, err := Restore(context.Background(), bytes.NewReader(writeTar(t, tc.edit(files))), dir, nil)
+			_, err := Restore(context.Background(), bytes.NewReader(writeTar(t, tc.edit(files))), dir, "", nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("restore: %v, want %q", err, tc.want)
 			}
