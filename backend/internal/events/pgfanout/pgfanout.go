@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +28,11 @@ type Config struct {
 	Bus *events.Bus
 	// Instance names this process among the instances; random when empty.
 	Instance string
-	Logger   *slog.Logger
+	// PeerCheck is how often the bridge looks up which instances listen
+	// (default 250 ms): one gone — killed, or cut off from the database —
+	// may have taken events it had not yet sent with it.
+	PeerCheck time.Duration
+	Logger    *slog.Logger
 }
 
 // Bridge publishes each local event to Channel and republishes the other
@@ -48,6 +54,9 @@ func New(cfg Config) *Bridge {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.PeerCheck == 0 {
+		cfg.PeerCheck = 250 * time.Millisecond
+	}
 	return &Bridge{cfg: cfg, ready: make(chan struct{})}
 }
 
@@ -61,13 +70,16 @@ func (b *Bridge) Ready() <-chan struct{} { return b.ready }
 // connection or the database is lost. After each reconnect it publishes
 // an events.Resync locally: what other instances sent meanwhile is lost,
 // so live pages and caches reload instead of waiting for the next change.
+// It publishes one as well when another instance stops listening
+// (watchPeers).
 func (b *Bridge) Run(ctx context.Context) {
 	evs, unsubscribe := b.cfg.Bus.Subscribe(4096)
-	var sending sync.WaitGroup
-	sending.Go(func() { b.send(ctx, evs) })
+	var running sync.WaitGroup
+	running.Go(func() { b.send(ctx, evs) })
+	running.Go(func() { b.watchPeers(ctx) })
 	b.listen(ctx)
 	unsubscribe()
-	sending.Wait()
+	running.Wait()
 }
 
 // connect opens one connection, named for pg_stat_activity
@@ -169,4 +181,69 @@ func (b *Bridge) send(ctx context.Context, evs <-chan events.Event) {
 			}
 		}
 	}
+}
+
+// watchPeers looks up every PeerCheck which instances listen on the
+// database. An instance whose listening connection is gone — killed
+// (SIGKILL, a lost machine) or cut off from the database — may have
+// committed and acknowledged a batch whose event it never sent, so the
+// bridge publishes an events.Resync locally and live pages check their
+// cases against the store: what a lost instance stored shows up without
+// waiting for that case's next change.
+func (b *Bridge) watchPeers(ctx context.Context) {
+	var conn *pgx.Conn
+	defer func() {
+		if conn != nil {
+			conn.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	var listening map[string]bool // listening connections of the other instances, by pid and name; nil before the first look
+	tick := time.NewTicker(b.cfg.PeerCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var err error
+		if conn == nil {
+			if conn, err = b.connect(ctx, "peers"); err != nil {
+				continue // the listener reports a lost database
+			}
+		}
+		now, err := b.listeners(ctx, conn)
+		if err != nil {
+			conn.Close(context.WithoutCancel(ctx))
+			conn = nil
+			continue
+		}
+		for peer := range listening {
+			if !now[peer] {
+				b.cfg.Logger.Info("another instance stopped listening; live pages check against the store", "instance", b.cfg.Instance, "gone", peer)
+				b.cfg.Bus.Publish(events.Event{Kind: events.Resync, Origin: b.cfg.Instance, Detail: "instance gone: " + peer})
+				break
+			}
+		}
+		listening = now
+	}
+}
+
+// listeners are the other instances' listening connections to this
+// database, each as "pid name".
+func (b *Bridge) listeners(ctx context.Context, conn *pgx.Conn) (map[string]bool, error) {
+	rows, err := conn.Query(ctx, `SELECT pid, application_name FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name LIKE 'lawtrace fan-out listen %' AND application_name <> $1`,
+		"lawtrace fan-out listen "+b.cfg.Instance)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	var pid int32
+	var name string
+	_, err = pgx.ForEachRow(rows, []any{&pid, &name}, func() error {
+		out[fmt.Sprintf("%d %s", pid, strings.TrimPrefix(name, "lawtrace fan-out listen "))] = true
+		return nil
+	})
+	return out, err
 }

@@ -3,6 +3,7 @@ package pgfanout
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +18,10 @@ type instance struct {
 	seen   <-chan events.Event
 }
 
-func start(t *testing.T, dsn, name string) *instance {
+func start(t *testing.T, dsn, name string, peerCheck time.Duration) *instance {
 	t.Helper()
 	in := &instance{}
-	in.bridge = New(Config{DSN: dsn, Bus: &in.bus, Instance: name})
+	in.bridge = New(Config{DSN: dsn, Bus: &in.bus, Instance: name, PeerCheck: peerCheck})
 	var stop func()
 	in.seen, stop = in.bus.Subscribe(100)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,10 +47,11 @@ func (in *instance) next(t *testing.T) events.Event {
 // SPEC X2 S6 D1: an event published on one instance reaches the others
 // once, marked with its origin, and never comes back to where it began;
 // after the listening connection is lost the bridge reconnects, publishes
-// a resync locally and carries events again.
+// a resync locally and carries events again. (The others do not look
+// for lost instances here: TestLostInstance.)
 func TestFanOut(t *testing.T) {
 	dsn := pgtest.Start(t).NewDatabase(t)
-	a, b, c := start(t, dsn, "a"), start(t, dsn, "b"), start(t, dsn, "c")
+	a, b, c := start(t, dsn, "a", time.Hour), start(t, dsn, "b", time.Hour), start(t, dsn, "c", time.Hour)
 
 	a.bus.Publish(events.Event{Kind: events.DeviceRevoked, DeviceID: "dev-1"})
 	if e := a.next(t); e.Origin != "" || e.DeviceID != "dev-1" {
@@ -97,5 +99,52 @@ func TestFanOut(t *testing.T) {
 			t.Fatalf("at %s: %+v", in.bridge.Instance(), e)
 		default:
 		}
+	}
+}
+
+// SPEC X2 D1: when another instance stops listening — killed, or cut off
+// from the database, here its listening connection terminated — the
+// events it had not sent are lost with it, so the bridge publishes a
+// resync locally, naming the instance, and sends it nowhere.
+func TestLostInstance(t *testing.T) {
+	dsn := pgtest.Start(t).NewDatabase(t)
+	a, b := start(t, dsn, "a", 20*time.Millisecond), start(t, dsn, "b", time.Hour)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// until a has looked while b listened: b's listener is cut again
+	// (b reconnects each time) until a notices one going
+	deadline := time.After(30 * time.Second)
+	cut := 0
+	for noticed := false; !noticed; {
+		var n int
+		if err := db.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'lawtrace fan-out listen b'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		cut += n
+		select {
+		case e := <-a.seen:
+			if e.Kind != events.Resync || e.Origin != "a" || !strings.HasSuffix(e.Detail, " b") {
+				t.Fatalf("a saw %+v, want its own resync naming b", e)
+			}
+			noticed = true
+		case <-time.After(time.Second):
+		case <-deadline:
+			t.Fatal("a never noticed b's listener going")
+		}
+	}
+	// the resync stayed on a: b, listening again after as many resyncs of
+	// its own as its listener was cut, hears a's next event and nothing
+	// before it (a sends in the order of its bus)
+	for range cut {
+		if e := b.next(t); e.Kind != events.Resync || e.Origin != "b" {
+			t.Fatalf("b saw %+v, want its own resync", e)
+		}
+	}
+	a.bus.Publish(events.Event{Kind: events.MediaStored, Hash: "marker"})
+	if e := b.next(t); e.Kind != events.MediaStored || e.Origin != "a" {
+		t.Fatalf("b saw %+v, want a's next event", e)
 	}
 }
