@@ -77,6 +77,11 @@ func (s *Service) State(ctx context.Context, caseID string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.stateOf(ctx, oc)
+}
+
+// stateOf folds a case's office chain.
+func (s *Service) stateOf(ctx context.Context, oc store.OfficeCase) (*State, error) {
 	cal, _, err := s.Calendar(ctx)
 	if err != nil {
 		return nil, err
@@ -85,7 +90,7 @@ func (s *Service) State(ctx context.Context, caseID string) (*State, error) {
 	if err != nil || st.Case.Procedure != "penalty-simple" {
 		return st, err
 	}
-	scene, err := s.sceneFacts(ctx, caseID)
+	scene, err := s.sceneFacts(ctx, oc.Case.ID)
 	st.OnSpot = onSpotOf(scene)
 	return st, err
 }

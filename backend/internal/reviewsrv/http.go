@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/review"
@@ -257,35 +260,112 @@ type QueueItem struct {
 // narrows it (under_review, returned, escalated, agreed, not_submitted,
 // decided).
 func (s *Service) Queue(ctx context.Context, u User, state string) ([]QueueItem, error) {
+	items, _, err := s.QueuePage(ctx, u, QueueFilter{State: state}, store.Page{})
+	return items, err
+}
+
+// QueueFilter selects cases of the review queue (issue 15): the state, a
+// part of the party's name and of the case number, an officer of the crew
+// (credential number) and the days the case was opened [From, To).
+type QueueFilter struct {
+	State, Party, Case, Officer string
+	From, To                    time.Time
+}
+
+// QueuePage reads one page of the review queue the user may see, the
+// newest case first, and how many cases the filter selects. The queue is a
+// read model (store.ReviewQueue): the rows behind their case or office
+// chain are folded again first, so a read costs the cases changed since
+// the last one, not every office chain.
+func (s *Service) QueuePage(ctx context.Context, u User, f QueueFilter, page store.Page) ([]QueueItem, int, error) {
 	if err := allow(u, Readers, "the review queue"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	ids, err := s.st.OfficeCases(ctx)
+	if err := s.refreshQueue(ctx); err != nil {
+		return nil, 0, err
+	}
+	sf := store.ReviewQueueFilter{State: f.State, Party: f.Party, Case: f.Case, Officer: f.Officer, From: f.From, To: f.To}
+	if u.Role == auth.Officer {
+		if u.OfficerCert == "" {
+			return []QueueItem{}, 0, nil
+		}
+		sf.Member = u.OfficerCert
+	}
+	rows, total, err := s.st.ReviewQueue(ctx, sf, page)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	out := []QueueItem{}
-	for _, id := range ids {
-		st, err := s.State(ctx, id)
+	now := s.now()
+	out := make([]QueueItem, 0, len(rows))
+	for _, row := range rows {
+		var it QueueItem
+		if err := json.Unmarshal(row.Item, &it); err != nil {
+			return nil, 0, fmt.Errorf("review queue row of %s: %w", row.CaseID, err)
+		}
+		it.Overdue = !row.ReviewDue.IsZero() && !now.Before(row.ReviewDue)
+		out = append(out, it)
+	}
+	return out, total, nil
+}
+
+// refreshQueue folds again the queue rows behind their case, office chain,
+// catalog or calendar, one refresher at a time.
+func (s *Service) refreshQueue(ctx context.Context) error {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	ids, err := s.st.ReviewQueueStale(ctx)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	catalog, calendar, err := s.st.ReviewVersions(ctx)
+	if err != nil {
+		return err
+	}
+	var rows []store.ReviewQueueRow
+	for i, id := range ids {
+		oc, err := s.st.Office(ctx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if !u.Sees(st.Case) {
-			continue
+		st, err := s.stateOf(ctx, oc)
+		if err != nil {
+			return err
 		}
-		it := QueueItem{CaseID: id, Party: st.Case.Party, Procedure: st.Case.Procedure, State: stateName(st), Required: st.Required,
-			Rounds: st.Review.Rounds, DueVerified: st.DueVerified, Overdue: st.Overdue, Extended: st.Review.Extended}
-		if !st.Due.IsZero() {
-			it.Due = st.Due.In(cst).Format("2006-01-02 15:04")
+		row, err := queueRow(oc, st)
+		if err != nil {
+			return err
 		}
-		if st.Proposal != nil {
-			it.Summary = proposalSummary(*st.Proposal, st.Summary, st.Required, st.Matches)
-		}
-		if state == "" || state == it.State {
-			out = append(out, it)
+		row.CatalogVersion, row.CalendarLoad = catalog, calendar
+		if rows = append(rows, row); len(rows) == 500 || i == len(ids)-1 {
+			if err := s.st.PutReviewQueue(ctx, rows); err != nil {
+				return err
+			}
+			rows = rows[:0]
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// queueRow is a case's row of the review queue.
+func queueRow(oc store.OfficeCase, st *State) (store.ReviewQueueRow, error) {
+	it := QueueItem{CaseID: oc.Case.ID, Party: st.Case.Party, Procedure: st.Case.Procedure, State: stateName(st), Required: st.Required,
+		Rounds: st.Review.Rounds, DueVerified: st.DueVerified, Extended: st.Review.Extended}
+	if !st.Due.IsZero() {
+		it.Due = st.Due.In(cst).Format("2006-01-02 15:04")
+	}
+	if st.Proposal != nil {
+		it.Summary = proposalSummary(*st.Proposal, st.Summary, st.Required, st.Matches)
+	}
+	item, err := json.Marshal(it)
+	row := store.ReviewQueueRow{CaseID: oc.Case.ID, CaseSeq: oc.Case.LastSeq, State: it.State, Party: st.Case.Party, Officers: st.Case.Officers,
+		Opened: st.Case.Opened, Item: item}
+	if n := len(oc.Chain); n > 0 {
+		row.OfficeSeq = oc.Chain[n-1].Seq
+	}
+	if st.Review.State == review.StateUnderReview && !st.Review.Submitted.IsZero() {
+		row.ReviewDue = st.Due
+	}
+	return row, err
 }
 
 func (h *api) queue(w http.ResponseWriter, r *http.Request, u User) {

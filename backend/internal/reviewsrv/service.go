@@ -76,11 +76,13 @@ type Service struct {
 	now func() time.Time
 
 	mu       sync.Mutex
-	catalogs map[int]*review.Catalog // published versions never change
+	catalogs map[int]CatalogInfo // published versions never change
 	cal      *workday.Calendar
 	calLoad  int64 // id of the newest loaded year the calendar holds
 	calKnown map[int]YearInfo
 	states   map[string]string // deadline key -> state, for Scan
+
+	queueMu sync.Mutex // one refresher of the review queue at a time
 }
 
 // New builds the service and, on first use, publishes the built-in review
@@ -104,7 +106,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.ScanInterval == 0 {
 		cfg.ScanInterval = 30 * time.Second
 	}
-	s := &Service{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now, catalogs: map[int]*review.Catalog{}, calLoad: -1}
+	s := &Service{cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now, catalogs: map[int]CatalogInfo{}, calLoad: -1}
 	if _, err := s.st.ReviewCatalog(ctx, 0); errors.Is(err, store.ErrNotFound) {
 		data, err := fs.ReadFile(assets.FS, "review/catalog.v1.json")
 		if err != nil {
@@ -168,16 +170,36 @@ func (s *Service) PublishCatalog(ctx context.Context, u User, data []byte) (Cata
 	if err := s.st.PutReviewCatalog(ctx, rc); err != nil {
 		return CatalogInfo{}, err
 	}
+	info := CatalogInfo{ReviewCatalog: rc, Catalog: c}
 	s.mu.Lock()
-	s.catalogs[c.Version] = c
+	s.catalogs[c.Version] = info
 	s.mu.Unlock()
 	s.log.Info("review catalog published", "version", c.Version, "by", rc.PublishedBy, "rules", len(c.Rules))
 	s.publish(EventCatalog, nil, fmt.Sprintf("review catalog v%d", c.Version))
-	return CatalogInfo{ReviewCatalog: rc, Catalog: c}, nil
+	return info, nil
 }
 
-// Catalog returns a published version, the one in force for 0.
+// Catalog returns a published version, the one in force for 0. A version
+// is read and parsed once (issue 15: the review hooks loaded the catalog
+// on every call); the one in force is the newest the store names, so a
+// version another process published is read when it appears.
 func (s *Service) Catalog(ctx context.Context, version int) (CatalogInfo, error) {
+	if version == 0 {
+		newest, _, err := s.st.ReviewVersions(ctx)
+		if err != nil {
+			return CatalogInfo{}, err
+		}
+		if newest == 0 {
+			return CatalogInfo{}, enforce.Errorf(enforce.ENotFound, "no review catalog published")
+		}
+		version = newest
+	}
+	s.mu.Lock()
+	info, ok := s.catalogs[version]
+	s.mu.Unlock()
+	if ok {
+		return info, nil
+	}
 	rc, err := s.st.ReviewCatalog(ctx, version)
 	if errors.Is(err, store.ErrNotFound) {
 		return CatalogInfo{}, enforce.Errorf(enforce.ENotFound, "no review catalog version %d", version)
@@ -185,31 +207,29 @@ func (s *Service) Catalog(ctx context.Context, version int) (CatalogInfo, error)
 	if err != nil {
 		return CatalogInfo{}, err
 	}
-	c, err := s.parsed(rc)
-	return CatalogInfo{ReviewCatalog: rc, Catalog: c}, err
-}
-
-func (s *Service) parsed(rc store.ReviewCatalog) (*review.Catalog, error) {
-	s.mu.Lock()
-	c, ok := s.catalogs[rc.Version]
-	s.mu.Unlock()
-	if ok {
-		return c, nil
-	}
 	c, err := review.ParseCatalog(rc.Body)
 	if err != nil {
-		return nil, fmt.Errorf("stored review catalog v%d: %w", rc.Version, err)
+		return CatalogInfo{}, fmt.Errorf("stored review catalog v%d: %w", rc.Version, err)
 	}
+	info = CatalogInfo{ReviewCatalog: rc, Catalog: c}
 	s.mu.Lock()
-	s.catalogs[rc.Version] = c
+	s.catalogs[version] = info
 	s.mu.Unlock()
-	return c, nil
+	return info, nil
 }
 
-// catalogFn returns the catalog of a version (0 = in force) for folding.
+// catalogFn returns the catalog of a version (0 = in force) for folding;
+// the version in force is looked up once per fn.
 func (s *Service) catalogFn(ctx context.Context) func(int) (*review.Catalog, error) {
+	inForce := 0
 	return func(v int) (*review.Catalog, error) {
+		if v == 0 && inForce > 0 {
+			v = inForce
+		}
 		ci, err := s.Catalog(ctx, v)
+		if err == nil && v == 0 {
+			inForce = ci.Version
+		}
 		return ci.Catalog, err
 	}
 }
@@ -238,18 +258,21 @@ type YearInfo struct {
 // assets/calendar and every year an admin loaded (the newest load of a
 // year wins). It is rebuilt when a load is added, also by another process.
 func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, map[int]YearInfo, error) {
-	loads, err := s.st.CalendarYears(ctx)
+	_, last, err := s.st.ReviewVersions(ctx)
 	if err != nil {
 		return nil, nil, err
-	}
-	var last int64
-	if len(loads) > 0 {
-		last = loads[len(loads)-1].ID
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cal != nil && s.calLoad == last {
 		return s.cal, s.calKnown, nil
+	}
+	loads, err := s.st.CalendarYears(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(loads) > 0 {
+		last = loads[len(loads)-1].ID
 	}
 	cal := workday.Default()
 	known := map[int]YearInfo{}

@@ -40,6 +40,20 @@ type OfficeStore interface {
 	// run from.
 	DeadlineCases(ctx context.Context, ids []string) ([]DeadlineCase, error)
 
+	// ReviewQueueStale lists the cases with an office chain whose queue row
+	// is missing or was made at an older head of the case or of its chain
+	// (issue 15); a new catalog version or holiday year makes every row stale.
+	ReviewQueueStale(ctx context.Context) ([]string, error)
+	// PutReviewQueue stores queue rows, each replacing its case's.
+	PutReviewQueue(ctx context.Context, rows []ReviewQueueRow) error
+	// ReviewQueue reads one page of the queue rows the filter selects, the
+	// newest case first, and how many it selects.
+	ReviewQueue(ctx context.Context, f ReviewQueueFilter, page Page) ([]ReviewQueueRow, int, error)
+	// ReviewVersions are the newest review catalog version and holiday year
+	// load (0 when none): what the back office's cached catalog and calendar
+	// are checked against.
+	ReviewVersions(ctx context.Context) (catalog int, calendarLoad int64, err error)
+
 	// PutReviewCatalog publishes a catalog version; a version not above the
 	// newest is refused (EConflict through the caller).
 	PutReviewCatalog(ctx context.Context, c ReviewCatalog) error
@@ -105,6 +119,35 @@ type DeadlineCase struct {
 	AV     []AVRecord
 	Office []ledger.Entry
 	Steps  []deadline.Step // the on-scene entries of deadline.SceneSteps, in order
+}
+
+// ReviewQueueRow is a case of the review queue as the back office folded it
+// from its office chain (issue 15): what the queue filters on, and the
+// row as the queue shows it (Item, JSON).
+type ReviewQueueRow struct {
+	CaseID string
+	// OfficeSeq and CaseSeq are the heads of the office chain and of the
+	// case the row was made at, CatalogVersion and CalendarLoad the
+	// ReviewVersions it was folded with.
+	OfficeSeq, CaseSeq int64
+	CatalogVersion     int
+	CalendarLoad       int64
+	State              string
+	Party              string
+	Officers           []string
+	Opened             time.Time
+	// ReviewDue is when a review under way is due, zero otherwise.
+	ReviewDue time.Time
+	Item      json.RawMessage
+}
+
+// ReviewQueueFilter selects queue rows: the state exactly, a part of the
+// party's name and of the case number (in any case), an officer of the crew (Officer, and
+// Member for an officer's own cases), and the days the case was opened
+// [From, To) — empty or zero means any.
+type ReviewQueueFilter struct {
+	State, Party, Case, Officer, Member string
+	From, To                            time.Time
 }
 
 // AVRecord is one audio or video file a case's entries reference.

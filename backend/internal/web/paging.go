@@ -13,8 +13,8 @@ import (
 // around that keep the rest of the query.
 type pager struct {
 	Page, Size, Pages, Total int
-	Prev, Next                template.URL
-	Sizes                     []int
+	Prev, Next               template.URL
+	Sizes                    []int
 }
 
 func newPager(q url.Values, total, defSize int) pager {

@@ -117,32 +117,6 @@ func reviewStateLabel(s string) string {
 	return s
 }
 
-type reviewQueueData struct {
-	Items  []reviewsrv.QueueItem
-	Types  map[string]string // procedure names by id
-	States []option
-	State  string
-	Label  func(string) string
-}
-
-func (p *reviewPages) queue(w http.ResponseWriter, r *http.Request) error {
-	state := r.URL.Query().Get("state")
-	p.s.learnReviewRules(r.Context())
-	items, err := p.svc.Queue(r.Context(), userOf(SessionOf(r)), state)
-	if err != nil {
-		return pageError(err)
-	}
-	cat, err := p.s.catalog(r.Context())
-	if err != nil {
-		return err
-	}
-	types := map[string]string{}
-	for _, it := range items {
-		types[it.Procedure] = cat.procedureName(it.Procedure)
-	}
-	return p.s.Render(w, r, "review", "法制审核", reviewQueueData{Items: items, Types: types, States: reviewStates, State: state, Label: reviewStateLabel})
-}
-
 // ---- the reviewer's page ----
 
 type checkRow struct {

@@ -434,6 +434,107 @@ func (d *DB) DeadlineCases(ctx context.Context, ids []string) ([]store.DeadlineC
 	return out, nil
 }
 
+// ---- the review queue (issue 15) ----
+
+// ReviewQueueStale lists the office cases whose queue row is missing, was
+// made at older heads of the case or its office chain, or with an older
+// catalog version or holiday load.
+func (d *DB) ReviewQueueStale(ctx context.Context) ([]string, error) {
+	return queryStrings(ctx, d.db, `SELECT o.case_id FROM office_chains o
+		JOIN cases c ON c.id = o.case_id JOIN cases h ON h.id = o.chain_id
+		LEFT JOIN review_queue q ON q.case_id = o.case_id
+		WHERE q.case_id IS NULL OR q.office_seq <> h.last_seq OR q.case_seq <> c.last_seq
+			OR q.catalog_version <> (SELECT COALESCE(MAX(version), 0) FROM review_catalogs)
+			OR q.calendar_load <> (SELECT COALESCE(MAX(id), 0) FROM calendar_years)
+		ORDER BY o.case_id`)
+}
+
+// PutReviewQueue stores queue rows, each replacing its case's.
+func (d *DB) PutReviewQueue(ctx context.Context, rows []store.ReviewQueueRow) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			if _, err := tx.Exec(`INSERT INTO review_queue (case_id, office_seq, case_seq, catalog_version, calendar_load, state, party, officers, opened_at, review_due, item)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (case_id) DO UPDATE SET office_seq = excluded.office_seq, case_seq = excluded.case_seq, catalog_version = excluded.catalog_version,
+					calendar_load = excluded.calendar_load, state = excluded.state, party = excluded.party, officers = excluded.officers,
+					opened_at = excluded.opened_at, review_due = excluded.review_due, item = excluded.item`,
+				r.CaseID, r.OfficeSeq, r.CaseSeq, r.CatalogVersion, r.CalendarLoad, r.State, r.Party, crewColumn(r.Officers),
+				fmtTime(r.Opened), fmtTime(r.ReviewDue), string(r.Item)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// crewColumn keeps credential numbers as ",a,b," so that one is matched
+// with LIKE '%,a,%'.
+func crewColumn(certs []string) string {
+	if len(certs) == 0 {
+		return ""
+	}
+	return "," + strings.Join(certs, ",") + ","
+}
+
+// ReviewQueue reads a page of the queue rows the filter selects, the
+// newest case first, and their number.
+func (d *DB) ReviewQueue(ctx context.Context, f store.ReviewQueueFilter, page store.Page) ([]store.ReviewQueueRow, int, error) {
+	var where []string
+	var args []any
+	like := func(col, part string) {
+		where, args = append(where, col+` LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(part)+"%")
+	}
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, f.State)
+	}
+	if f.Party != "" {
+		like("party", f.Party)
+	}
+	if f.Case != "" {
+		like("LOWER(case_id)", strings.ToLower(f.Case))
+	}
+	for _, cert := range []string{f.Officer, f.Member} {
+		if cert != "" {
+			like("officers", ","+cert+",")
+		}
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "opened_at >= ?"), append(args, fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "opened_at < ?"), append(args, fmtTime(f.To))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_queue`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := `SELECT case_id, office_seq, case_seq, catalog_version, calendar_load, state, party, officers, opened_at, review_due, item FROM review_queue` +
+		cond + ` ORDER BY opened_at DESC, case_id DESC`
+	if page.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", page.Limit, max(page.Offset, 0))
+	}
+	rows, err := queryAll(ctx, d.db, func(r rowScanner) (store.ReviewQueueRow, error) {
+		var row store.ReviewQueueRow
+		var officers, opened, due, item string
+		err := r.Scan(&row.CaseID, &row.OfficeSeq, &row.CaseSeq, &row.CatalogVersion, &row.CalendarLoad, &row.State, &row.Party, &officers, &opened, &due, &item)
+		row.Officers = strings.FieldsFunc(officers, func(r rune) bool { return r == ',' })
+		row.Opened, row.ReviewDue, row.Item = parseTime(opened), parseTime(due), json.RawMessage(item)
+		return row, err
+	}, q, args...)
+	return rows, total, err
+}
+
+// ReviewVersions are the newest catalog version and holiday load.
+func (d *DB) ReviewVersions(ctx context.Context) (catalog int, calendarLoad int64, err error) {
+	err = d.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(version), 0) FROM review_catalogs), (SELECT COALESCE(MAX(id), 0) FROM calendar_years)`).
+		Scan(&catalog, &calendarLoad)
+	return catalog, calendarLoad, err
+}
+
 // ---- review catalog ----
 
 // PutReviewCatalog publishes a catalog version above the newest.

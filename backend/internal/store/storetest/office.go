@@ -164,6 +164,116 @@ func testAppendOffice(t *testing.T, open Opener) {
 	if r.Case.ID != "C1" || r.Case.Emergency == "" || len(r.AV) != 1 || !r.AV[0].Stored.IsZero() || len(r.Office) != 11 || r.Case.SceneClosed.IsZero() {
 		t.Fatalf("deadline case %+v", r)
 	}
+	t.Run("ReviewQueue", func(t *testing.T) { testReviewQueue(t, open) })
+}
+
+// Issue 15: the review queue's rows are kept by the back office and read a
+// filtered page at a time; a row behind its case, its office chain, the
+// catalog or the calendar is listed as stale.
+func testReviewQueue(t *testing.T, open Opener) {
+	ctx := context.Background()
+	db := openAt(t, open, t0).Store
+	d := simdev.New(1)
+	enrol(t, db, d, "c")
+	stale := func(want string) {
+		t.Helper()
+		ids, err := db.ReviewQueueStale(ctx)
+		if err != nil || strings.Join(ids, ",") != want {
+			t.Fatalf("stale %v %v, want %q", ids, err, want)
+		}
+	}
+	stale("")
+	parties := []string{"某某公司", "张三", "某某商店", "李四%_"}
+	var rows []store.ReviewQueueRow
+	for i, party := range parties {
+		id := fmt.Sprintf("C%d", i+1)
+		officeIngest(t, db, d, d.Entry(id, "case_open", map[string]any{"procedure": "penalty", "party": party,
+			"officers": []map[string]string{{"cert": fmt.Sprintf("1501000%d", i%2+1)}}}))
+		if _, _, err := db.AppendOffice(ctx, id, officeDraft("review_note", i)); err != nil {
+			t.Fatal(err)
+		}
+		state := "under_review"
+		if i >= 2 {
+			state = "decided"
+		}
+		rows = append(rows, store.ReviewQueueRow{CaseID: id, OfficeSeq: 1, CaseSeq: 1, State: state, Party: party,
+			Officers: []string{fmt.Sprintf("1501000%d", i%2+1), "15010009"}, Opened: t0.Add(time.Duration(i) * 24 * time.Hour),
+			ReviewDue: t0.Add(time.Duration(i) * time.Hour), Item: json.RawMessage(fmt.Sprintf(`{"case_id":%q}`, id))})
+	}
+	stale("C1,C2,C3,C4")
+	if err := db.PutReviewQueue(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	stale("")
+	if _, _, err := db.AppendOffice(ctx, "C2", officeDraft("review_note", 9)); err != nil {
+		t.Fatal(err)
+	}
+	officeIngest(t, db, d, d.Entry("C3", "serve", map[string]any{}))
+	stale("C2,C3")
+	rows[1].OfficeSeq, rows[2].CaseSeq = 2, 2
+	if err := db.PutReviewQueue(ctx, rows[1:3]); err != nil {
+		t.Fatal(err)
+	}
+	stale("")
+	if err := db.PutReviewCatalog(ctx, store.ReviewCatalog{Version: 1, Agency: "A", Body: json.RawMessage(`{}`), SHA256: "x", PublishedAt: t0, PublishedBy: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	stale("C1,C2,C3,C4")
+	if err := db.PutCalendarYear(ctx, store.CalendarYear{Year: 2027, Body: json.RawMessage(`{}`), Source: "notice", LoadedAt: t0, LoadedBy: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	catalog, calendar, err := db.ReviewVersions(ctx)
+	if err != nil || catalog != 1 || calendar == 0 {
+		t.Fatalf("versions %d %d %v", catalog, calendar, err)
+	}
+	for i := range rows {
+		rows[i].CatalogVersion, rows[i].CalendarLoad = catalog, calendar
+	}
+	if err := db.PutReviewQueue(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	stale("")
+
+	ids := func(rs []store.ReviewQueueRow) string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.CaseID)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		name  string
+		f     store.ReviewQueueFilter
+		page  store.Page
+		total int
+		want  string
+	}{
+		{"first page, newest case first", store.ReviewQueueFilter{}, store.Page{Limit: 2}, 4, "C4,C3"},
+		{"second page", store.ReviewQueueFilter{}, store.Page{Offset: 2, Limit: 2}, 4, "C2,C1"},
+		{"state", store.ReviewQueueFilter{State: "under_review"}, store.Page{}, 2, "C2,C1"},
+		{"a part of the party", store.ReviewQueueFilter{Party: "某某"}, store.Page{}, 2, "C3,C1"},
+		{"wildcards are literal", store.ReviewQueueFilter{Party: "%_"}, store.Page{}, 1, "C4"},
+		{"a part of the case number, any case", store.ReviewQueueFilter{Case: "c3"}, store.Page{}, 1, "C3"},
+		{"an officer", store.ReviewQueueFilter{Officer: "15010002"}, store.Page{}, 2, "C4,C2"},
+		{"a credential is matched whole", store.ReviewQueueFilter{Officer: "1501000"}, store.Page{}, 0, ""},
+		{"an officer's own, decided", store.ReviewQueueFilter{Member: "15010001", State: "decided"}, store.Page{}, 1, "C3"},
+		{"days opened", store.ReviewQueueFilter{From: t0.Add(24 * time.Hour), To: t0.Add(72 * time.Hour)}, store.Page{}, 2, "C3,C2"},
+	} {
+		rs, total, err := db.ReviewQueue(ctx, c.f, c.page)
+		if err != nil || total != c.total || ids(rs) != c.want {
+			t.Errorf("%s: %d %q %v; want %d %q", c.name, total, ids(rs), err, c.total, c.want)
+		}
+	}
+	rs, _, err := db.ReviewQueue(ctx, store.ReviewQueueFilter{Case: "C2"}, store.Page{})
+	if err != nil || len(rs) != 1 {
+		t.Fatal(rs, err)
+	}
+	r := rs[0]
+	if r.OfficeSeq != 2 || r.CaseSeq != 1 || r.CatalogVersion != 1 || r.State != "under_review" || r.Party != "张三" ||
+		strings.Join(r.Officers, ",") != "15010002,15010009" || !r.Opened.Equal(t0.Add(24*time.Hour)) || !r.ReviewDue.Equal(t0.Add(time.Hour)) ||
+		string(r.Item) != `{"case_id":"C2"}` {
+		t.Fatalf("row as stored: %+v", r)
+	}
 }
 
 // A chain id a terminal took first is not the server's: refused.
