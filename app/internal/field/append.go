@@ -3,8 +3,6 @@ package field
 import (
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"strconv"
 
 	"lawtrace/shared/ledger"
 )
@@ -20,35 +18,40 @@ type draft struct {
 	corrects string
 }
 
-// appendEntry chains, numbers, seals and inserts an entry inside tx.
+// appendStateQuery reads, in one statement under the transaction's write
+// lock, what a new entry takes from the store: its case's chain head (NULL
+// for the first entry; SQLite takes a bare column from the row holding the
+// MAX), the last device number issued — the entries table's highest, or the
+// floor the entries_device_seq_floor trigger keeps when the highest rows
+// were removed — and the clock anchor in force.
+const appendStateQuery = `SELECT MAX(seq), hash,
+	MAX(IFNULL((SELECT MAX(device_seq) FROM entries), 0), IFNULL((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'device_seq_floor'), 0)),
+	IFNULL((SELECT value FROM settings WHERE key = '` + settingClockAnchor + `'), '')
+	FROM entries WHERE case_id = ?`
+
+// appendEntry chains, numbers, seals and inserts an entry inside tx: one
+// read and one insert. Device numbers are never reused, even after a remote
+// wipe removed the rows that held the highest numbers (the floor trigger).
 func (t *Terminal) appendEntry(tx *sql.Tx, d draft) (*ledger.Entry, error) {
 	payload, err := json.Marshal(d.payload)
 	if err != nil {
 		return nil, err
 	}
+	var headSeq sql.NullInt64
+	var headHash sql.NullString
+	var lastDeviceSeq int64
+	var anchor string
+	if err := tx.QueryRow(appendStateQuery, d.caseID).Scan(&headSeq, &headHash, &lastDeviceSeq, &anchor); err != nil {
+		return nil, err
+	}
 	prevHash, seq := ledger.GenesisHash, int64(1)
-	var last sql.NullInt64
-	var lastHash sql.NullString
-	err = tx.QueryRow(`SELECT seq, hash FROM entries WHERE case_id = ? ORDER BY seq DESC LIMIT 1`, d.caseID).Scan(&last, &lastHash)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return nil, err
-	default:
-		prevHash, seq = lastHash.String, last.Int64+1
-	}
-	deviceSeq, err := nextDeviceSeq(tx)
-	if err != nil {
-		return nil, err
-	}
-	clock, err := t.clockReadings(tx) // SPEC S4: calibrated by the offset in force now
-	if err != nil {
-		return nil, err
+	if headSeq.Valid {
+		prevHash, seq = headHash.String, headSeq.Int64+1
 	}
 	e := &ledger.Entry{
-		ID: newID(), CaseID: d.caseID, Seq: seq, DeviceID: t.deviceID, DeviceSeq: deviceSeq,
+		ID: newID(), CaseID: d.caseID, Seq: seq, DeviceID: t.deviceID, DeviceSeq: lastDeviceSeq + 1,
 		Step: d.step, Payload: payload, Officers: d.officers, DeviceTime: ledger.FormatTime(t.Now()),
-		Place: d.place, Media: d.media, Corrects: d.corrects, Clock: clock, PrevHash: prevHash,
+		Place: d.place, Media: d.media, Corrects: d.corrects, Clock: t.clockReadings(anchor), PrevHash: prevHash,
 	}
 	if err := e.Seal(t.key); err != nil {
 		return nil, err
@@ -62,25 +65,6 @@ func (t *Terminal) appendEntry(tx *sql.Tx, d draft) (*ledger.Entry, error) {
 		return nil, err
 	}
 	return e, nil
-}
-
-// nextDeviceSeq numbers entries device-wide without reuse, even after a
-// remote wipe removed the rows that held the highest numbers.
-func nextDeviceSeq(tx *sql.Tx) (int64, error) {
-	var v sql.NullString
-	err := tx.QueryRow(`SELECT value FROM settings WHERE key = 'last_device_seq'`).Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	n := int64(0)
-	if v.Valid {
-		if n, err = strconv.ParseInt(v.String, 10, 64); err != nil {
-			return 0, err
-		}
-	}
-	n++
-	_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES ('last_device_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(n, 10))
-	return n, err
 }
 
 // caseEntries reads a case's entries in chain order.

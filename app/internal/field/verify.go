@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"
@@ -132,12 +133,20 @@ func (t *Terminal) deviceSeqGaps() ([]ledger.Finding, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	last, err := t.Setting("last_device_seq")
+	// The last number issued is the highest present or, when the highest
+	// rows were removed, the floor their removal left.
+	floor, err := t.Setting("device_seq_floor")
 	if err != nil {
 		return nil, err
 	}
-	if prev != 0 && last != fmt.Sprint(prev) {
-		out = append(out, ledger.Finding{Problem: fmt.Sprintf("device entries after #%d are missing (last issued #%s)", prev, last)})
+	var last int64
+	if floor != "" {
+		if last, err = strconv.ParseInt(floor, 10, 64); err != nil {
+			return nil, fmt.Errorf("device_seq_floor setting: %w", err)
+		}
+	}
+	if prev != 0 && last > prev {
+		out = append(out, ledger.Finding{Problem: fmt.Sprintf("device entries after #%d are missing (last issued #%d)", prev, last)})
 	}
 	return out, nil
 }
