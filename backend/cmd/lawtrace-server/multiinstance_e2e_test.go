@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -25,17 +29,18 @@ import (
 	"lawtrace/shared/testtool"
 )
 
-// SPEC S6 X2 D1: two instances on one PostgreSQL database; a device
-// connected to B is revoked through A (as the device page does: the store,
-// then the event on A's bus). B's bus hears of it from A through the
-// fan-out, and B cuts the device's live connection with "revoked".
+// SPEC S6 X2 D1: two instances on one PostgreSQL database; a device holds
+// a sync connection to B and an administrator revokes it on A's device
+// page. Neither instance polls the store for revocations within the test
+// (an hour), so B can only learn of it from A through the fan-out: B cuts
+// the device's live connection with "revoked" and refuses it afterwards.
 func TestRevocationAcrossInstances(t *testing.T) {
 	dsn := pgtest.Start(t).NewDatabase(t)
 	dir := t.TempDir() // the server key, shared by both instances
 	var a, b *server.Main
 	for _, m := range []**server.Main{&a, &b} {
 		var err error
-		if *m, err = server.Open(server.Config{DataDir: dir, DB: dsn, Listen: "127.0.0.1:0", Demo: true}); err != nil {
+		if *m, err = server.Open(server.Config{DataDir: dir, DB: dsn, Listen: "127.0.0.1:0", Demo: true, PollInterval: time.Hour}); err != nil {
 			t.Fatal(err)
 		}
 		if err := (*m).Start(); err != nil {
@@ -45,32 +50,7 @@ func TestRevocationAcrossInstances(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	seen, stop := b.Bus.Subscribe(100)
-	defer stop()
-	fromA := func(kind string) events.Event {
-		t.Helper()
-		for {
-			select {
-			case e := <-seen:
-				if e.Kind == kind && e.Origin != "" {
-					return e
-				}
-			case <-ctx.Done():
-				t.Fatalf("no %s from instance A on B's bus", kind)
-			}
-		}
-	}
-	// the bridges listen once started: wait until one of A's events reaches B
-	probed := make(chan events.Event, 1)
-	go func() { probed <- fromA("fanout_probe") }()
-	for waiting := true; waiting; {
-		a.Bus.Publish(events.Event{Kind: "fanout_probe"})
-		select {
-		case <-probed:
-			waiting = false
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	awaitFanOut(t, ctx, a, b)
 
 	ec, err := server.NewEnrolCode(ctx, b.Data, "patrol", time.Hour, "")
 	if err != nil {
@@ -85,29 +65,91 @@ func TestRevocationAcrossInstances(t *testing.T) {
 	if ack, err := c.Push(ctx, d.Case("R1", 2), 0); err != nil || ack.UpTo != 2 {
 		t.Fatalf("push: %+v %v", ack, err)
 	}
-	if err := a.Data.Store.Revoke(ctx, d.ID, "终端遗失", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	a.Bus.Publish(events.Event{Kind: events.DeviceRevoked, DeviceID: d.ID})
-	if e := fromA(events.DeviceRevoked); e.DeviceID != d.ID {
-		t.Fatalf("B heard %+v", e)
-	}
+	revokeOnDevicePage(t, ctx, a.URL(), d.ID, "终端遗失")
+	revoked := time.Now()
 	select {
 	case <-c.Sess.Done():
 	case <-ctx.Done():
 		t.Fatal("the revoked device's connection to B is still open")
 	}
+	t.Logf("B cut the connection %s after A answered the revocation", time.Since(revoked).Round(time.Millisecond))
 	var pe *syncproto.Error
 	for _, m := range c.Unasked() {
 		if e, ok := m.(*syncproto.Error); ok {
 			pe = e
 		}
 	}
-	if pe == nil || pe.Code != syncproto.CodeRevoked {
-		t.Fatalf("B closed the connection with %+v (%v), want %s", pe, c.Sess.Err(), syncproto.CodeRevoked)
+	if pe == nil || pe.Code != syncproto.CodeRevoked || !strings.Contains(pe.Message, "终端遗失") {
+		t.Fatalf("B closed the connection with %+v (%v), want %s with the reason", pe, c.Sess.Err(), syncproto.CodeRevoked)
+	}
+	if n := b.Sync.M.Revoked.Value(); n != 1 {
+		t.Fatalf("B counted %d revoked connections, want 1", n)
 	}
 	if _, err := simdev.Connect(ctx, b.SyncURL(), d, ""); syncproto.AsError(err) == nil || syncproto.AsError(err).Code != syncproto.CodeRevoked {
 		t.Fatalf("reconnect after revocation: %v", err)
+	}
+}
+
+// awaitFanOut waits until an event published on a reaches b's bus: the
+// bridges listen once started.
+func awaitFanOut(t *testing.T, ctx context.Context, a, b *server.Main) {
+	t.Helper()
+	seen, stop := b.Bus.Subscribe(100)
+	defer stop()
+	for tick := time.NewTicker(100 * time.Millisecond); ; {
+		a.Bus.Publish(events.Event{Kind: "fanout_probe"})
+		for waiting := true; waiting; {
+			select {
+			case e := <-seen:
+				if e.Kind == "fanout_probe" && e.Origin != "" {
+					tick.Stop()
+					return
+				}
+			case <-tick.C:
+				waiting = false
+			case <-ctx.Done():
+				t.Fatal("no event from instance A reached B's bus")
+			}
+		}
+	}
+}
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+// revokeOnDevicePage signs in as the administrator at base and revokes
+// deviceID with the device page's form.
+func revokeOnDevicePage(t *testing.T, ctx context.Context, base, deviceID, reason string) {
+	t.Helper()
+	cookie, err := simdev.SignIn(ctx, base, "admin", "lawtrace-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path string, form url.Values) (*http.Response, string) {
+		req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Cookie", cookie)
+		req.Header.Set("Origin", base)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	_, page := do("GET", "/admin/devices", nil)
+	tok := csrfMeta.FindStringSubmatch(page)
+	if tok == nil {
+		t.Fatalf("no form token on the device page:\n%s", page)
+	}
+	resp, body := do("POST", "/admin/devices/"+deviceID+"/revoke", url.Values{"csrf": {tok[1]}, "reason": {reason}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke on the device page: status %d\n%s", resp.StatusCode, body)
 	}
 }
 
