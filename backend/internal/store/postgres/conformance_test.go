@@ -44,9 +44,3 @@ func opener(cluster *pgtest.Cluster) storetest.Opener {
 // The PostgreSQL store passes the conformance suite, on a throwaway
 // cluster of Debian's PostgreSQL 15 (SPEC X2; issue 14).
 func TestConformance(t *testing.T) { storetest.Run(t, opener(pgtest.Start(t))) }
-
-// BenchmarkIngest: as the SQLite store's, on a cluster with fsync and
-// synchronous commit on (docs/benchmarks.md).
-func BenchmarkIngest(b *testing.B) {
-	storetest.BenchIngest(b, opener(pgtest.StartDurable(b)), 50, 100)
-}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -38,6 +39,14 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	return c.Conn.QueryContext(ctx, rebind(query), args)
+}
+
+// CopyRows loads rows into table with COPY, inside the connection's open
+// transaction: package sqlite writes a group's entries and log nodes
+// through it.
+func (c *conn) CopyRows(ctx context.Context, table string, columns []string, rows [][]any) error {
+	_, err := c.Conn.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	return err
 }
 
 // CheckNamedValue stores a bool as 0 or 1, as SQLite does; database/sql

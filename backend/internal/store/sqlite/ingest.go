@@ -23,19 +23,26 @@ type caseOpen struct {
 	Party     string `json:"party"`
 }
 
-// ingestReq is one batch waiting for a group commit.
+// ingestReq is one batch waiting for a group commit, with what does not
+// depend on its place in the log, worked out before it queues: each
+// entry's stored body and calibrated time.
 type ingestReq struct {
-	b    store.Batch
-	res  store.IngestResult
-	err  error
-	done chan struct{}
+	b      store.Batch
+	bodies [][]byte
+	cals   []store.Calibration
+	fresh  []ledger.Entry // the entries the group accepted of this batch
+	res    store.IngestResult
+	err    error
+	done   chan struct{}
 }
 
 // Ingest stores a batch exactly once; see store.Store. Batches that arrive
-// while another commit is under way are committed together (group commit):
-// each batch is checked and written under its own savepoint, so a refused
-// batch changes nothing and does not hold up the others, and one fsync
-// makes the whole group durable under one signed tree head.
+// while a group is being committed queue; the first of them leads the next
+// group: once the log is free it takes the queue and commits it in one
+// transaction with one fsync under one signed tree head. Every batch is
+// checked against one read of the devices, cases and entries the group
+// involves before anything is written, so a refused batch writes nothing
+// and does not hold up the others.
 func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, error) {
 	if d.signer == nil {
 		return store.IngestResult{}, errors.New("store opened without the server key cannot ingest")
@@ -43,71 +50,50 @@ func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, err
 	if len(b.Entries) == 0 {
 		return store.IngestResult{}, syncproto.Errorf(syncproto.CodeUnexpected, "empty batch")
 	}
-	req := &ingestReq{b: b, done: make(chan struct{})}
+	req := &ingestReq{b: b, bodies: make([][]byte, len(b.Entries)), cals: make([]store.Calibration, len(b.Entries)), done: make(chan struct{})}
+	for i := range b.Entries {
+		body, err := json.Marshal(&b.Entries[i])
+		if err != nil {
+			return store.IngestResult{}, err
+		}
+		req.bodies[i] = body
+		req.cals[i] = store.Calibrate(&b.Entries[i], b) // the offset in force when the entry was recorded (SPEC S4)
+	}
 	d.qmu.Lock()
 	d.queue = append(d.queue, req)
+	leads := len(d.queue) == 1
 	d.qmu.Unlock()
-	d.logMu.Lock()
-	select {
-	case <-req.done: // committed by the previous leader
-	default:
+	if leads {
+		d.logMu.Lock()
 		d.qmu.Lock()
 		group := d.queue
 		d.queue = nil
 		d.qmu.Unlock()
 		d.commitGroup(context.WithoutCancel(ctx), group)
+		d.logMu.Unlock()
 	}
-	d.logMu.Unlock()
 	<-req.done
 	return req.res, req.err
 }
 
-// commitGroup writes a group of batches in one transaction; the caller
-// holds logMu. Every request is answered.
+// commitGroup commits a group of batches and answers every request; the
+// caller holds logMu. A unique constraint that fires while the group is
+// written (which the group's checks did not foresee) undoes the whole
+// transaction; then each batch is committed alone, so that only the batch
+// at fault is refused.
 func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
-	var lg *logAppend
-	accepted := 0
-	due := d.uploadDue(ctx)
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if lg, err = d.beginLog(ctx, tx); err != nil {
-			return err
-		}
-		for _, r := range group {
-			if _, err := tx.Exec(`SAVEPOINT batch`); err != nil {
-				return err
+	accepted, err := d.writeGroup(ctx, group, d.uploadDue(ctx))
+	if isUnique(err) {
+		if len(group) > 1 {
+			for _, r := range group {
+				d.commitGroup(ctx, []*ingestReq{r})
 			}
-			before := lg.mark()
-			r.res, r.err = d.ingestOne(tx, lg, r.b, due)
-			if r.err != nil {
-				if syncproto.AsError(r.err) == nil {
-					return r.err // a fault, not a refusal: the whole group fails
-				}
-				if _, err := tx.Exec(`ROLLBACK TO batch`); err != nil {
-					return err
-				}
-				lg.reset(before)
-				r.res = store.IngestResult{}
-			}
-			if _, err := tx.Exec(`RELEASE batch`); err != nil {
-				return err
-			}
-			accepted += r.res.Accepted
+			return
 		}
-		if accepted == 0 {
-			return nil
+		if fresh := group[0].fresh; len(fresh) > 0 {
+			err = store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "an entry of device #%d to #%d is already stored under another device or case",
+				fresh[0].DeviceSeq, fresh[len(fresh)-1].DeviceSeq))
 		}
-		th, err := lg.Sign()
-		if err != nil {
-			return err
-		}
-		for _, r := range group {
-			r.res.TreeHead = th
-		}
-		return nil
-	})
-	if lg != nil {
-		lg.close(err == nil && accepted > 0)
 	}
 	var head syncproto.TreeHead
 	if err == nil && accepted == 0 {
@@ -126,37 +112,221 @@ func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
 	}
 }
 
-// ingestOne checks and writes one batch inside the group's transaction,
-// appending its leaves to the log.
-func (d *DB) ingestOne(tx *sql.Tx, lg *logAppend, b store.Batch, due func(string, time.Time) time.Time) (store.IngestResult, error) {
+// writeGroup checks every batch of the group, then writes the accepted
+// ones in one transaction — cases, entries, media references, device
+// numbers, log nodes and the signed tree head, many rows to a statement
+// (entries and nodes with COPY on PostgreSQL) — and returns how many
+// entries it accepted.
+func (d *DB) writeGroup(ctx context.Context, group []*ingestReq, due func(string, time.Time) time.Time) (int, error) {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if d.dialect.WriteLock != "" {
+		if _, err := tx.ExecContext(ctx, d.dialect.WriteLock); err != nil {
+			return 0, err
+		}
+	}
+	lg, err := d.beginLog(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	committed := false
+	defer func() { lg.close(committed) }()
+	lg.rows.conn = conn
+	g, err := readGroup(ctx, tx, group)
+	if err != nil {
+		return 0, err
+	}
+	accepted := 0
+	for _, r := range group {
+		r.fresh = nil
+		r.res, r.err = g.check(ctx, tx, lg, r, due)
+		if r.err != nil {
+			if syncproto.AsError(r.err) == nil {
+				return 0, r.err // a fault, not a refusal: the whole group fails
+			}
+			r.res, r.fresh = store.IngestResult{}, nil
+		}
+		accepted += r.res.Accepted
+	}
+	if accepted == 0 {
+		return 0, nil
+	}
+	if err := g.write(lg.rows); err != nil {
+		return 0, err
+	}
+	th, err := lg.Sign()
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	committed = true
+	for _, r := range group {
+		r.res.TreeHead = th
+	}
+	return accepted, nil
+}
+
+// group is what the checks of a group read and change, and the rows the
+// accepted batches write.
+type group struct {
+	devices map[string]*groupDevice // absent: not enrolled
+	cases   map[string]*groupCase   // absent: no such case yet
+	held    map[string]bool         // ids and hashes of entries the store holds
+	taken   map[string]bool         // ids and hashes of entries accepted in this group
+	bySeq   map[deviceSeq]heldEntry // entries accepted in this group by device number
+	touched []string                // cases to write, in the order first changed
+
+	entryRows, mediaRows [][]any
+}
+
+type groupDevice struct {
+	lastSeq   int64
+	revokedAt string
+	changed   bool
+}
+
+// groupCase is a case head as the group leaves it.
+type groupCase struct {
+	head     store.CaseHead
+	stored   bool // the row existed before the group
+	changed  bool // by a batch of the group
+	lastStep string
+	updated  string
+	open     *caseOpen
+	openedAt string // the calibrated time of entry #1, when open
+}
+
+type deviceSeq struct {
+	device string
+	seq    int64
+}
+
+type heldEntry struct{ id, hash string }
+
+// readGroup reads, in as few queries as the parameter limits allow, the
+// devices and cases the group names and which of its entry ids and hashes
+// the store already holds.
+func readGroup(ctx context.Context, tx *sql.Tx, reqs []*ingestReq) (*group, error) {
+	g := &group{devices: map[string]*groupDevice{}, cases: map[string]*groupCase{}, held: map[string]bool{},
+		taken: map[string]bool{}, bySeq: map[deviceSeq]heldEntry{}}
+	var devices, cases, ids, hashes []string
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if !seen["d"+r.b.DeviceID] {
+			seen["d"+r.b.DeviceID] = true
+			devices = append(devices, r.b.DeviceID)
+		}
+		for i := range r.b.Entries {
+			e := &r.b.Entries[i]
+			if !seen["c"+e.CaseID] {
+				seen["c"+e.CaseID] = true
+				cases = append(cases, e.CaseID)
+			}
+			ids, hashes = append(ids, e.ID), append(hashes, e.Hash)
+		}
+	}
+	parts := []struct {
+		query string
+		keys  []string
+	}{
+		{`SELECT 'd', id, '', last_seq, revoked_at FROM devices WHERE id IN `, devices},
+		{`SELECT 'c', id, device_id, last_seq, last_hash FROM cases WHERE id IN `, cases},
+		{`SELECT 'e', id, hash, 0, '' FROM entries WHERE id IN `, ids},
+		{`SELECT 'e', id, hash, 0, '' FROM entries WHERE hash IN `, hashes},
+	}
+	for {
+		var selects []string
+		var args []any
+		budget := maxParams
+		for i := range parts {
+			n := min(len(parts[i].keys), budget)
+			if n == 0 {
+				continue
+			}
+			selects = append(selects, parts[i].query+"("+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+")")
+			for _, k := range parts[i].keys[:n] {
+				args = append(args, k)
+			}
+			parts[i].keys = parts[i].keys[n:]
+			budget -= n
+		}
+		if len(selects) == 0 {
+			return g, nil
+		}
+		if err := g.scan(ctx, tx, strings.Join(selects, " UNION ALL "), args); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (g *group) scan(ctx context.Context, tx *sql.Tx, query string, args []any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, a, b, c string
+		var n int64
+		if err := rows.Scan(&kind, &a, &b, &n, &c); err != nil {
+			return err
+		}
+		switch kind {
+		case "d":
+			g.devices[a] = &groupDevice{lastSeq: n, revokedAt: c}
+		case "c":
+			g.cases[a] = &groupCase{head: store.CaseHead{Owner: b, LastSeq: n, LastHash: c}, stored: true}
+		default:
+			g.held[a], g.held[b] = true, true
+		}
+	}
+	return rows.Err()
+}
+
+// check checks one batch against the group as the batches before it left
+// it and, if it is accepted, adds its entries to the group and the log.
+func (g *group) check(ctx context.Context, tx *sql.Tx, lg *logAppend, r *ingestReq, due func(string, time.Time) time.Time) (store.IngestResult, error) {
 	var res store.IngestResult
-	dv, err := getDevice(tx, b.DeviceID)
-	if errors.Is(err, store.ErrNotFound) {
+	b := r.b
+	dv := g.devices[b.DeviceID]
+	if dv == nil {
 		return res, store.Refuse(store.ErrNotFound, syncproto.Errorf(syncproto.CodeUnknownDevice, "device %s is not enrolled", b.DeviceID))
 	}
-	if err != nil {
-		return res, err
+	if revoked := parseTime(dv.revokedAt); !revoked.IsZero() {
+		return res, store.Refuse(store.ErrRevoked, syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s", b.DeviceID, fmtTime(revoked)))
 	}
-	if dv.Revoked() {
-		return res, store.Refuse(store.ErrRevoked, syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked at %s", dv.ID, fmtTime(dv.RevokedAt)))
-	}
-	last := dv.LastSeq
+	last := dv.lastSeq
 	// Entries the server already holds: identical ones are skipped,
 	// different ones under a taken number are a conflict.
 	rest := b.Entries
-	for len(rest) > 0 && rest[0].DeviceSeq <= last {
-		e := &rest[0]
-		var id, hash string
-		err := tx.QueryRow(`SELECT id, hash FROM entries WHERE device_id = ? AND device_seq = ?`, b.DeviceID, e.DeviceSeq).Scan(&id, &hash)
+	if len(rest) > 0 && rest[0].DeviceSeq <= last {
+		held, err := g.heldBySeq(ctx, tx, b.DeviceID, rest[0].DeviceSeq, last)
 		if err != nil {
-			return res, fmt.Errorf("device %s entry #%d is below the last accepted #%d but not stored: %w", b.DeviceID, e.DeviceSeq, last, err)
+			return res, err
 		}
-		if id != e.ID || hash != e.Hash {
-			return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "device #%d is already taken by entry %s (hash %.12s); entry %s (hash %.12s) is a different entry under the same number",
-				e.DeviceSeq, id, hash, e.ID, e.Hash))
+		for len(rest) > 0 && rest[0].DeviceSeq <= last {
+			e := &rest[0]
+			h, ok := held[e.DeviceSeq]
+			if !ok {
+				return res, fmt.Errorf("device %s entry #%d is below the last accepted #%d but not stored", b.DeviceID, e.DeviceSeq, last)
+			}
+			if h.id != e.ID || h.hash != e.Hash {
+				return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "device #%d is already taken by entry %s (hash %.12s); entry %s (hash %.12s) is a different entry under the same number",
+					e.DeviceSeq, h.id, h.hash, e.ID, e.Hash))
+			}
+			res.Duplicates++
+			rest = rest[1:]
 		}
-		res.Duplicates++
-		rest = rest[1:]
 	}
 	res.UpTo = last
 	if len(rest) == 0 {
@@ -168,136 +338,238 @@ func (d *DB) ingestOne(tx *sql.Tx, lg *logAppend, b store.Batch, due func(string
 		e.Expect = last + 1
 		return res, store.Refuse(store.ErrGap, e)
 	}
-	if err := storedElsewhere(tx, rest); err != nil {
-		return res, err
-	}
-	heads := map[string]*store.CaseHead{}
-	opened := map[string]caseOpen{}
-	rows := make([]any, 0, entryColumns*len(rest))
-	calibrated := make([]time.Time, len(rest))
+	mine := map[string]bool{}
 	for i := range rest {
 		e := &rest[i]
-		head, ok := heads[e.CaseID]
+		if g.held[e.ID] || g.held[e.Hash] || g.taken[e.ID] || g.taken[e.Hash] || mine[e.ID] || mine[e.Hash] {
+			return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash))
+		}
+		mine[e.ID], mine[e.Hash] = true, true
+	}
+	first := len(b.Entries) - len(rest) // index in b.Entries of rest[0]
+	heads := map[string]*groupCase{}
+	var order []string
+	for i := range rest {
+		e := &rest[i]
+		c, ok := heads[e.CaseID]
 		if !ok {
-			if head, err = caseHead(tx, e.CaseID); err != nil {
-				return res, err
+			if stored := g.cases[e.CaseID]; stored != nil {
+				copied := *stored
+				c = &copied
 			}
+			order = append(order, e.CaseID)
+		}
+		var head *store.CaseHead
+		if c != nil {
+			head = &c.head
 		}
 		if err := store.CheckLink(e, head); err != nil {
 			return res, err
 		}
-		if head == nil {
-			if _, err := tx.Exec(`INSERT INTO cases (id, device_id, last_seq, last_hash, last_step, updated_at) VALUES (?, ?, 0, ?, '', ?)`,
-				e.CaseID, e.DeviceID, ledger.GenesisHash, fmtTime(b.ReceivedAt)); err != nil {
-				return res, err
-			}
-			head = &store.CaseHead{Owner: e.DeviceID}
+		if c == nil {
+			c = &groupCase{head: store.CaseHead{Owner: e.DeviceID}}
 		}
-		heads[e.CaseID] = &store.CaseHead{Owner: head.Owner, LastSeq: e.Seq, LastHash: e.Hash}
+		c.head.LastSeq, c.head.LastHash, c.lastStep, c.updated = e.Seq, e.Hash, e.Step, fmtTime(b.ReceivedAt)
+		if e.Seq == 1 {
+			c.openedAt = fmtTime(r.cals[first+i].Time)
+		}
 		if e.Step == "case_open" {
 			var co caseOpen
 			_ = json.Unmarshal(e.Payload, &co)
-			opened[e.CaseID] = co
+			c.open = &co
 		}
-		body, err := json.Marshal(e)
-		if err != nil {
-			return res, err
+		heads[e.CaseID] = c
+	}
+	for _, id := range order {
+		c := heads[id]
+		if c.open != nil && c.openedAt == "" { // case_open after #1, which an earlier group stored
+			if err := tx.QueryRowContext(ctx, `SELECT calibrated_time FROM entries WHERE case_id = ? AND seq = 1`, id).Scan(&c.openedAt); err != nil {
+				return res, err
+			}
 		}
-		cal := store.Calibrate(e, b) // the offset in force when the entry was recorded (SPEC S4)
-		calibrated[i] = cal.Time
-		rows = append(rows, e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, body, e.DeviceTime,
-			fmtTime(cal.Time), cal.OffsetMs, cal.Skewed, cal.Basis, fmtTime(b.ReceivedAt), lg.Size())
+		if !c.changed {
+			c.changed = true
+			g.touched = append(g.touched, id)
+		}
+		g.cases[id] = c
+	}
+	for i := range rest {
+		e := &rest[i]
+		cal := r.cals[first+i]
+		g.taken[e.ID], g.taken[e.Hash] = true, true
+		g.bySeq[deviceSeq{b.DeviceID, e.DeviceSeq}] = heldEntry{e.ID, e.Hash}
+		g.entryRows = append(g.entryRows, []any{e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, r.bodies[first+i], e.DeviceTime,
+			fmtTime(cal.Time), cal.OffsetMs, boolInt(cal.Skewed), cal.Basis, fmtTime(b.ReceivedAt), int64(lg.Size())})
+		g.mediaRows = append(g.mediaRows, mediaRefRows(e, cal.Time, due)...)
 		if err := lg.Append(e.Hash); err != nil {
 			return res, err
 		}
-		res.Accepted++
 	}
-	if err := insertEntries(tx, rows); err != nil {
-		if isUnique(err) {
-			return res, store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "an entry of device #%d to #%d is already stored under another device or case",
-				rest[0].DeviceSeq, rest[len(rest)-1].DeviceSeq))
-		}
-		return res, err
-	}
-	for i := range rest {
-		if err := insertMediaRefs(tx, &rest[i], calibrated[i], due); err != nil {
-			return res, err
-		}
-	}
-	for id, h := range heads {
-		if _, err := tx.Exec(`UPDATE cases SET last_seq = ?, last_hash = ?, last_step = (SELECT step FROM entries WHERE case_id = ? AND seq = ?), updated_at = ? WHERE id = ?`,
-			h.LastSeq, h.LastHash, id, h.LastSeq, fmtTime(b.ReceivedAt), id); err != nil {
-			return res, err
-		}
-		if co, ok := opened[id]; ok {
-			var openedAt string
-			if err := tx.QueryRow(`SELECT calibrated_time FROM entries WHERE case_id = ? AND seq = 1`, id).Scan(&openedAt); err != nil {
-				return res, err
-			}
-			if _, err := tx.Exec(`UPDATE cases SET procedure = ?, party = ?, opened_at = ? WHERE id = ?`, co.Procedure, co.Party, openedAt, id); err != nil {
-				return res, err
-			}
-		}
-		res.Cases = append(res.Cases, id)
-	}
-	res.UpTo = rest[len(rest)-1].DeviceSeq
-	if _, err := tx.Exec(`UPDATE devices SET last_seq = ? WHERE id = ?`, res.UpTo, b.DeviceID); err != nil {
-		return res, err
-	}
+	dv.lastSeq, dv.changed = rest[len(rest)-1].DeviceSeq, true
+	r.fresh = rest
+	res.Accepted, res.UpTo, res.Cases = len(rest), dv.lastSeq, order
 	return res, nil
 }
+// heldBySeq returns the entries of device numbered from..to that the
+// store or the group holds.
+func (g *group) heldBySeq(ctx context.Context, tx *sql.Tx, deviceID string, from, to int64) (map[int64]heldEntry, error) {
+	out := map[int64]heldEntry{}
+	rows, err := tx.QueryContext(ctx, `SELECT device_seq, id, hash FROM entries WHERE device_id = ? AND device_seq BETWEEN ? AND ?`, deviceID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var h heldEntry
+		if err := rows.Scan(&seq, &h.id, &h.hash); err != nil {
+			return nil, err
+		}
+		out[seq] = h
+	}
+	for seq := from; seq <= to; seq++ {
+		if h, ok := g.bySeq[deviceSeq{deviceID, seq}]; ok {
+			out[seq] = h
+		}
+	}
+	return out, rows.Err()
+}
 
-// entryColumns are the columns insertEntries writes, in the order of its
-// rows' values; entryRows is how many rows one INSERT writes (well below
-// the parameter limits of SQLite and PostgreSQL).
-const (
-	entryColumns = 15
-	entryRows    = 400
-)
+// entryColumns are the columns of entries a group writes, in the order of
+// its entry rows.
+var entryColumns = []string{"id", "case_id", "seq", "device_id", "device_seq", "step", "hash", "body", "device_time",
+	"calibrated_time", "clock_offset_ms", "clock_skewed", "clock_basis", "received_at", "leaf_index"}
 
-// insertEntries writes entries many rows to a statement (a round trip each
-// on PostgreSQL); rows holds entryColumns values per entry.
-func insertEntries(tx *sql.Tx, rows []any) error {
-	for len(rows) > 0 {
-		n := min(len(rows)/entryColumns, entryRows)
-		q := `INSERT INTO entries (id, case_id, seq, device_id, device_seq, step, hash, body, device_time,
-			calibrated_time, clock_offset_ms, clock_skewed, clock_basis, received_at, leaf_index) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-		if _, err := tx.Exec(q, rows[:n*entryColumns]...); err != nil {
+// write stores what the accepted batches of the group brought: the cases
+// first (entries refer to them), the entries, their media references and
+// the devices' last numbers.
+func (g *group) write(w rowWriter) error {
+	var caseRows [][]any
+	var opened []string
+	for _, id := range g.touched {
+		c := g.cases[id]
+		var procedure, party, openedAt string
+		if c.open != nil {
+			procedure, party, openedAt = c.open.Procedure, c.open.Party, c.openedAt
+			if c.stored {
+				opened = append(opened, id)
+			}
+		}
+		caseRows = append(caseRows, []any{id, c.head.Owner, procedure, party, openedAt, c.head.LastSeq, c.head.LastHash, c.lastStep, c.updated})
+	}
+	if err := w.exec(`INSERT INTO cases (id, device_id, procedure, party, opened_at, last_seq, last_hash, last_step, updated_at) VALUES `,
+		` ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash, last_step = excluded.last_step, updated_at = excluded.updated_at`,
+		caseRows); err != nil {
+		return err
+	}
+	for _, id := range opened {
+		c := g.cases[id]
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE cases SET procedure = ?, party = ?, opened_at = ? WHERE id = ?`, c.open.Procedure, c.open.Party, c.openedAt, id); err != nil {
 			return err
 		}
-		rows = rows[n*entryColumns:]
+	}
+	if err := w.insert("entries", entryColumns, g.entryRows); err != nil {
+		return err
+	}
+	if err := w.exec(`INSERT INTO media_refs (hash, entry_id, case_id, device_id, kind, declared_size, due_at) VALUES `, ` ON CONFLICT DO NOTHING`, g.mediaRows); err != nil {
+		return err
+	}
+	var devices [][]any
+	for id, dv := range g.devices {
+		if dv.changed {
+			devices = append(devices, []any{id, dv.lastSeq})
+		}
+	}
+	for len(devices) > 0 {
+		n := min(len(devices), maxParams/3)
+		var q strings.Builder
+		args := make([]any, 0, 3*n)
+		q.WriteString(`UPDATE devices SET last_seq = CASE id`)
+		for _, dv := range devices[:n] {
+			q.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
+			args = append(args, dv...)
+		}
+		q.WriteString(` END WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`)
+		for _, dv := range devices[:n] {
+			args = append(args, dv[0])
+		}
+		if _, err := w.tx.ExecContext(w.ctx, q.String(), args...); err != nil {
+			return err
+		}
+		devices = devices[n:]
 	}
 	return nil
 }
 
-// storedElsewhere refuses a batch holding an entry the server stores
-// under another device or case (same id or hash), naming it.
-func storedElsewhere(tx *sql.Tx, es []ledger.Entry) error {
-	byKey := make(map[string]*ledger.Entry, 2*len(es))
-	args := make([]any, 0, 2*len(es))
-	for i := range es {
-		byKey[es[i].ID], byKey[es[i].Hash] = &es[i], &es[i]
-		args = append(args, es[i].ID)
+func boolInt(b bool) int64 {
+	if b {
+		return 1
 	}
-	for i := range es {
-		args = append(args, es[i].Hash)
-	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(es)), ", ")
-	var id, hash string
-	err := tx.QueryRow(`SELECT id, hash FROM entries WHERE id IN (`+marks+`)
-		UNION ALL SELECT id, hash FROM entries WHERE hash IN (`+marks+`) LIMIT 1`, args...).Scan(&id, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
+	return 0
+}
+
+// maxParams is the most parameters one statement of a group takes, well
+// below the limits of SQLite (32,766) and PostgreSQL (65,535).
+const maxParams = 6000
+
+// rowWriter writes many rows at a time inside a transaction: with COPY
+// when the transaction's driver connection can (package postgres), else
+// many rows to an INSERT.
+type rowWriter struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	conn *sql.Conn // the transaction's connection; nil: INSERTs only
+}
+
+// rowCopier is a driver connection that bulk-loads rows inside its open
+// transaction, as PostgreSQL's COPY does.
+type rowCopier interface {
+	CopyRows(ctx context.Context, table string, columns []string, rows [][]any) error
+}
+
+// insert adds rows (values in the order of columns) to table.
+func (w rowWriter) insert(table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	if err != nil {
-		return err
+	if w.conn != nil {
+		copied := false
+		err := w.conn.Raw(func(dc any) error {
+			c, ok := dc.(rowCopier)
+			if !ok {
+				return nil
+			}
+			copied = true
+			return c.CopyRows(w.ctx, table, columns, rows)
+		})
+		if err != nil || copied {
+			return err
+		}
 	}
-	e := byKey[id]
-	if e == nil {
-		e = byKey[hash]
+	return w.exec(`INSERT INTO `+table+` (`+strings.Join(columns, ", ")+`) VALUES `, ``, rows)
+}
+
+// exec runs prefix, a list of rows of placeholders and suffix with the
+// values of rows (all of one length), as many rows to a statement as
+// maxParams allows.
+func (w rowWriter) exec(prefix, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	return store.Refuse(store.ErrConflict, syncproto.Errorf(syncproto.CodeConflict, "entry %s (hash %.12s) is already stored under another device or case", e.ID, e.Hash))
+	columns := len(rows[0])
+	mark := "(" + strings.TrimSuffix(strings.Repeat("?, ", columns), ", ") + "), "
+	for len(rows) > 0 {
+		n := min(len(rows), maxParams/columns)
+		args := make([]any, 0, n*columns)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, prefix+strings.TrimSuffix(strings.Repeat(mark, n), ", ")+suffix, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 func isUnique(err error) bool {
@@ -317,7 +589,19 @@ func caseHead(tx *sql.Tx, caseID string) (*store.CaseHead, error) {
 	return &h, nil
 }
 
+// insertMediaRefs stores the files an entry references with their upload
+// deadlines.
 func insertMediaRefs(tx *sql.Tx, e *ledger.Entry, recorded time.Time, uploadDue func(string, time.Time) time.Time) error {
+	for _, row := range mediaRefRows(e, recorded, uploadDue) {
+		if _, err := tx.Exec(`INSERT INTO media_refs (hash, entry_id, case_id, device_id, kind, declared_size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, row...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mediaRefRows are the media_refs rows of the files an entry references.
+func mediaRefRows(e *ledger.Entry, recorded time.Time, uploadDue func(string, time.Time) time.Time) [][]any {
 	if len(e.Media) == 0 {
 		return nil
 	}
@@ -326,19 +610,16 @@ func insertMediaRefs(tx *sql.Tx, e *ledger.Entry, recorded time.Time, uploadDue 
 	for _, f := range p.Files {
 		files[f.Hash] = f
 	}
+	var rows [][]any
 	for _, h := range e.Media {
 		f, ok := files[h]
 		kind := f.Kind
 		if !ok || kind == "" {
 			kind = ledger.KindFile
 		}
-		due := uploadDue(kind, recorded)
-		if _, err := tx.Exec(`INSERT INTO media_refs (hash, entry_id, case_id, device_id, kind, declared_size, due_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			h, e.ID, e.CaseID, e.DeviceID, kind, f.Size, fmtTime(due)); err != nil {
-			return err
-		}
+		rows = append(rows, []any{h, e.ID, e.CaseID, e.DeviceID, kind, f.Size, fmtTime(uploadDue(kind, recorded))})
 	}
-	return nil
+	return rows
 }
 
 // treeAt returns a copy of the log's right edge at size, from the cache if
