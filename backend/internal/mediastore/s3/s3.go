@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -59,7 +58,7 @@ type Store struct {
 
 	mu      sync.Mutex
 	locks   map[string]*hashLock // one per hash being worked on
-	pending map[string]*pending  // received bytes not yet in the bucket
+	uploads map[string]*upload   // received and not yet durable
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -77,7 +76,7 @@ func Open(ctx context.Context, c Config) (*Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("media store %s has no bucket %q; create it first", c.Endpoint, c.Bucket)
 	}
-	return &Store{core: minio.Core{Client: cl}, bucket: c.Bucket, locks: map[string]*hashLock{}, pending: map[string]*pending{}}, nil
+	return &Store{core: minio.Core{Client: cl}, bucket: c.Bucket, locks: map[string]*hashLock{}, uploads: map[string]*upload{}}, nil
 }
 
 // OpenURL opens the store an s3:// URL names.
@@ -222,5 +221,3 @@ func (s *Store) lock(hash string) (unlock func()) {
 		s.mu.Unlock()
 	}
 }
-
-var errChanged = errors.New("the partial upload changed in the bucket while this server held unsent bytes of it")

@@ -7,10 +7,12 @@ import (
 	"encoding"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"io/fs"
+	"sync"
 
 	"github.com/minio/minio-go/v7"
 
@@ -22,13 +24,31 @@ import (
 // full, a short tail object; partial/<hash>/state names the upload, its
 // parts and the SHA-256 state after each part, so the hash is checked as
 // the bytes arrive and the object is completed only when it matches.
-// Received bytes wait in memory until they make a part or a sync comes
-// (at most a part and a chunk per upload), as the folder's wait in the
-// page cache: WriteChunk is durable only after SyncPartial.
+//
+// While chunks arrive, the server that receives them holds the upload in
+// memory (upload): each full part goes to the bucket in the background,
+// at most inFlight at a time, while the next one fills, and its bytes are
+// hashed in order alongside. WriteChunk is durable only after SyncPartial,
+// as the folder's is after an fsync: SyncPartial waits for the parts on
+// their way, sends what is left as a part or the tail, writes the state
+// (the only state write) and forgets the upload; a server that dies in
+// between leaves parts the state does not name, which the next server
+// sends again under the same numbers. Finish waits for the parts, checks
+// the hash and completes with If-None-Match. A server holds at most
+// inFlight parts and a part and a chunk per upload.
 const (
 	partSize = 8 << 20 // received bytes that make a part at once
 	minPart  = 5 << 20 // S3's smallest part but the last
+	inFlight = 2       // parts of one upload on their way at once
 )
+
+// partBufs holds the buffers parts gather in, room for a part and a
+// chunk of the terminal's default 1 MiB, so that a busy server reuses them
+// rather than faulting fresh memory in for every part; a part whose
+// request failed keeps its buffer (the HTTP client may still read it).
+var partBufs = sync.Pool{New: func() any { b := make([]byte, 0, bufSize); return &b }}
+
+const bufSize = partSize + 1<<20
 
 func stateKey(hash string) string { return "partial/" + hash + "/state" }
 func tailKey(hash string) string  { return "partial/" + hash + "/tail" }
@@ -47,66 +67,101 @@ type part struct {
 	SHA256 []byte `json:"sha256"` // the hash's state after this part
 }
 
-// partsEnd is where the tail starts.
-func (st *state) partsEnd() int64 {
+func partsEnd(parts []part) int64 {
 	var n int64
-	for _, p := range st.Parts {
+	for _, p := range parts {
 		n += p.Size
 	}
 	return n
 }
 
 // hasher is the SHA-256 of the bytes in the parts.
-func (st *state) hasher() (hash.Hash, error) {
+func hasher(parts []part) (hash.Hash, error) {
 	h := sha256.New()
-	if len(st.Parts) == 0 {
+	if len(parts) == 0 {
 		return h, nil
 	}
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.Parts[len(st.Parts)-1].SHA256); err != nil {
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(parts[len(parts)-1].SHA256); err != nil {
 		return nil, fmt.Errorf("upload state: %w", err)
 	}
 	return h, nil
 }
 
-// pending is received bytes from start not yet in the bucket; keep is how
-// many of the durable parts they follow.
-type pending struct {
-	start int64
-	keep  int
-	buf   []byte
+// upload is an unfinished upload as the server receiving it holds it
+// between two syncs.
+type upload struct {
+	read    []byte          // the state object as this server read or wrote it (nil: none)
+	durable int             // how many of parts it names
+	id      string          // the multipart upload; "" before its first part
+	parts   []part          // in the bucket, in order
+	sending []*sending      // on their way, in order, after parts
+	h       hash.Hash       // SHA-256 after parts and sending, once the last of them is hashed
+	hashed  <-chan struct{} // closed when it is (nil: it is)
+	start   int64           // where parts and sending end
+	buf     []byte          // received bytes from start
 }
 
-func (p *pending) end() int64 { return p.start + int64(len(p.buf)) }
+func (u *upload) end() int64 { return u.start + int64(len(u.buf)) }
 
-func (s *Store) load(ctx context.Context, hash string) (state, error) {
+// sending is a part on its way to the bucket, hashed meanwhile.
+type sending struct {
+	part
+	hashed chan struct{} // closed when the upload's hasher has its bytes
+	done   chan struct{} // closed when sent and hashed
+	err    error
+}
+
+// resume reads the upload's state from the bucket, with the bytes of its
+// tail up to offset.
+func (s *Store) resume(ctx context.Context, hash string, offset int64) (*upload, error) {
+	raw, st, err := s.load(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	h, err := hasher(st.Parts)
+	if err != nil {
+		return nil, err
+	}
+	u := &upload{read: raw, durable: len(st.Parts), id: st.Upload, parts: st.Parts, h: h, start: partsEnd(st.Parts)}
+	if n := min(offset-u.start, st.Tail); n > 0 {
+		if u.buf, err = s.readTail(ctx, hash, n); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// load reads the state object as it is and as a state.
+func (s *Store) load(ctx context.Context, hash string) ([]byte, state, error) {
 	var st state
 	rc, _, _, err := s.core.GetObject(ctx, s.bucket, stateKey(hash), minio.GetObjectOptions{})
 	if notFound(err) {
-		return st, nil
+		return nil, st, nil
 	}
 	if err != nil {
-		return st, err
+		return nil, st, err
 	}
 	defer rc.Close()
-	if err := json.NewDecoder(rc).Decode(&st); err != nil {
-		return st, fmt.Errorf("upload state of %s: %w", hash, err)
+	raw, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, st, err
 	}
-	return st, nil
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return nil, st, fmt.Errorf("upload state of %s: %w", hash, err)
+	}
+	return raw, st, nil
 }
 
-func (s *Store) save(ctx context.Context, hash string, st state) error {
+func (s *Store) save(ctx context.Context, hash string, st state) ([]byte, error) {
 	b, err := json.Marshal(st)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = s.core.PutObject(ctx, s.bucket, stateKey(hash), bytes.NewReader(b), int64(len(b)), "", "", minio.PutObjectOptions{ContentType: "application/json"})
-	return err
+	return b, err
 }
 
 func (s *Store) readTail(ctx context.Context, hash string, n int64) ([]byte, error) {
-	if n == 0 {
-		return nil, nil
-	}
 	opts := minio.GetObjectOptions{}
 	if err := opts.SetRange(0, n-1); err != nil {
 		return nil, err
@@ -123,33 +178,40 @@ func (s *Store) readTail(ctx context.Context, hash string, n int64) ([]byte, err
 	return b, nil
 }
 
+func (s *Store) uploadOf(hash string) *upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uploads[hash]
+}
+
+func (s *Store) setUpload(hash string, u *upload) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u == nil {
+		delete(s.uploads, hash)
+	} else {
+		s.uploads[hash] = u
+	}
+}
+
+// forget drops the upload from memory once its parts are no longer on
+// their way.
+func (s *Store) forget(hash string, u *upload) {
+	_ = u.settle()
+	s.setUpload(hash, nil)
+}
+
 // PartialSize is how many bytes of the upload this store holds.
 func (s *Store) PartialSize(hash string) (int64, error) {
 	if err := checkHash(hash); err != nil {
 		return 0, err
 	}
 	defer s.lock(hash)()
-	if p := s.pendingOf(hash); p != nil {
-		return p.end(), nil
+	if u := s.uploadOf(hash); u != nil {
+		return u.end(), nil
 	}
-	st, err := s.load(context.Background(), hash)
-	return st.partsEnd() + st.Tail, err
-}
-
-func (s *Store) pendingOf(hash string) *pending {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pending[hash]
-}
-
-func (s *Store) setPending(hash string, p *pending) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p == nil {
-		delete(s.pending, hash)
-	} else {
-		s.pending[hash] = p
-	}
+	_, st, err := s.load(context.Background(), hash)
+	return partsEnd(st.Parts) + st.Tail, err
 }
 
 // WriteChunk puts data at offset, dropping what the upload held beyond it.
@@ -159,148 +221,190 @@ func (s *Store) WriteChunk(hash string, offset int64, data []byte) error {
 	}
 	defer s.lock(hash)()
 	ctx := context.Background()
-	p := s.pendingOf(hash)
-	if p != nil && offset > p.end() {
-		return fmt.Errorf("%w: %d bytes received, chunk at %d", blob.ErrShortPartial, p.end(), offset)
-	}
-	if p == nil || offset < p.start {
-		s.setPending(hash, nil)
-		st, err := s.load(ctx, hash)
-		if err != nil {
+	u := s.uploadOf(hash)
+	if u == nil {
+		var err error
+		if u, err = s.resume(ctx, hash, offset); err != nil {
 			return err
 		}
-		if size := st.partsEnd() + st.Tail; offset > size {
-			return fmt.Errorf("%w: %d bytes stored, chunk at %d", blob.ErrShortPartial, size, offset)
+		if offset > u.end() {
+			return fmt.Errorf("%w: %d bytes stored, chunk at %d", blob.ErrShortPartial, u.end(), offset)
 		}
-		keep, at := 0, int64(0)
-		for keep < len(st.Parts) && at+st.Parts[keep].Size <= offset {
-			at += st.Parts[keep].Size
-			keep++
-		}
-		if keep < len(st.Parts) && offset != at {
-			// inside a part already sent: its bytes cannot be read back
-			if err := s.discard(ctx, hash); err != nil {
-				return err
-			}
-			return fmt.Errorf("%w: chunk at %d falls inside a part already in the bucket; the upload restarts from 0", blob.ErrShortPartial, offset)
-		}
-		p = &pending{start: offset, keep: keep, buf: make([]byte, 0, partSize+len(data))}
-		s.setPending(hash, p)
+		s.setUpload(hash, u)
+	} else if offset > u.end() {
+		return fmt.Errorf("%w: %d bytes received, chunk at %d", blob.ErrShortPartial, u.end(), offset)
 	}
-	p.buf = append(p.buf[:offset-p.start], data...)
-	if len(p.buf) >= partSize {
-		return s.flush(ctx, hash)
+	if offset < u.start {
+		if err := s.rewind(ctx, hash, u, offset); err != nil {
+			return err
+		}
+	}
+	keep := offset - u.start
+	if need := keep + int64(len(data)); need > int64(cap(u.buf)) {
+		var buf []byte
+		if need <= bufSize {
+			buf = (*partBufs.Get().(*[]byte))[:keep]
+		} else {
+			buf = make([]byte, keep, max(need, partSize+int64(len(data))))
+		}
+		copy(buf, u.buf)
+		u.buf = buf
+	}
+	u.buf = append(u.buf[:keep], data...)
+	if len(u.buf) < partSize {
+		return nil
+	}
+	if err := s.send(ctx, hash, u); err != nil {
+		s.forget(hash, u)
+		return err
 	}
 	return nil
 }
 
-// SyncPartial sends the received bytes to the bucket: a part when there
-// are enough, else the tail object.
+// rewind goes back to offset before the end of the parts: to the end of
+// the part there, or, inside a part (its bytes cannot be read back), to 0.
+// The state stops naming the parts dropped first: the next ones take their
+// numbers, and a state naming a part another has replaced could never be
+// completed.
+func (s *Store) rewind(ctx context.Context, hash string, u *upload, offset int64) error {
+	if err := u.settle(); err != nil {
+		s.forget(hash, u)
+		return err
+	}
+	keep, at := 0, int64(0)
+	for keep < len(u.parts) && at+u.parts[keep].Size <= offset {
+		at += u.parts[keep].Size
+		keep++
+	}
+	if offset != at {
+		if err := s.discard(ctx, hash); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: chunk at %d falls inside a part already in the bucket; the upload restarts from 0", blob.ErrShortPartial, offset)
+	}
+	h, err := hasher(u.parts[:keep])
+	if err != nil {
+		return err
+	}
+	if keep < u.durable {
+		raw, err := s.save(ctx, hash, state{Upload: u.id, Parts: u.parts[:keep]})
+		if err != nil {
+			s.forget(hash, u)
+			return err
+		}
+		u.read, u.durable = raw, keep
+	}
+	u.parts, u.h, u.hashed, u.start, u.buf = u.parts[:keep], h, nil, at, u.buf[:0]
+	return nil
+}
+
+// send starts the received bytes on their way as the next part, after
+// waiting for the oldest part on its way if inFlight are.
+func (s *Store) send(ctx context.Context, hash string, u *upload) error {
+	if u.id == "" {
+		id, err := s.core.NewMultipartUpload(ctx, s.bucket, objectKey(hash), minio.PutObjectOptions{})
+		if err != nil {
+			return fmt.Errorf("start upload of %s: %w", hash, err)
+		}
+		u.id = id
+	}
+	if len(u.sending) == inFlight {
+		if err := u.arrived(1); err != nil {
+			return err
+		}
+	}
+	data := u.buf
+	p := &sending{part: part{N: len(u.parts) + len(u.sending) + 1, Size: int64(len(data))}, hashed: make(chan struct{}), done: make(chan struct{})}
+	id, h, prev := u.id, u.h, u.hashed
+	u.sending, u.hashed = append(u.sending, p), p.hashed
+	u.start, u.buf = u.end(), nil
+	go func() {
+		defer close(p.done)
+		// the running hash goes on while the part is sent (the part itself
+		// is protected by the request's streaming signature)
+		var herr error
+		go func() {
+			defer close(p.hashed)
+			if prev != nil {
+				<-prev
+			}
+			h.Write(data)
+			p.SHA256, herr = h.(encoding.BinaryMarshaler).MarshalBinary()
+		}()
+		op, err := s.core.PutObjectPart(ctx, s.bucket, objectKey(hash), id, p.N, bytes.NewReader(data), p.Size, minio.PutObjectPartOptions{})
+		<-p.hashed
+		if err != nil {
+			p.err = fmt.Errorf("part %d of upload %s: %w", p.N, hash, err)
+			return
+		}
+		p.ETag, p.err = op.ETag, herr
+		if cap(data) == bufSize {
+			data = data[:0]
+			partBufs.Put(&data)
+		}
+	}()
+	return nil
+}
+
+// arrived waits for the oldest n parts on their way and moves them to
+// parts; the first that failed is the error.
+func (u *upload) arrived(n int) error {
+	var first error
+	for _, p := range u.sending[:n] {
+		<-p.done
+		if p.err != nil && first == nil {
+			first = p.err
+		}
+		u.parts = append(u.parts, p.part)
+	}
+	u.sending = u.sending[n:]
+	return first
+}
+
+// settle waits for every part on its way.
+func (u *upload) settle() error { return u.arrived(len(u.sending)) }
+
+// SyncPartial makes the received bytes durable: the parts on their way
+// arrive, the rest goes as a part when there are enough, else as the tail
+// object, and the state names them.
 func (s *Store) SyncPartial(hash string) error {
 	if err := checkHash(hash); err != nil {
 		return err
 	}
 	defer s.lock(hash)()
-	if s.pendingOf(hash) == nil {
+	u := s.uploadOf(hash)
+	if u == nil {
 		return nil
 	}
-	return s.flush(context.Background(), hash)
-}
-
-// collect is the durable state, its hasher, and the bytes after its parts
-// (tail and pending) that are not yet in a part.
-func (s *Store) collect(ctx context.Context, hash string) (state, hash.Hash, []byte, error) {
-	st, err := s.load(ctx, hash)
-	if err != nil {
-		return st, nil, nil, err
-	}
-	p := s.pendingOf(hash)
-	if p == nil {
-		p = &pending{start: st.partsEnd() + st.Tail, keep: len(st.Parts)}
-	}
-	if p.keep > len(st.Parts) {
-		s.setPending(hash, nil)
-		return st, nil, nil, errChanged
-	}
-	if p.keep < len(st.Parts) {
-		st.Parts, st.Tail = st.Parts[:p.keep], 0
-	}
-	from := st.partsEnd()
-	if p.start < from || p.start > from+st.Tail {
-		s.setPending(hash, nil)
-		return st, nil, nil, errChanged
-	}
-	h, err := st.hasher()
-	if err != nil {
-		return st, nil, nil, err
-	}
-	tail, err := s.readTail(ctx, hash, p.start-from)
-	if err != nil {
-		return st, nil, nil, err
-	}
-	if len(tail) == 0 {
-		return st, h, p.buf, nil
-	}
-	return st, h, append(tail, p.buf...), nil
-}
-
-func (s *Store) flush(ctx context.Context, hash string) error {
-	st, h, data, err := s.collect(ctx, hash)
-	if err != nil {
-		return err
-	}
-	if len(data) < minPart {
-		if _, err := s.core.PutObject(ctx, s.bucket, tailKey(hash), bytes.NewReader(data), int64(len(data)), "", "", minio.PutObjectOptions{}); err != nil {
-			return fmt.Errorf("tail of upload %s: %w", hash, err)
-		}
-		st.Tail = int64(len(data))
-	} else {
-		if err := s.addPart(ctx, hash, &st, h, data); err != nil {
+	defer s.forget(hash, u)
+	ctx := context.Background()
+	st := state{}
+	if len(u.buf) >= minPart {
+		if err := s.send(ctx, hash, u); err != nil {
 			return err
 		}
-		st.Tail = 0
 	}
-	if err := s.save(ctx, hash, st); err != nil {
+	// while the parts are on their way: has another server changed the
+	// upload since this one read it?
+	raw, _, err := s.load(ctx, hash)
+	if err != nil {
 		return err
 	}
-	s.setPending(hash, nil)
-	return nil
-}
-
-// addPart sends data as the next part and records the hash's state after
-// it (h nil: the last part, whose state nobody reads).
-func (s *Store) addPart(ctx context.Context, hash string, st *state, h hash.Hash, data []byte) error {
-	if st.Upload == "" {
-		id, err := s.core.NewMultipartUpload(ctx, s.bucket, objectKey(hash), minio.PutObjectOptions{})
-		if err != nil {
-			return fmt.Errorf("start upload of %s: %w", hash, err)
+	if !bytes.Equal(raw, u.read) {
+		return errChanged
+	}
+	if len(u.buf) > 0 {
+		if _, err := s.core.PutObject(ctx, s.bucket, tailKey(hash), bytes.NewReader(u.buf), int64(len(u.buf)), "", "", minio.PutObjectOptions{}); err != nil {
+			return fmt.Errorf("tail of upload %s: %w", hash, err)
 		}
-		st.Upload = id
+		st.Tail = int64(len(u.buf))
 	}
-	n := len(st.Parts) + 1
-	// the running hash goes on while the part is sent (the part itself is
-	// protected by the request's streaming signature)
-	var hs []byte
-	hashed := make(chan error, 1)
-	go func() {
-		if h == nil {
-			hashed <- nil
-			return
-		}
-		h.Write(data)
-		var err error
-		hs, err = h.(encoding.BinaryMarshaler).MarshalBinary()
-		hashed <- err
-	}()
-	op, err := s.core.PutObjectPart(ctx, s.bucket, objectKey(hash), st.Upload, n, bytes.NewReader(data), int64(len(data)), minio.PutObjectPartOptions{})
-	if herr := <-hashed; herr != nil {
-		return herr
+	if err := u.settle(); err != nil {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("part %d of upload %s: %w", n, hash, err)
-	}
-	st.Parts = append(st.Parts, part{N: n, ETag: op.ETag, Size: int64(len(data)), SHA256: hs})
-	return nil
+	st.Upload, st.Parts = u.id, u.parts
+	_, err = s.save(ctx, hash, st)
+	return err
 }
 
 // Finish checks the upload's SHA-256 and only then completes media/<hash>;
@@ -311,22 +415,36 @@ func (s *Store) Finish(hash string) (int64, error) {
 	}
 	defer s.lock(hash)()
 	ctx := context.Background()
-	st, h, data, err := s.collect(ctx, hash)
-	if err != nil {
-		return 0, err
+	u := s.uploadOf(hash)
+	if u == nil {
+		var err error
+		if u, err = s.resume(ctx, hash, 1<<62); err != nil {
+			return 0, err
+		}
 	}
-	if len(st.Parts) == 0 && len(data) == 0 {
+	defer s.forget(hash, u)
+	if u.end() == 0 {
 		return 0, fmt.Errorf("no upload of %s: %w", hash, fs.ErrNotExist)
 	}
-	size := st.partsEnd() + int64(len(data))
-	h.Write(data)
-	if got := hex.EncodeToString(h.Sum(nil)); got != hash {
+	// the last part is sent while the hash is checked: only the
+	// completion waits for it
+	if len(u.buf) > 0 && u.id != "" {
+		if err := s.send(ctx, hash, u); err != nil {
+			return 0, err
+		}
+	}
+	if err := u.settle(); err != nil {
+		return 0, err
+	}
+	size := u.end()
+	u.h.Write(u.buf)
+	if got := hex.EncodeToString(u.h.Sum(nil)); got != hash {
 		if err := s.discard(ctx, hash); err != nil {
 			return 0, err
 		}
 		return size, &blob.MismatchError{Want: hash, Got: got}
 	}
-	if err := s.commit(ctx, hash, st, data); err != nil {
+	if err := s.commit(ctx, hash, u); err != nil {
 		return 0, err
 	}
 	return size, s.discard(ctx, hash)
@@ -334,25 +452,17 @@ func (s *Store) Finish(hash string) (int64, error) {
 
 // commit makes the verified bytes media/<hash>, If-None-Match: an object
 // already stored is never overwritten.
-func (s *Store) commit(ctx context.Context, hash string, st state, last []byte) error {
-	if ok, err := s.Has(hash); err != nil || ok {
-		return err
+func (s *Store) commit(ctx context.Context, hash string, u *upload) error {
+	if len(u.parts) == 0 {
+		return s.putNew(ctx, objectKey(hash), bytes.NewReader(u.buf), int64(len(u.buf)), hash)
 	}
-	if len(st.Parts) == 0 {
-		return s.putNew(ctx, objectKey(hash), bytes.NewReader(last), int64(len(last)), hash)
-	}
-	if len(last) > 0 {
-		if err := s.addPart(ctx, hash, &st, nil, last); err != nil {
-			return err
-		}
-	}
-	parts := make([]minio.CompletePart, len(st.Parts))
-	for i, p := range st.Parts {
+	parts := make([]minio.CompletePart, len(u.parts))
+	for i, p := range u.parts {
 		parts[i] = minio.CompletePart{PartNumber: p.N, ETag: p.ETag}
 	}
 	opts := minio.PutObjectOptions{}
 	opts.SetMatchETagExcept("*")
-	if _, err := s.core.CompleteMultipartUpload(ctx, s.bucket, objectKey(hash), st.Upload, parts, opts); err != nil && !exists(err) {
+	if _, err := s.core.CompleteMultipartUpload(ctx, s.bucket, objectKey(hash), u.id, parts, opts); err != nil && !exists(err) {
 		return fmt.Errorf("complete upload of %s: %w", hash, err)
 	}
 	return nil
@@ -367,27 +477,42 @@ func (s *Store) Discard(hash string) error {
 	return s.discard(context.Background(), hash)
 }
 
-// discard aborts every multipart upload of media/<hash> (also one whose
-// state a crash did not save) and removes the state and the tail.
+// discard forgets the upload, aborts every multipart upload of
+// media/<hash> (also one whose state a crash did not save) and removes the
+// state and the tail, all at once.
 func (s *Store) discard(ctx context.Context, hash string) error {
-	s.setPending(hash, nil)
+	if u := s.uploadOf(hash); u != nil {
+		s.forget(hash, u)
+	}
 	key := objectKey(hash)
-	res, err := s.core.ListMultipartUploads(ctx, s.bucket, key, "", "", "", 1000)
-	if err != nil {
-		return fmt.Errorf("list uploads of %s: %w", hash, err)
-	}
-	for _, u := range res.Uploads {
-		if u.Key != key {
-			continue
+	errs := make(chan error, 3)
+	go func() {
+		res, err := s.core.ListMultipartUploads(ctx, s.bucket, key, "", "", "", 1000)
+		if err != nil {
+			errs <- fmt.Errorf("list uploads of %s: %w", hash, err)
+			return
 		}
-		if err := s.core.AbortMultipartUpload(ctx, s.bucket, key, u.UploadID); err != nil && !notFound(err) {
-			return fmt.Errorf("abort upload of %s: %w", hash, err)
+		for _, u := range res.Uploads {
+			if u.Key != key {
+				continue
+			}
+			if err := s.core.AbortMultipartUpload(ctx, s.bucket, key, u.UploadID); err != nil && !notFound(err) {
+				errs <- fmt.Errorf("abort upload of %s: %w", hash, err)
+				return
+			}
 		}
-	}
+		errs <- nil
+	}()
 	for _, k := range []string{stateKey(hash), tailKey(hash)} {
-		if err := s.core.RemoveObject(ctx, s.bucket, k, minio.RemoveObjectOptions{}); err != nil && !notFound(err) {
-			return err
-		}
+		go func() {
+			if err := s.core.RemoveObject(ctx, s.bucket, k, minio.RemoveObjectOptions{}); err != nil && !notFound(err) {
+				errs <- fmt.Errorf("remove %s: %w", k, err)
+				return
+			}
+			errs <- nil
+		}()
 	}
-	return nil
+	return errors.Join(<-errs, <-errs, <-errs)
 }
+
+var errChanged = errors.New("the partial upload changed in the bucket while this server held unsent bytes of it")
