@@ -72,6 +72,7 @@ func (l *boardLatency) check(t *testing.T, limit time.Duration) {
 	violations := 0
 	for _, name := range boards {
 		var delays []time.Duration
+		var slowest ackedState
 		late, never := 0, 0
 		for _, a := range l.acks {
 			i := slices.IndexFunc(l.shown[name][a.caseID], func(s shownState) bool { return s.entries >= a.entries })
@@ -81,6 +82,9 @@ func (l *boardLatency) check(t *testing.T, limit time.Duration) {
 				continue
 			}
 			d := max(0, l.shown[name][a.caseID][i].at.Sub(a.at))
+			if len(delays) == 0 || d > slices.Max(delays) {
+				slowest = a
+			}
 			delays = append(delays, d)
 			if d > limit {
 				late++
@@ -95,8 +99,8 @@ func (l *boardLatency) check(t *testing.T, limit time.Duration) {
 			continue
 		}
 		q := func(p float64) time.Duration { return delays[int(p*float64(len(delays)-1))].Round(time.Millisecond) }
-		t.Logf("board on %s: %d acknowledged states, ack to row median %s, p90 %s, p99 %s, max %s; %d over %s, %d never shown",
-			name, len(l.acks), q(0.5), q(0.9), q(0.99), q(1), late, limit, never)
+		t.Logf("board on %s: %d acknowledged states, ack to row median %s, p90 %s, p99 %s, max %s (%d entries of %s acknowledged at %s); %d over %s, %d never shown",
+			name, len(l.acks), q(0.5), q(0.9), q(0.99), q(1), slowest.entries, slowest.caseID, slowest.at.Format("15:04:05.000"), late, limit, never)
 	}
 	if violations > 0 {
 		t.Fatalf("%d acknowledged states reached a board late or never", violations)

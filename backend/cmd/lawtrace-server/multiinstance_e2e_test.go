@@ -214,10 +214,23 @@ func startNginx(t *testing.T, upstreams []string) string {
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", path)
 	cmd.Stdout, cmd.Stderr = &lockedWriter{w: &out}, &lockedWriter{w: &out}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the master and its worker, stopped together
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGQUIT); _ = cmd.Wait() })
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	// even when the test fails with connections open: a fast shutdown
+	// (a graceful one waits for open websockets), then SIGKILL
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	})
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(25 * time.Millisecond) {
 		if resp, err := http.Get("http://" + listen + "/healthz"); err == nil {
 			resp.Body.Close()
@@ -402,7 +415,7 @@ func TestThreeInstancesBehindNginx(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	running, syncing := terminals-finished.Load(), inFlight.Load()
+	running, syncing, killedAt := terminals-finished.Load(), inFlight.Load(), time.Now()
 	victimCmd := victim.cmd
 	_ = victimCmd.Process.Signal(syscall.SIGKILL)
 	err = victimCmd.Wait()
@@ -417,7 +430,8 @@ func TestThreeInstancesBehindNginx(t *testing.T) {
 	if failures.Load() == 0 {
 		t.Fatal("no terminal saw the kill: it did not land mid-sync")
 	}
-	t.Logf("killed with %d of %d terminals syncing, %d inside a push or upload; %d operations failed and were retried", running, terminals, syncing, failures.Load())
+	t.Logf("killed at %s with %d of %d terminals syncing, %d inside a push or upload; %d operations failed and were retried",
+		killedAt.Format("15:04:05.000"), running, terminals, syncing, failures.Load())
 
 	// both boards show every case's final entry count, live
 	for caseID, want := range caseEntries {
