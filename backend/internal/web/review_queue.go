@@ -82,7 +82,7 @@ func (p *reviewPages) queue(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg = newPager(q, total, 50)
 	if last, _ := pg.offset(); last != offset { // asked past the last page: show the last one
-		if items, total, err = p.svc.QueuePage(r.Context(), u, qf, store.Page{Offset: last, Limit: limit}); err != nil {
+		if items, _, err = p.svc.QueuePage(r.Context(), u, qf, store.Page{Offset: last, Limit: limit}); err != nil {
 			return pageError(err)
 		}
 	}

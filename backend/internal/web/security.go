@@ -79,7 +79,7 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p = newPager(q, total, 50)
 	if last, _ := p.offset(); last != offset { // asked past the last page: show the last one
-		if evs, total, err = s.st.SecurityEventPage(r.Context(), sf, store.Page{Offset: last, Limit: limit}); err != nil {
+		if evs, _, err = s.st.SecurityEventPage(r.Context(), sf, store.Page{Offset: last, Limit: limit}); err != nil {
 			return err
 		}
 	}
