@@ -38,7 +38,7 @@ import (
 // page. Neither instance polls the store for revocations within the test
 // (an hour), so B can only learn of it from A through the fan-out: B cuts
 // the device's live connection with "revoked" and refuses it afterwards.
-func TestRevocationAcrossInstances(t *testing.T) {
+func TestMultiInstanceRevocation(t *testing.T) {
 	dsn := pgtest.Start(t).NewDatabase(t)
 	dir := t.TempDir() // the server key, shared by both instances
 	var a, b *server.Main
