@@ -309,15 +309,22 @@ func (s *Service) QueuePage(ctx context.Context, u User, f QueueFilter, page sto
 }
 
 // refreshQueue folds again the queue rows behind their case, office chain,
-// catalog or calendar, one refresher at a time.
+// catalog or calendar, one refresher at a time. It looks only at the cases
+// with entries appended since its last look (the log's size then), at
+// every case when the catalog or calendar moved: while nothing was
+// appended a read of the queue costs three small queries.
 func (s *Service) refreshQueue(ctx context.Context) error {
 	s.queueMu.Lock()
 	defer s.queueMu.Unlock()
-	ids, err := s.st.ReviewQueueStale(ctx)
-	if err != nil || len(ids) == 0 {
+	catalog, calendar, err := s.st.ReviewVersions(ctx)
+	if err != nil {
 		return err
 	}
-	catalog, calendar, err := s.st.ReviewVersions(ctx)
+	since := s.queue.logSize
+	if catalog != s.queue.catalog || calendar != s.queue.calendar {
+		since = 0 // every row was made with other rules: look at all
+	}
+	ids, size, err := s.st.ReviewQueueStale(ctx, since)
 	if err != nil {
 		return err
 	}
@@ -343,6 +350,7 @@ func (s *Service) refreshQueue(ctx context.Context) error {
 			rows = rows[:0]
 		}
 	}
+	s.queue.logSize, s.queue.catalog, s.queue.calendar = size, catalog, calendar
 	return nil
 }
 

@@ -83,6 +83,12 @@ type Service struct {
 	states   map[string]string // deadline key -> state, for Scan
 
 	queueMu sync.Mutex // one refresher of the review queue at a time
+	// queue is what the queue's rows were last checked at: the log's size
+	// and the catalog version and holiday load in force.
+	queue struct {
+		logSize, calendar int64
+		catalog           int
+	}
 }
 
 // New builds the service and, on first use, publishes the built-in review

@@ -41,9 +41,12 @@ type OfficeStore interface {
 	DeadlineCases(ctx context.Context, ids []string) ([]DeadlineCase, error)
 
 	// ReviewQueueStale lists the cases with an office chain whose queue row
-	// is missing or was made at an older head of the case or of its chain
-	// (issue 15); a new catalog version or holiday year makes every row stale.
-	ReviewQueueStale(ctx context.Context) ([]string, error)
+	// is missing or was made at an older head of the case or of its chain,
+	// or with an older catalog version or holiday load (issue 15), and
+	// returns the log's size. With since, the log size of an earlier call,
+	// it looks only at the cases with an entry appended since (none when
+	// the log has not grown); 0 looks at every office case.
+	ReviewQueueStale(ctx context.Context, since int64) (ids []string, logSize int64, err error)
 	// PutReviewQueue stores queue rows, each replacing its case's.
 	PutReviewQueue(ctx context.Context, rows []ReviewQueueRow) error
 	// ReviewQueue reads one page of the queue rows the filter selects, the

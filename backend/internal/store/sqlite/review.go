@@ -438,15 +438,29 @@ func (d *DB) DeadlineCases(ctx context.Context, ids []string) ([]store.DeadlineC
 
 // ReviewQueueStale lists the office cases whose queue row is missing, was
 // made at older heads of the case or its office chain, or with an older
-// catalog version or holiday load.
-func (d *DB) ReviewQueueStale(ctx context.Context) ([]string, error) {
-	return queryStrings(ctx, d.db, `SELECT o.case_id FROM office_chains o
+// catalog version or holiday load — among the cases with an entry at a
+// log position from since on, every office case for 0 — and the log's size.
+func (d *DB) ReviewQueueStale(ctx context.Context, since int64) ([]string, int64, error) {
+	var size int64
+	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM entries`).Scan(&size); err != nil {
+		return nil, 0, err
+	}
+	if since > 0 && since >= size {
+		return nil, size, nil
+	}
+	changed, args := "", []any{}
+	if since > 0 {
+		changed = ` AND (o.case_id IN (SELECT case_id FROM entries WHERE leaf_index >= ?) OR o.chain_id IN (SELECT case_id FROM entries WHERE leaf_index >= ?))`
+		args = []any{since, since}
+	}
+	ids, err := queryStrings(ctx, d.db, `SELECT o.case_id FROM office_chains o
 		JOIN cases c ON c.id = o.case_id JOIN cases h ON h.id = o.chain_id
 		LEFT JOIN review_queue q ON q.case_id = o.case_id
-		WHERE q.case_id IS NULL OR q.office_seq <> h.last_seq OR q.case_seq <> c.last_seq
+		WHERE (q.case_id IS NULL OR q.office_seq <> h.last_seq OR q.case_seq <> c.last_seq
 			OR q.catalog_version <> (SELECT COALESCE(MAX(version), 0) FROM review_catalogs)
-			OR q.calendar_load <> (SELECT COALESCE(MAX(id), 0) FROM calendar_years)
-		ORDER BY o.case_id`)
+			OR q.calendar_load <> (SELECT COALESCE(MAX(id), 0) FROM calendar_years))`+changed+`
+		ORDER BY o.case_id`, args...)
+	return ids, size, err
 }
 
 // PutReviewQueue stores queue rows, each replacing its case's.

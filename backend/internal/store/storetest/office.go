@@ -175,13 +175,16 @@ func testReviewQueue(t *testing.T, open Opener) {
 	db := openAt(t, open, t0).Store
 	d := simdev.New(1)
 	enrol(t, db, d, "c")
-	stale := func(want string) {
+	var logSize int64
+	staleSince := func(since int64, want string) {
 		t.Helper()
-		ids, err := db.ReviewQueueStale(ctx)
-		if err != nil || strings.Join(ids, ",") != want {
-			t.Fatalf("stale %v %v, want %q", ids, err, want)
+		ids, size, err := db.ReviewQueueStale(ctx, since)
+		if err != nil || strings.Join(ids, ",") != want || size < since {
+			t.Fatalf("stale since %d: %v (log %d) %v, want %q", since, ids, size, err, want)
 		}
+		logSize = size
 	}
+	stale := func(want string) { t.Helper(); staleSince(0, want) }
 	stale("")
 	parties := []string{"某某公司", "张三", "某某商店", "李四%_"}
 	var rows []store.ReviewQueueRow
@@ -208,8 +211,11 @@ func testReviewQueue(t *testing.T, open Opener) {
 	if _, _, err := db.AppendOffice(ctx, "C2", officeDraft("review_note", 9)); err != nil {
 		t.Fatal(err)
 	}
+	before := logSize
 	officeIngest(t, db, d, d.Entry("C3", "serve", map[string]any{}))
 	stale("C2,C3")
+	staleSince(before, "C2,C3")
+	staleSince(logSize, "") // nothing appended since
 	rows[1].OfficeSeq, rows[2].CaseSeq = 2, 2
 	if err := db.PutReviewQueue(ctx, rows[1:3]); err != nil {
 		t.Fatal(err)
@@ -219,6 +225,7 @@ func testReviewQueue(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	stale("C1,C2,C3,C4")
+	staleSince(logSize, "") // the log did not grow: the caller looks again from 0 when the versions move
 	if err := db.PutCalendarYear(ctx, store.CalendarYear{Year: 2027, Body: json.RawMessage(`{}`), Source: "notice", LoadedAt: t0, LoadedBy: "admin"}); err != nil {
 		t.Fatal(err)
 	}
