@@ -518,4 +518,13 @@ func TestThreeInstancesBehindNginx(t *testing.T) {
 			return nil
 		})
 	}
+	// the survivors' fan-out noticed the victim's death (and resynced
+	// their boards, for batches it acknowledged but never announced);
+	// their logs are read once they are stopped
+	for _, w := range watchers {
+		w.kill()
+		if !strings.Contains(w.log.String(), "another instance stopped listening") {
+			t.Errorf("%s did not notice the killed instance:\n%s", w.addr, w.log)
+		}
+	}
 }

@@ -220,7 +220,7 @@ func (b *Bridge) watchPeers(ctx context.Context) {
 		}
 		for peer := range listening {
 			if !now[peer] {
-				b.cfg.Logger.Info("another instance stopped listening; live pages check against the store", "instance", b.cfg.Instance, "gone", peer)
+				b.cfg.Logger.Warn("another instance stopped listening; live pages check against the store", "instance", b.cfg.Instance, "gone", peer)
 				b.cfg.Bus.Publish(events.Event{Kind: events.Resync, Origin: b.cfg.Instance, Detail: "instance gone: " + peer})
 				break
 			}
