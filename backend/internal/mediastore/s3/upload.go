@@ -408,7 +408,8 @@ func (s *Store) SyncPartial(hash string) error {
 }
 
 // Finish checks the upload's SHA-256 and only then completes media/<hash>;
-// an object already there stays as it is.
+// an object already there stays as it is. A completion that fails leaves
+// the upload as it was, for another Finish.
 func (s *Store) Finish(hash string) (int64, error) {
 	if err := checkHash(hash); err != nil {
 		return 0, err
@@ -422,7 +423,6 @@ func (s *Store) Finish(hash string) (int64, error) {
 			return 0, err
 		}
 	}
-	defer s.forget(hash, u)
 	if u.end() == 0 {
 		return 0, fmt.Errorf("no upload of %s: %w", hash, fs.ErrNotExist)
 	}
@@ -430,24 +430,38 @@ func (s *Store) Finish(hash string) (int64, error) {
 	// completion waits for it
 	if len(u.buf) > 0 && u.id != "" {
 		if err := s.send(ctx, hash, u); err != nil {
+			s.forget(hash, u)
 			return 0, err
 		}
 	}
 	if err := u.settle(); err != nil {
+		s.forget(hash, u)
 		return 0, err
 	}
-	size := u.end()
-	u.h.Write(u.buf)
-	if got := hex.EncodeToString(u.h.Sum(nil)); got != hash {
+	got, err := u.sum()
+	if err != nil {
+		return 0, err
+	}
+	if got != hash {
 		if err := s.discard(ctx, hash); err != nil {
 			return 0, err
 		}
-		return size, &blob.MismatchError{Want: hash, Got: got}
+		return u.end(), &blob.MismatchError{Want: hash, Got: got}
 	}
 	if err := s.commit(ctx, hash, u); err != nil {
 		return 0, err
 	}
-	return size, s.discard(ctx, hash)
+	return u.end(), s.discard(ctx, hash)
+}
+
+// sum is the SHA-256 of the bytes received, once no part is on its way.
+func (u *upload) sum() (string, error) {
+	h, err := u.h.(hash.Cloner).Clone()
+	if err != nil {
+		return "", err
+	}
+	h.Write(u.buf)
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // commit makes the verified bytes media/<hash>, If-None-Match: an object
