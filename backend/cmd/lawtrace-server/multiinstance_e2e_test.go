@@ -118,7 +118,7 @@ func awaitFanOut(t *testing.T, ctx context.Context, a, b *server.Main) {
 	}
 }
 
-var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+var devicePageToken = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
 
 // revokeOnDevicePage signs in as the administrator at base and revokes
 // deviceID with the device page's form.
@@ -147,7 +147,7 @@ func revokeOnDevicePage(t *testing.T, ctx context.Context, base, deviceID, reaso
 		return resp, string(body)
 	}
 	_, page := do("GET", "/admin/devices", nil)
-	tok := csrfMeta.FindStringSubmatch(page)
+	tok := devicePageToken.FindStringSubmatch(page)
 	if tok == nil {
 		t.Fatalf("no form token on the device page:\n%s", page)
 	}
