@@ -27,6 +27,7 @@ type Terminal struct {
 	deviceID string
 	name     string
 	key      ed25519.PrivateKey
+	hint     appendHint // the last append's chain state, checked by the next
 
 	// Now is the device clock; tests replace it.
 	Now func() time.Time
