@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"lawtrace/backend/internal/auth"
@@ -177,21 +176,9 @@ func (s *Server) registerFilter(r *http.Request) (store.AccessFilter, registerFi
 			f.AccountID = a.ID
 		}
 	}
-	for _, d := range []struct {
-		in  string
-		out *time.Time
-		add int
-	}{{rf.From, &f.From, 0}, {rf.To, &f.To, 1}} {
-		if d.in == "" {
-			continue
-		}
-		t, err := time.ParseInLocation("2006-01-02", d.in, chinaTime)
-		if err != nil {
-			return f, rf, errBad("日期格式应为 YYYY-MM-DD。")
-		}
-		*d.out = t.AddDate(0, 0, d.add)
-	}
-	return f, rf, nil
+	var err error
+	f.From, f.To, err = dayRange(rf.From, rf.To)
+	return f, rf, err
 }
 
 // verifyRegister checks the register's hash chain from its first row.
