@@ -181,7 +181,7 @@ func (d *DB) writeGroup(ctx context.Context, group []*ingestReq, due func(string
 type group struct {
 	devices map[string]*groupDevice // absent: not enrolled
 	cases   map[string]*groupCase   // absent: no such case yet
-	held    map[string]bool         // ids and hashes of entries the store holds
+	held    map[string]bool         // ids and hashes of entries the store holds (read for a batch alone)
 	taken   map[string]bool         // ids and hashes of entries accepted in this group
 	bySeq   map[deviceSeq]heldEntry // entries accepted in this group by device number
 	touched []string                // cases to write, in the order first changed
@@ -214,8 +214,8 @@ type deviceSeq struct {
 type heldEntry struct{ id, hash string }
 
 // readGroup reads, in as few queries as the parameter limits allow, the
-// devices and cases the group names and which of its entry ids and hashes
-// the store already holds.
+// devices and cases the group names and, for a batch alone, which of its
+// entry ids and hashes the store already holds.
 func readGroup(ctx context.Context, tx *sql.Tx, reqs []*ingestReq) (*group, error) {
 	g := &group{devices: map[string]*groupDevice{}, cases: map[string]*groupCase{}, held: map[string]bool{},
 		taken: map[string]bool{}, bySeq: map[deviceSeq]heldEntry{}}
@@ -235,14 +235,21 @@ func readGroup(ctx context.Context, tx *sql.Tx, reqs []*ingestReq) (*group, erro
 			ids, hashes = append(ids, e.ID), append(hashes, e.Hash)
 		}
 	}
-	parts := []struct {
+	type part struct {
 		query string
 		keys  []string
-	}{
+	}
+	parts := []part{
 		{`SELECT 'd', id, '', last_seq, revoked_at FROM devices WHERE id IN `, devices},
 		{`SELECT 'c', id, device_id, last_seq, last_hash FROM cases WHERE id IN `, cases},
-		{`SELECT 'e', id, hash, 0, '' FROM entries WHERE id IN `, ids},
-		{`SELECT 'e', id, hash, 0, '' FROM entries WHERE hash IN `, hashes},
+	}
+	if len(reqs) == 1 {
+		// A batch committed alone is refused naming an entry the store
+		// holds under another device or case; in a bigger group the
+		// unique constraints catch it without this read, and the group is
+		// then committed batch by batch (commitGroup).
+		parts = append(parts, part{`SELECT 'e', id, hash, 0, '' FROM entries WHERE id IN `, ids},
+			part{`SELECT 'e', id, hash, 0, '' FROM entries WHERE hash IN `, hashes})
 	}
 	for {
 		var selects []string
