@@ -43,7 +43,7 @@ func (f BoardFilter) describe() string {
 	for _, p := range []struct{ label, value string }{{"执法单位", f.Unit}, {"执法人员", f.Officer}, {"执法类型", f.Type}, {"当前环节", f.Stage},
 		{"当事人含", f.Party}, {"案件编号含", f.Case}, {"开始日期自", f.From}, {"开始日期至", f.To}} {
 		if p.value != "" {
-			parts = append(parts, p.label+"“"+printable(p.value)+"”")
+			parts = append(parts, p.label+printable(p.value))
 		}
 	}
 	if len(parts) == 0 {
