@@ -24,16 +24,31 @@ type caseOpen struct {
 }
 
 // ingestReq is one batch waiting for a group commit, with what does not
-// depend on its place in the log, worked out before it queues: each
-// entry's stored body and calibrated time.
+// depend on its place in the log, worked out once it has queued (so that
+// the group it joins is not taken without it): each entry's stored body
+// and calibrated time.
 type ingestReq struct {
-	b      store.Batch
-	bodies [][]byte
-	cals   []store.Calibration
-	fresh  []ledger.Entry // the entries the group accepted of this batch
-	res    store.IngestResult
-	err    error
-	done   chan struct{}
+	b        store.Batch
+	bodies   [][]byte
+	cals     []store.Calibration
+	prepErr  error
+	prepared chan struct{}  // closed once bodies and cals are worked out
+	fresh    []ledger.Entry // the entries the group accepted of this batch
+	res      store.IngestResult
+	err      error
+	done     chan struct{}
+}
+
+// prepare works out the stored bodies and calibrated times.
+func (r *ingestReq) prepare() {
+	defer close(r.prepared)
+	r.bodies, r.cals = make([][]byte, len(r.b.Entries)), make([]store.Calibration, len(r.b.Entries))
+	for i := range r.b.Entries {
+		if r.bodies[i], r.prepErr = json.Marshal(&r.b.Entries[i]); r.prepErr != nil {
+			return
+		}
+		r.cals[i] = store.Calibrate(&r.b.Entries[i], r.b) // the offset in force when the entry was recorded (SPEC S4)
+	}
 }
 
 // Ingest stores a batch exactly once; see store.Store. Batches that arrive
@@ -50,19 +65,12 @@ func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, err
 	if len(b.Entries) == 0 {
 		return store.IngestResult{}, syncproto.Errorf(syncproto.CodeUnexpected, "empty batch")
 	}
-	req := &ingestReq{b: b, bodies: make([][]byte, len(b.Entries)), cals: make([]store.Calibration, len(b.Entries)), done: make(chan struct{})}
-	for i := range b.Entries {
-		body, err := json.Marshal(&b.Entries[i])
-		if err != nil {
-			return store.IngestResult{}, err
-		}
-		req.bodies[i] = body
-		req.cals[i] = store.Calibrate(&b.Entries[i], b) // the offset in force when the entry was recorded (SPEC S4)
-	}
+	req := &ingestReq{b: b, prepared: make(chan struct{}), done: make(chan struct{})}
 	d.qmu.Lock()
 	d.queue = append(d.queue, req)
 	leads := len(d.queue) == 1
 	d.qmu.Unlock()
+	req.prepare()
 	if leads {
 		d.logMu.Lock()
 		d.qmu.Lock()
@@ -82,6 +90,9 @@ func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, err
 // transaction; then each batch is committed alone, so that only the batch
 // at fault is refused.
 func (d *DB) commitGroup(ctx context.Context, group []*ingestReq) {
+	for _, r := range group {
+		<-r.prepared
+	}
 	accepted, err := d.writeGroup(ctx, group, d.uploadDue(ctx))
 	if isUnique(err) {
 		if len(group) > 1 {
@@ -304,6 +315,9 @@ func (g *group) scan(ctx context.Context, tx *sql.Tx, query string, args []any) 
 // it and, if it is accepted, adds its entries to the group and the log.
 func (g *group) check(ctx context.Context, tx *sql.Tx, lg *logAppend, r *ingestReq, due func(string, time.Time) time.Time) (store.IngestResult, error) {
 	var res store.IngestResult
+	if r.prepErr != nil {
+		return res, r.prepErr
+	}
 	b := r.b
 	dv := g.devices[b.DeviceID]
 	if dv == nil {
@@ -417,6 +431,7 @@ func (g *group) check(ctx context.Context, tx *sql.Tx, lg *logAppend, r *ingestR
 	res.Accepted, res.UpTo, res.Cases = len(rest), dv.lastSeq, order
 	return res, nil
 }
+
 // heldBySeq returns the entries of device numbered from..to that the
 // store or the group holds.
 func (g *group) heldBySeq(ctx context.Context, tx *sql.Tx, deviceID string, from, to int64) (map[int64]heldEntry, error) {
