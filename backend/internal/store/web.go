@@ -300,6 +300,7 @@ type CaseRecord struct {
 	CalibratedTime time.Time
 	ClockOffsetMs  int64
 	ClockSkewed    bool
+	ClockBasis     string // how CalibratedTime was found: Clock… in clock.go, "" before it was recorded
 	ReceivedAt     time.Time
 	LeafIndex      uint64
 }

@@ -12,6 +12,7 @@ import (
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/publicity"
 	"lawtrace/backend/internal/reviewsrv"
+	"lawtrace/backend/internal/store"
 	"lawtrace/shared/casedoc"
 	"lawtrace/shared/deadline"
 	"lawtrace/shared/enforce"
@@ -416,5 +417,25 @@ func init() {
 func (s *Server) learnReviewRules(ctx context.Context) {
 	if _, err := s.currentReviewCatalog(ctx); err != nil {
 		s.log.Warn("review catalog", "err", err)
+	}
+}
+
+// clockBasisLabel says in words how the server found an entry's calibrated
+// time (store.Calibrate, SPEC S4): a court reads whether the time rests on
+// a measurement or is a flagged guess.
+func clockBasisLabel(basis string) string {
+	switch basis {
+	case store.ClockLastSync:
+		return "记录前同一开机周期内最近一次与服务器校时，加上终端单调时钟经过的时间"
+	case store.ClockThisSync:
+		return "送达该记录的同步连接在同一开机周期内的校时，减去终端单调时钟经过的时间"
+	case store.ClockNoSync:
+		return "无法校准：该开机周期内未曾校时且终端此前从未同步，按送达连接测得的偏差推算，已标记"
+	case store.ClockReboot:
+		return "无法校准：终端在最近一次校时后重启过，按送达连接测得的偏差推算，已标记"
+	case store.ClockInconsistent:
+		return "无法校准：时钟读数前后矛盾（推算时间晚于服务器收到的时间），按送达连接测得的偏差推算，已标记"
+	default: // store.ClockConnection, or recorded before the basis was kept
+		return "按送达该记录的同步连接测得的时钟偏差换算（终端未报告时钟读数）"
 	}
 }

@@ -83,6 +83,7 @@ type EntryView struct {
 	CalibratedTime time.Time
 	ClockOffsetMs  int64
 	Skewed         bool
+	ClockBasis     string // in words: how the calibrated time was found
 	ReceivedAt     time.Time
 	Place          string
 	Coords         string
@@ -199,7 +200,7 @@ func (s *Server) Timeline(ctx context.Context, row *BoardRow, grant store.Access
 		e := rec.Entry
 		seqOf[e.ID] = e.Seq
 		ev := EntryView{Seq: e.Seq, ID: e.ID, Hash: e.Hash, Step: e.Step, Label: stepLabel(proc, e.Step), DeviceID: e.DeviceID,
-			CalibratedTime: rec.CalibratedTime, ClockOffsetMs: rec.ClockOffsetMs, Skewed: rec.ClockSkewed, ReceivedAt: rec.ReceivedAt, Check: checks[i]}
+			CalibratedTime: rec.CalibratedTime, ClockOffsetMs: rec.ClockOffsetMs, Skewed: rec.ClockSkewed, ClockBasis: clockBasisLabel(rec.ClockBasis), ReceivedAt: rec.ReceivedAt, Check: checks[i]}
 		ev.DeviceTime, _ = ledger.ParseTime(e.DeviceTime)
 		if proc != nil {
 			if def, ok := proc.Step(e.Step); ok {

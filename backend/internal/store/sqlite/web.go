@@ -531,7 +531,7 @@ func applyCrew(r *store.CaseRow, body []byte) {
 
 // CaseRecords reads a case's entries with the server's columns.
 func (d *DB) CaseRecords(ctx context.Context, caseID string) ([]store.CaseRecord, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT body, calibrated_time, clock_offset_ms, clock_skewed, received_at, leaf_index FROM entries WHERE case_id = ? ORDER BY seq`, caseID)
+	rows, err := d.db.QueryContext(ctx, `SELECT body, calibrated_time, clock_offset_ms, clock_skewed, clock_basis, received_at, leaf_index FROM entries WHERE case_id = ? ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -541,7 +541,7 @@ func (d *DB) CaseRecords(ctx context.Context, caseID string) ([]store.CaseRecord
 		var r store.CaseRecord
 		var body []byte
 		var calibrated, received string
-		if err := rows.Scan(&body, &calibrated, &r.ClockOffsetMs, &r.ClockSkewed, &received, &r.LeafIndex); err != nil {
+		if err := rows.Scan(&body, &calibrated, &r.ClockOffsetMs, &r.ClockSkewed, &r.ClockBasis, &received, &r.LeafIndex); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(body, &r.Entry); err != nil {

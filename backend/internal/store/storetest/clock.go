@@ -12,8 +12,9 @@ import (
 )
 
 // SPEC S4: each entry is stored with the time calibrated by the clock
-// measurement in force when it was recorded, its offset and whether the
-// clock was off by more than the threshold.
+// measurement in force when it was recorded, its offset, whether the
+// clock was off by more than the threshold and on what basis the time was
+// found (the case page shows it).
 func testClockCalibration(t *testing.T, open Opener) {
 	ctx := context.Background()
 	db := openAt(t, open, t0).Store
@@ -29,13 +30,14 @@ func testClockCalibration(t *testing.T, open Opener) {
 		want     time.Time
 		offsetMs int64
 		skewed   bool
+		basis    string
 	}{
 		// no reading: the connection's offset
-		{"connection", nil, 2000, devNow.Add(-2 * time.Second), 2000, false},
+		{"connection", nil, 2000, devNow.Add(-2 * time.Second), 2000, false, store.ClockConnection},
 		// the last sync: server time then plus the monotonic time since
-		{"last sync", &ledger.Clock{Boot: "b1", MonoMs: 5000, Sync: sync}, 0, t0.Add(4 * time.Second), (10*time.Minute - 4*time.Second).Milliseconds(), true},
+		{"last sync", &ledger.Clock{Boot: "b1", MonoMs: 5000, Sync: sync}, 0, t0.Add(4 * time.Second), (10*time.Minute - 4*time.Second).Milliseconds(), true, store.ClockLastSync},
 		// a reboot since the last sync: no anchor, flagged
-		{"reboot", &ledger.Clock{Boot: "b2", MonoMs: 5000, Sync: sync}, 0, devNow, 0, true},
+		{"reboot", &ledger.Clock{Boot: "b2", MonoMs: 5000, Sync: sync}, 0, devNow, 0, true, store.ClockReboot},
 	}
 	for i, tc := range tests {
 		e := d.Entry(fmt.Sprintf("K%d", i), "case_open", map[string]any{"procedure": "inspection"})
@@ -51,8 +53,8 @@ func testClockCalibration(t *testing.T, open Opener) {
 			t.Fatalf("%s: %d records %v", tc.name, len(recs), err)
 		}
 		r := recs[0]
-		if !r.CalibratedTime.Equal(tc.want) || r.ClockOffsetMs != tc.offsetMs || r.ClockSkewed != tc.skewed || !r.ReceivedAt.Equal(t0.Add(time.Hour)) || r.LeafIndex != uint64(i) {
-			t.Errorf("%s: calibrated %s offset %d skewed %v leaf %d, want %s %d %v", tc.name, r.CalibratedTime, r.ClockOffsetMs, r.ClockSkewed, r.LeafIndex, tc.want, tc.offsetMs, tc.skewed)
+		if !r.CalibratedTime.Equal(tc.want) || r.ClockOffsetMs != tc.offsetMs || r.ClockSkewed != tc.skewed || !r.ReceivedAt.Equal(t0.Add(time.Hour)) || r.LeafIndex != uint64(i) || r.ClockBasis != tc.basis {
+			t.Errorf("%s: calibrated %s offset %d skewed %v basis %q leaf %d, want %s %d %v %q", tc.name, r.CalibratedTime, r.ClockOffsetMs, r.ClockSkewed, r.ClockBasis, r.LeafIndex, tc.want, tc.offsetMs, tc.skewed, tc.basis)
 		}
 	}
 }
