@@ -174,14 +174,14 @@ func (c *conn) handshake(ctx context.Context) error {
 			return syncproto.Errorf(syncproto.CodeAuth, "the enrolment key is not an Ed25519 public key")
 		}
 		if syncproto.DeviceIDFor(pub) != hello.DeviceID {
-			c.s.security(ctx, "", c.remote, string(syncproto.CodeForgedDevice), "enrolment claims device id "+hello.DeviceID+", which does not belong to the offered key", "")
+			c.s.security(ctx, "", c.remote, string(syncproto.CodeForgedDevice), "注册请求声称设备编号 "+hello.DeviceID+"，与所提交的公钥不符", "")
 			return syncproto.Errorf(syncproto.CodeForgedDevice, "device id %s does not belong to the offered key", hello.DeviceID)
 		}
 		c.key = pub
 	} else {
 		d, err := c.s.cfg.Store.Device(ctx, hello.DeviceID)
 		if errors.Is(err, store.ErrNotFound) {
-			c.s.security(ctx, "", c.remote, string(syncproto.CodeUnknownDevice), "connection from device "+hello.DeviceID+", which is not enrolled", "")
+			c.s.security(ctx, "", c.remote, string(syncproto.CodeUnknownDevice), "未注册的设备 "+hello.DeviceID+" 尝试连接", "")
 			return syncproto.Errorf(syncproto.CodeUnknownDevice, "device %s is not enrolled; enrol it with a code from the administrator", hello.DeviceID)
 		}
 		if err != nil {
@@ -189,7 +189,7 @@ func (c *conn) handshake(ctx context.Context) error {
 		}
 		if d.Revoked() {
 			if !d.WipePending() {
-				c.s.security(ctx, d.ID, c.remote, "revoked_device", "a revoked device tried to connect", "")
+				c.s.security(ctx, d.ID, c.remote, "revoked_device", "已吊销的终端尝试连接", "")
 				return revokedError(d)
 			}
 			c.restricted = true
@@ -201,7 +201,7 @@ func (c *conn) handshake(ctx context.Context) error {
 	// so a flood of made-up ids is counted as one source.
 	evDevice, claim := c.deviceID, ""
 	if hello.Enrol != nil {
-		evDevice, claim = "", " (enrolling as "+c.deviceID+")"
+		evDevice, claim = "", "（以设备编号 "+c.deviceID+" 注册）"
 	}
 
 	nonce := make([]byte, 32)
@@ -222,7 +222,7 @@ func (c *conn) handshake(ctx context.Context) error {
 		return err
 	}
 	if !ed25519.Verify(c.key, syncproto.AuthMessage(nonce, c.deviceID, c.s.id), auth.Signature) {
-		c.s.security(ctx, evDevice, c.remote, string(syncproto.CodeAuth), "the challenge signature does not verify with the device key"+claim, "")
+		c.s.security(ctx, evDevice, c.remote, string(syncproto.CodeAuth), "挑战签名无法用该设备的公钥验证"+claim, "")
 		return syncproto.Errorf(syncproto.CodeAuth, "the challenge signature does not verify with the key of device %s", c.deviceID)
 	}
 	var enrolled *syncproto.Enrolled
@@ -254,8 +254,8 @@ func (c *conn) handshake(ctx context.Context) error {
 	}
 	c.skewed = offset > c.s.cfg.SkewThreshold || -offset > c.s.cfg.SkewThreshold
 	if c.skewed {
-		c.s.security(ctx, c.deviceID, c.remote, "clock_skew", "device clock is off by "+offset.Round(time.Millisecond).String()+
-			", over the threshold of "+c.s.cfg.SkewThreshold.String()+"; entries keep device and calibrated time (003 §7)", "")
+		c.s.security(ctx, c.deviceID, c.remote, "clock_skew", "终端时钟偏差 "+offset.Round(time.Millisecond).String()+
+			"，超过阈值 "+c.s.cfg.SkewThreshold.String()+"；记录同时保存设备时间和校准时间（003 §7）", "")
 	}
 	c.seen = store.Seen{At: c.now(), AppVersion: hello.AppVersion, Outbox: hello.Outbox,
 		PendingBytes: hello.PendingBytes, ClockOffsetMs: c.offsetMs, Skewed: c.skewed, Remote: c.remote}
@@ -545,7 +545,7 @@ func (c *conn) mediaOffer(ctx context.Context, o *syncproto.MediaOffer) syncprot
 		return syncproto.Errorf(syncproto.CodeUnknownMedia, "no accepted entry of this device references media %s; push its entries first", o.Hash[:12])
 	}
 	if declared > 0 && declared != o.Size {
-		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeMediaMismatch), "media "+o.Hash[:12]+" offered with a size its entry does not declare", "")
+		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeMediaMismatch), "文件 "+o.Hash[:12]+" 的大小与其记录中申报的不符", "")
 		return syncproto.Errorf(syncproto.CodeMediaMismatch, "media %s: the entry declares %d bytes, the offer says %d", o.Hash[:12], declared, o.Size)
 	}
 	lock := c.s.uploadLock(o.Hash)

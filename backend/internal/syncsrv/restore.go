@@ -42,7 +42,7 @@ func (c *conn) logBreak(ctx context.Context, b *syncproto.LogBreak) syncproto.Me
 		return syncproto.Errorf(syncproto.CodeLogInconsistent, "no restore put a log of %d entries in place", b.RestoredSize)
 	}
 	if err := b.Seen.Verify(c.s.pub); err != nil {
-		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeLogInconsistent), "a reported log break carries a tree head this server did not sign", "")
+		c.s.security(ctx, c.deviceID, c.remote, string(syncproto.CodeLogInconsistent), "终端报告的日志断开所附树头不是本服务器签署的", "")
 		return syncproto.AsError(err)
 	}
 	if b.Seen.Size <= b.RestoredSize {

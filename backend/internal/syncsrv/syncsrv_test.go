@@ -138,6 +138,25 @@ func TestEnrolAndAuthenticate(t *testing.T) {
 			t.Errorf("no security event %s: %v", k, kinds)
 		}
 	}
+	// the sync server's own details are Chinese sentences naming the
+	// device, as the security page shows them to the administrator
+	evs, err := m.Data.Store.SecurityEvents(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	details := map[string]string{}
+	for _, ev := range evs {
+		details[ev.Kind] = ev.Detail
+	}
+	for kind, want := range map[string]string{
+		"unknown_device": "未注册的设备 " + other.ID + " 尝试连接",
+		"auth_failed":    "挑战签名无法用该设备的公钥验证",
+		"forged_device":  "注册请求声称设备编号 " + d.ID + "，与所提交的公钥不符",
+	} {
+		if details[kind] != want {
+			t.Errorf("%s: detail %q, want %q", kind, details[kind], want)
+		}
+	}
 }
 
 // rawConnect returns an authenticated websocket with no reader running.
