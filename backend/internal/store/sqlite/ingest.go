@@ -55,8 +55,8 @@ func (r *ingestReq) prepare() {
 // while a group is being committed queue; the first of them leads the next
 // group: once the log is free it takes the queue and commits it in one
 // transaction with one fsync under one signed tree head. Every batch is
-// checked against one read of the devices, cases and entries the group
-// involves before anything is written, so a refused batch writes nothing
+// checked against one read of the devices and cases the group involves
+// before anything is written, so a refused batch writes nothing
 // and does not hold up the others.
 func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, error) {
 	if d.signer == nil {
