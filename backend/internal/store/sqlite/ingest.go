@@ -25,12 +25,15 @@ type caseOpen struct {
 
 // ingestReq is one batch waiting for a group commit, with what does not
 // depend on its place in the log, worked out once it has queued (so that
-// the group it joins is not taken without it): each entry's stored body
-// and calibrated time.
+// the group it joins is not taken without it): each entry's stored body,
+// calibrated time and log leaf.
 type ingestReq struct {
 	b        store.Batch
 	bodies   [][]byte
 	cals     []store.Calibration
+	calTimes []string // the calibrated times as stored
+	leaves   [][]byte // nil where the entry hash is malformed
+	received string   // b.ReceivedAt as stored
 	prepErr  error
 	prepared chan struct{}  // closed once bodies and cals are worked out
 	fresh    []ledger.Entry // the entries the group accepted of this batch
@@ -39,15 +42,20 @@ type ingestReq struct {
 	done     chan struct{}
 }
 
-// prepare works out the stored bodies and calibrated times.
+// prepare works out the stored bodies, calibrated times and log leaves.
 func (r *ingestReq) prepare() {
 	defer close(r.prepared)
-	r.bodies, r.cals = make([][]byte, len(r.b.Entries)), make([]store.Calibration, len(r.b.Entries))
+	n := len(r.b.Entries)
+	r.bodies, r.cals, r.calTimes, r.leaves = make([][]byte, n), make([]store.Calibration, n), make([]string, n), make([][]byte, n)
+	r.received = fmtTime(r.b.ReceivedAt)
 	for i := range r.b.Entries {
-		if r.bodies[i], r.prepErr = json.Marshal(&r.b.Entries[i]); r.prepErr != nil {
+		e := &r.b.Entries[i]
+		if r.bodies[i], r.prepErr = json.Marshal(e); r.prepErr != nil {
 			return
 		}
-		r.cals[i] = store.Calibrate(&r.b.Entries[i], r.b) // the offset in force when the entry was recorded (SPEC S4)
+		r.cals[i] = store.Calibrate(e, r.b) // the offset in force when the entry was recorded (SPEC S4)
+		r.calTimes[i] = fmtTime(r.cals[i].Time)
+		r.leaves[i], _ = syncproto.LeafHash(e.Hash) // a malformed hash is refused when the entry is appended
 	}
 }
 
@@ -82,6 +90,14 @@ func (d *DB) Ingest(ctx context.Context, b store.Batch) (store.IngestResult, err
 	}
 	<-req.done
 	return req.res, req.err
+}
+
+// leaf is the log leaf of entry k, or why its hash is none.
+func (r *ingestReq) leaf(k int) ([]byte, error) {
+	if r.leaves[k] != nil {
+		return r.leaves[k], nil
+	}
+	return syncproto.LeafHash(r.b.Entries[k].Hash)
 }
 
 // commitGroup commits a group of batches and answers every request; the
@@ -390,9 +406,9 @@ func (g *group) check(ctx context.Context, tx *sql.Tx, lg *logAppend, r *ingestR
 		if c == nil {
 			c = &groupCase{head: store.CaseHead{Owner: e.DeviceID}}
 		}
-		c.head.LastSeq, c.head.LastHash, c.lastStep, c.updated = e.Seq, e.Hash, e.Step, fmtTime(b.ReceivedAt)
+		c.head.LastSeq, c.head.LastHash, c.lastStep, c.updated = e.Seq, e.Hash, e.Step, r.received
 		if e.Seq == 1 {
-			c.openedAt = fmtTime(r.cals[first+i].Time)
+			c.openedAt = r.calTimes[first+i]
 		}
 		if e.Step == "case_open" {
 			var co caseOpen
@@ -416,13 +432,18 @@ func (g *group) check(ctx context.Context, tx *sql.Tx, lg *logAppend, r *ingestR
 	}
 	for i := range rest {
 		e := &rest[i]
-		cal := r.cals[first+i]
+		k := first + i
+		cal := r.cals[k]
 		g.taken[e.ID], g.taken[e.Hash] = true, true
 		g.bySeq[deviceSeq{b.DeviceID, e.DeviceSeq}] = heldEntry{e.ID, e.Hash}
-		g.entryRows = append(g.entryRows, []any{e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, r.bodies[first+i], e.DeviceTime,
-			fmtTime(cal.Time), cal.OffsetMs, boolInt(cal.Skewed), cal.Basis, fmtTime(b.ReceivedAt), int64(lg.Size())})
+		g.entryRows = append(g.entryRows, []any{e.ID, e.CaseID, e.Seq, e.DeviceID, e.DeviceSeq, e.Step, e.Hash, r.bodies[k], e.DeviceTime,
+			r.calTimes[k], cal.OffsetMs, boolInt(cal.Skewed), cal.Basis, r.received, int64(lg.Size())})
 		g.mediaRows = append(g.mediaRows, mediaRefRows(e, cal.Time, due)...)
-		if err := lg.Append(e.Hash); err != nil {
+		leaf, err := r.leaf(k)
+		if err != nil {
+			return res, err
+		}
+		if err := lg.appendLeaf(leaf); err != nil {
 			return res, err
 		}
 	}

@@ -52,6 +52,12 @@ func (l *logAppend) Append(entryHash string) error {
 	if err != nil {
 		return err
 	}
+	return l.appendLeaf(leaf)
+}
+
+// appendLeaf adds a leaf hash (syncproto.LeafHash) and keeps the nodes it
+// completes for Sign to store.
+func (l *logAppend) appendLeaf(leaf []byte) error {
 	return l.tree.Append(leaf, func(id translog.NodeID, hash []byte) {
 		l.written = append(l.written, writtenNode{id, hash})
 	})
