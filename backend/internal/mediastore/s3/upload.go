@@ -347,7 +347,8 @@ func (s *Store) send(ctx context.Context, hash string, u *upload) error {
 }
 
 // arrived waits for the oldest n parts on their way and moves them to
-// parts; the first that failed is the error.
+// parts; the first that failed is the error, and the upload is then to be
+// forgotten.
 func (u *upload) arrived(n int) error {
 	var first error
 	for _, p := range u.sending[:n] {
@@ -355,7 +356,9 @@ func (u *upload) arrived(n int) error {
 		if p.err != nil && first == nil {
 			first = p.err
 		}
-		u.parts = append(u.parts, p.part)
+		if first == nil {
+			u.parts = append(u.parts, p.part)
+		}
 	}
 	u.sending = u.sending[n:]
 	return first
