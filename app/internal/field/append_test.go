@@ -2,7 +2,9 @@ package field_test
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"lawtrace/app/internal/field"
@@ -95,4 +97,40 @@ func TestDeviceSeqContinuesAfterUpgrade(t *testing.T) {
 	if findings, err := term.Verify(""); err != nil || len(findings) != 0 {
 		t.Fatalf("terminal does not verify after the upgrade: %v %v", findings, err)
 	}
+}
+
+// SPEC R2: the newest unconfirmed entries deleted behind the application's
+// back (its delete guard dropped) are still found missing: their removal
+// leaves the floor the device numbering continues from.
+func TestVerifyFindsNewestEntriesDeleted(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	term, err := field.Init(home, "tamper test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	recordDemo(t, term, filepath.Join(t.TempDir(), "a"), 0)
+	db, err := sql.Open("sqlite3", filepath.Join(home, "terminal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var last int64
+	if err := db.QueryRow(`SELECT MAX(device_seq) FROM entries`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE device_seq > ?`, last-2); err != nil {
+		t.Fatal(err)
+	}
+	findings, err := term.Verify("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("device entries after #%d are missing (last issued #%d)", last-2, last)
+	for _, f := range findings {
+		if strings.Contains(f.Problem, want) {
+			return
+		}
+	}
+	t.Fatalf("findings %+v; want %q", findings, want)
 }
