@@ -1,4 +1,4 @@
-// Package s3 keeps media in an S3-compatible object store through minio-go: objects by SHA-256 under media/<hash>, never overwritten, resumable uploads as multipart uploads verified before they are completed (SPEC X2, R3, S3).
+// Package s3 keeps media in an S3-compatible object store through minio-go: objects by SHA-256 under media/<hash>, never overwritten, resumable uploads as multipart uploads whose parts go out in the background while the next fill, verified before they are completed (SPEC X2, R3, S3).
 package s3
 
 import (
