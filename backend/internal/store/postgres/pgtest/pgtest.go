@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the pgx driver for the set-up statements
@@ -47,11 +48,15 @@ func start(t testing.TB, durable bool) *Cluster {
 			testtool.Missing(t, "PostgreSQL 15 is not installed (apt-get install postgresql): "+err.Error())
 		}
 	}
-	dir, err := os.MkdirTemp("", "lawtrace-pg-")
+	reapOrphans(t)
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run := runner(t, dir)
 	data := filepath.Join(dir, "data")
 	if out, err := run(filepath.Join(BinDir, "initdb"), "-D", data, "-U", superuser, "--auth=trust", "-E", "UTF8", "--locale=C").CombinedOutput(); err != nil {
@@ -71,6 +76,35 @@ func start(t testing.TB, durable bool) *Cluster {
 		}
 	})
 	return &Cluster{dir: dir}
+}
+
+// A cluster's directory is os.TempDir()/dirPrefix…, holding ownerFile: the
+// process id of the test binary that started it.
+const (
+	dirPrefix = "lawtrace-pg-"
+	ownerFile = "owner.pid"
+)
+
+// reapOrphans stops and removes the clusters whose test binary is gone — a
+// binary killed (a timeout, SIGKILL) runs no cleanup, and its cluster would
+// otherwise run until the machine stops.
+func reapOrphans(t testing.TB) {
+	owners, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*", ownerFile))
+	for _, owner := range owners {
+		b, err := os.ReadFile(owner)
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(string(b))
+		if err != nil || pid <= 0 || syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue // alive (or not ours to judge)
+		}
+		dir := filepath.Dir(owner)
+		if out, err := runner(t, dir)(filepath.Join(BinDir, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-m", "immediate", "-w", "stop").CombinedOutput(); err != nil {
+			t.Logf("pgtest: stopping the cluster of dead test process %d: %v\n%s", pid, err, out)
+		}
+		os.RemoveAll(dir)
+	}
 }
 
 // runner makes commands that run as the cluster's owner: nobody when the
