@@ -82,7 +82,6 @@ func TestInAppCaptureKeepsTheFileAtOnce(t *testing.T) {
 	h2.see(a.Hash[:16])
 }
 
-
 // Issue 12 (seen on the tablet screenshot of photo-attached): a file that
 // lands after the form was built again — the window crossed to the tablet
 // layout while the file was being stored — goes into the form on screen

@@ -58,13 +58,13 @@ type stepForm struct {
 	addFile   *widget.Button
 	// captureBtns take a photo, video or audio in the app (Options.Capture).
 	captureBtns []*widget.Button
-	avNote    *cjkLabel
-	evidence  *fyne.Container
-	signBox   *fyne.Container
-	signBtns  map[string]*widget.Button
-	checklist *fyne.Container
-	record    *widget.Button
-	banner    *cjkLabel
+	avNote      *cjkLabel
+	evidence    *fyne.Container
+	signBox     *fyne.Container
+	signBtns    map[string]*widget.Button
+	checklist   *fyne.Container
+	record      *widget.Button
+	banner      *cjkLabel
 
 	// customisation by step kind
 	onChange []func()

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"lawtrace/backend/internal/server"
 	"lawtrace/shared/enforce"
 	"lawtrace/shared/ledger"

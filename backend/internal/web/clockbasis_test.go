@@ -24,7 +24,7 @@ func TestCasePageShowsClockBasis(t *testing.T) {
 	open.Clock = &ledger.Clock{Boot: "boot-7", MonoMs: 61_000, Sync: measured} // last sync, same boot
 	show := tm.d.Entry(caseID, "show_id", map[string]any{})
 	show.Clock = &ledger.Clock{Boot: "boot-8", MonoMs: 2_000, Sync: measured} // rebooted since
-	notify := tm.d.Entry(caseID, "notify_rights", map[string]any{})          // no clock readings
+	notify := tm.d.Entry(caseID, "notify_rights", map[string]any{})           // no clock readings
 	tm.push(t, tm.rechain([]string{"15010003", "15010004"}, open, show, notify)...)
 
 	sup := e.as("supervisor")
