@@ -23,7 +23,8 @@ test: lint ## vet, staticcheck and every test with the race detector
 test-short: ## the tests without the race detector, long cases skipped
 	$(GO) test -short ./...
 
-lint: ## go vet and staticcheck
+lint: ## gofmt, go vet and staticcheck
+	@unformatted=$$($$($(GO) env GOROOT)/bin/gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
