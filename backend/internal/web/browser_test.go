@@ -447,6 +447,13 @@ func TestBrowserScreenshots(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("device-name"), "三中队 1 号执法仪"), chromedp.Click(chromedp.ID("enrol")),
 		chromedp.WaitVisible(chromedp.ID("enrol-code")))
 	save(a, "web-devices.png")
+	must(t, a, chromedp.Navigate(e.url+"/admin/security"), chromedp.WaitVisible(chromedp.ID("security-filters")))
+	save(a, "web-security.png")
+
+	r := newChromium(t, 1280, 800)
+	signIn(t, r, e.url, "reviewer", demoPasswords["reviewer"])
+	must(t, r, chromedp.Navigate(e.url+"/review"), chromedp.WaitVisible(chromedp.ID("review-filters")))
+	save(r, "web-review-queue.png")
 
 	tablet := newChromium(t, 800, 1280)
 	signIn(t, tablet, e.url, "supervisor", "lawtrace-supervisor")
