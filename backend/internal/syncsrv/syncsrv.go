@@ -21,6 +21,7 @@ import (
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/blob"
+	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
 
@@ -55,6 +56,10 @@ type Config struct {
 	MaxMediaSize int64
 	// Agency is the agency name told to enrolling terminals.
 	Agency string
+	// Verified receives the entries whose signatures a push verified, for
+	// the live board of the same process not to verify them again; nil
+	// keeps none.
+	Verified *ledger.VerifiedSignatures
 }
 
 // Metrics are the service's Prometheus metrics.

@@ -58,13 +58,15 @@ func (m *caseModel) clone() *caseModel {
 	return &c
 }
 
-// apply verifies the entries that follow the head and takes them in.
-func (m *caseModel) apply(cat *catalogView, caseID string, recs []store.CaseRecord, keys ledger.Keys) {
+// apply verifies the entries that follow the head and takes them in; a
+// signature in verified (ingest checked it in this process) is not
+// verified again.
+func (m *caseModel) apply(cat *catalogView, caseID string, recs []store.CaseRecord, keys ledger.Keys, verified *ledger.VerifiedSignatures) {
 	entries := make([]ledger.Entry, len(recs))
 	for i := range recs {
 		entries[i] = recs[i].Entry
 	}
-	for _, f := range ledger.VerifyFrom(caseID, m.HeadSeq, m.HeadHash, entries, keys, nil) {
+	for _, f := range verified.VerifyFrom(caseID, m.HeadSeq, m.HeadHash, entries, keys) {
 		m.Findings = append(m.Findings, f.String())
 	}
 	for i, r := range recs {
@@ -367,7 +369,7 @@ func (m *boardModel) catchUp(ctx context.Context, cat *catalogView, behind map[s
 			}
 			i := behind[id]
 			models[i] = models[i].clone()
-			models[i].apply(cat, id, recs[id], keys)
+			models[i].apply(cat, id, recs[id], keys, m.s.cfg.Verified)
 		}
 		clear(after)
 		return nil

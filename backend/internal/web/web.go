@@ -23,6 +23,7 @@ import (
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/blob"
 	"lawtrace/shared/enforce"
+	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
 
@@ -65,6 +66,10 @@ type Config struct {
 	// Demo creates the demo accounts (one per role, docs/web.md).
 	Demo   bool
 	Agency string
+
+	// Verified holds the entries whose signatures ingest in this process
+	// verified: the live board does not verify them again (issue 15).
+	Verified *ledger.VerifiedSignatures
 
 	NewEnrolCode func(ctx context.Context, deviceName string, ttl time.Duration) (EnrolCode, error)
 	PutOfficer   func(ctx context.Context, o enforce.Officer) (syncproto.CatalogItem, bool, error)
