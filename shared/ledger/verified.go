@@ -26,11 +26,14 @@ func keyOf(e *Entry) verifiedKey { return verifiedKey{e.DeviceID, e.Hash, e.Sign
 // Add records that the signatures of entries were checked with their
 // devices' keys and verified.
 func (v *VerifiedSignatures) Add(entries []Entry) {
-	if v == nil || cap(v.order) == 0 {
+	if v == nil {
 		return
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if cap(v.order) == 0 {
+		return
+	}
 	for i := range entries {
 		k := keyOf(&entries[i])
 		if _, ok := v.seen[k]; ok {
@@ -49,7 +52,7 @@ func (v *VerifiedSignatures) Add(entries []Entry) {
 
 // has reports whether e's signature, as it stands, was verified before.
 func (v *VerifiedSignatures) has(e *Entry) bool {
-	if v == nil || cap(v.order) == 0 {
+	if v == nil {
 		return false
 	}
 	v.mu.Lock()

@@ -64,3 +64,24 @@ func TestVerifiedSignatures(t *testing.T) {
 		})
 	}
 }
+
+// The sync service adds while the board reads: safe under -race.
+func TestVerifiedSignaturesConcurrent(t *testing.T) {
+	key := newKey(t, 1)
+	entries, _ := buildCase(t, key)
+	keys := Keys{"dev1": key.Public().(ed25519.PublicKey)}
+	v := NewVerifiedSignatures(2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			v.Add(entries)
+		}
+	}()
+	for range 200 {
+		if fs := v.VerifyFrom("C1", 0, GenesisHash, entries, keys); len(fs) != 0 {
+			t.Fatalf("findings on a sound case: %v", fs)
+		}
+	}
+	<-done
+}
