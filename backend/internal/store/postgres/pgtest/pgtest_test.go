@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lawtrace/shared/testtool"
 )
 
 // TestOrphanIsReaped (issue 14, left at stop 17): a test binary SIGKILLed
@@ -39,7 +41,7 @@ func TestOrphanIsReaped(t *testing.T) {
 	}
 	if dir == "" {
 		cmd.Process.Kill()
-		t.Skip("the child started no cluster (PostgreSQL missing: the other tests of this package fail under CI)")
+		testtool.Missing(t, "the child started no cluster (is PostgreSQL 15 installed? apt-get install postgresql)")
 	}
 	postmaster := postmasterPID(t, dir)
 	if err := cmd.Process.Kill(); err != nil {
