@@ -161,10 +161,10 @@ func (e *Entry) SealWith(signer crypto.Signer) error {
 // CheckSignature reports whether Signature is pub's signature over Hash.
 func (e *Entry) CheckSignature(pub ed25519.PublicKey) bool {
 	sig, err := base64.StdEncoding.DecodeString(e.Signature)
-	if err != nil || len(pub) != ed25519.PublicKeySize {
+	if err != nil {
 		return false
 	}
-	return ed25519.Verify(pub, signedMessage(e.Hash), sig)
+	return verifySignature(pub, signedMessage(e.Hash), sig)
 }
 
 func signedMessage(hash string) []byte { return []byte(signaturePrefix + hash) }

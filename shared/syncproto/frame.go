@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 )
 
 // A frame is one websocket binary message:
@@ -103,18 +105,16 @@ func Decode(b []byte) (uint32, Message, error) {
 	return id, m, nil
 }
 
-// decodeBody reads exactly one JSON object into m.
+// decodeBody reads exactly one JSON object into m, in place (json.Unmarshal
+// does not copy the body as a json.Decoder would).
 func decodeBody(body []byte, m Message) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return fmt.Errorf("not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(m); err != nil {
-		return err
+	err := json.Unmarshal(trimmed, m)
+	if se := (*json.SyntaxError)(nil); errors.As(err, &se) && strings.HasSuffix(se.Error(), "after top-level value") {
+		return fmt.Errorf("trailing data after the JSON object at byte %d", se.Offset)
 	}
-	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
-		return fmt.Errorf("trailing data after the JSON object")
-	}
-	return nil
+	return err
 }
