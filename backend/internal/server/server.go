@@ -35,7 +35,6 @@ import (
 	"lawtrace/backend/internal/web"
 	"lawtrace/shared/blob"
 	"lawtrace/shared/deadline"
-	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 	"lawtrace/shared/workday"
 )
@@ -194,10 +193,10 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	return ed25519.NewKeyFromSeed(seed), nil
 }
 
-// verifiedCapacity is how many verified entry signatures the server
-// remembers for the live board: more than the entries of the ingest
-// groups the board may still be catching up on (a few MiB).
-const verifiedCapacity = 1 << 16
+// recentCapacity is how many just-ingested entries the server holds for
+// the live board: more than it may still be catching up on (an entry is
+// about 1 KiB).
+const recentCapacity = 1 << 14
 
 // Main is one running backend.
 type Main struct {
@@ -209,9 +208,9 @@ type Main struct {
 	// Review is the legal review, decision and deadline service (issue 6).
 	Review *reviewsrv.Service
 	log    *slog.Logger
-	// verified carries the signatures the sync service checked to the
-	// live board, which then does not check them again (issue 15).
-	verified *ledger.VerifiedSignatures
+	// recent carries the batches the sync service checked and committed
+	// to the live board, which then takes them in from memory (issue 15).
+	recent *store.Recent
 	// Web is the web pages (web.go wires it); FirstAdminFile is set when
 	// this start created the first administrator (its one-time password).
 	Web            *web.Server
@@ -265,9 +264,9 @@ func Open(cfg Config) (*Main, error) {
 		agency, _ = data.Store.Setting(ctx, "agency")
 	}
 	m := &Main{cfg: cfg, Data: data, Bus: new(events.Bus), Metrics: metrics.NewRegistry(), log: cfg.Logger,
-		verified: ledger.NewVerifiedSignatures(verifiedCapacity)}
+		recent: store.NewRecent(recentCapacity)}
 	m.Sync = syncsrv.New(syncsrv.Config{Store: data.Store, Blobs: data.Blobs, Key: data.Key, Bus: m.Bus, Logger: cfg.Logger,
-		Metrics: m.Metrics, Now: cfg.Now, SkewThreshold: cfg.SkewThreshold, PollInterval: cfg.PollInterval, Agency: agency, Verified: m.verified})
+		Metrics: m.Metrics, Now: cfg.Now, SkewThreshold: cfg.SkewThreshold, PollInterval: cfg.PollInterval, Agency: agency, Recent: m.recent})
 	if m.Review, err = reviewsrv.New(ctx, reviewsrv.Config{Store: data.Store, Blobs: data.Blobs, Bus: m.Bus, Logger: cfg.Logger, Now: cfg.Now, ServerID: data.ServerID(), Demo: cfg.Demo, Upload: cfg.UploadRule}); err != nil {
 		data.Close()
 		return nil, fmt.Errorf("review service: %w", err)

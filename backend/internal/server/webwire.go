@@ -20,7 +20,7 @@ import (
 func (m *Main) openWeb(agency string) error {
 	w, boot, err := web.New(web.Config{
 		Store: m.Data.Store, Blobs: m.Data.Blobs, Bus: m.Bus, ServerKey: m.Data.Key.Public().(ed25519.PublicKey),
-		Logger: m.log, Now: m.cfg.Now, Verified: m.verified, DataDir: m.cfg.DataDir, Demo: m.cfg.Demo, Agency: agency, Options: m.cfg.Web,
+		Logger: m.log, Now: m.cfg.Now, Recent: m.recent, Metrics: m.Metrics, DataDir: m.cfg.DataDir, Demo: m.cfg.Demo, Agency: agency, Options: m.cfg.Web,
 		NewEnrolCode: func(ctx context.Context, name string, ttl time.Duration) (web.EnrolCode, error) {
 			ec, err := NewEnrolCode(ctx, m.Data, name, ttl, "")
 			return web.EnrolCode{Code: ec.Code, DeviceName: ec.DeviceName, ExpiresAt: ec.ExpiresAt, Server: ec.Server,

@@ -50,28 +50,87 @@ func sealed(devs []*simdev.Device, n int) [][]ledger.Entry {
 // real websockets on loopback; each batch is acknowledged only after its
 // commit (fsync), with inclusion proofs. b.N is the number of entries.
 func BenchmarkIngest(b *testing.B) {
-	m := start(b, server.Config{})
-	ctx := context.Background()
+	clients := connectDevices(b, start(b, server.Config{}), *benchDevices)
+	work := sealed(devicesOf(clients), b.N)
+	b.ResetTimer()
+	elapsed := pushAll(b, clients, work)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "entries/s")
+}
+
+// BenchmarkRawSQLiteInsert: the same rows inserted straight into SQLite
+// with the same durability (WAL, synchronous=FULL), in batches of the same
+// size — the floor the ingest path is measured against.
+func BenchmarkRawSQLiteInsert(b *testing.B) {
 	devs := make([]*simdev.Device, *benchDevices)
-	clients := make([]*simdev.Client, len(devs))
 	for i := range devs {
 		devs[i] = simdev.New(uint64(1000 + i))
-		c, err := simdev.Connect(ctx, m.SyncURL(), devs[i], newCode(b, m, devs[i].Name))
+	}
+	work := sealed(devs, b.N)
+	db := rawDB(b)
+	b.ResetTimer()
+	elapsed := insertAll(b, db, work)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "entries/s")
+}
+
+// BenchmarkIngestVsRawInsert puts ingest next to its floor in one run
+// (issue 15): the same entries go through the protocol and straight into
+// SQLite in four alternating rounds, so that both sides see the same load;
+// it reports both rates and their ratio.
+func BenchmarkIngestVsRawInsert(b *testing.B) {
+	const rounds = 4
+	clients := connectDevices(b, start(b, server.Config{}), *benchDevices)
+	work := sealed(devicesOf(clients), b.N)
+	db := rawDB(b)
+	var ingest, raw time.Duration
+	b.ResetTimer()
+	for r := range rounds {
+		part := make([][]ledger.Entry, len(work))
+		for d, es := range work {
+			part[d] = es[r*len(es)/rounds : (r+1)*len(es)/rounds]
+		}
+		ingest += pushAll(b, clients, part)
+		raw += insertAll(b, db, part)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/ingest.Seconds(), "ingest-entries/s")
+	b.ReportMetric(float64(b.N)/raw.Seconds(), "raw-entries/s")
+	b.ReportMetric(raw.Seconds()/ingest.Seconds(), "ratio")
+}
+
+// connectDevices enrols n simulated terminals and connects each.
+func connectDevices(b *testing.B, m *server.Main, n int) []*simdev.Client {
+	ctx := context.Background()
+	clients := make([]*simdev.Client, n)
+	for i := range clients {
+		d := simdev.New(uint64(1000 + i))
+		c, err := simdev.Connect(ctx, m.SyncURL(), d, newCode(b, m, d.Name))
 		if err != nil {
 			b.Fatal(err)
 		}
 		clients[i] = c
-		defer c.Close()
+		b.Cleanup(func() { c.Close() })
 	}
-	work := sealed(devs, b.N)
-	b.ResetTimer()
+	return clients
+}
+
+func devicesOf(clients []*simdev.Client) []*simdev.Device {
+	devs := make([]*simdev.Device, len(clients))
+	for i, c := range clients {
+		devs[i] = c.Dev
+	}
+	return devs
+}
+
+// pushAll has every client push its entries in batches, all at once, and
+// returns how long until the last batch was acknowledged.
+func pushAll(b *testing.B, clients []*simdev.Client, work [][]ledger.Entry) time.Duration {
+	ctx := context.Background()
 	start := time.Now()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(devs))
+	errs := make(chan error, len(clients))
 	for i, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			es := work[i]
 			for len(es) > 0 {
 				n := min(*benchBatch, len(es))
@@ -86,39 +145,37 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				es = es[n:]
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	b.StopTimer()
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "entries/s")
+	return elapsed
 }
 
-// BenchmarkRawSQLiteInsert: the same rows inserted straight into SQLite
-// with the same durability (WAL, synchronous=FULL), in batches of the same
-// size — the floor the ingest path is measured against.
-func BenchmarkRawSQLiteInsert(b *testing.B) {
-	devs := make([]*simdev.Device, *benchDevices)
-	for i := range devs {
-		devs[i] = simdev.New(uint64(1000 + i))
-	}
-	work := sealed(devs, b.N)
+// rawDB is an SQLite database with the entries table and ingest's
+// durability (WAL, synchronous=FULL).
+func rawDB(b *testing.B) *sql.DB {
 	path := filepath.Join(b.TempDir(), "raw.db")
 	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=15000&_txlock=immediate")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	if _, err := db.Exec(`CREATE TABLE entries (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, seq INTEGER NOT NULL, device_id TEXT NOT NULL,
 		device_seq INTEGER NOT NULL, step TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, body BLOB NOT NULL, device_time TEXT NOT NULL,
 		UNIQUE (case_id, seq), UNIQUE (device_id, device_seq))`); err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
+	return db
+}
+
+// insertAll inserts every device's entries in transactions of one batch
+// each and returns how long it took.
+func insertAll(b *testing.B, db *sql.DB, work [][]ledger.Entry) time.Duration {
 	start := time.Now()
 	for _, es := range work {
 		for len(es) > 0 {
@@ -139,8 +196,7 @@ func BenchmarkRawSQLiteInsert(b *testing.B) {
 			es = es[n:]
 		}
 	}
-	elapsed := time.Since(start)
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "entries/s")
+	return time.Since(start)
 }
 
 func mediaFile(i int) []byte {

@@ -405,12 +405,13 @@ func (c *conn) push(ctx context.Context, p *syncproto.Push) syncproto.Message {
 	if err := store.CheckEntries(c.deviceID, c.key, p.Entries); err != nil {
 		return c.refusedBatch(ctx, err, p)
 	}
-	c.s.cfg.Verified.Add(p.Entries)
-	res, err := c.s.cfg.Store.Ingest(ctx, store.Batch{DeviceID: c.deviceID, Entries: p.Entries, ClockOffsetMs: c.offsetMs, Skewed: c.skewed, ReceivedAt: c.now(),
-		Anchor: c.anchor, SkewThreshold: c.s.cfg.SkewThreshold})
+	batch := store.Batch{DeviceID: c.deviceID, Entries: p.Entries, ClockOffsetMs: c.offsetMs, Skewed: c.skewed, ReceivedAt: c.now(),
+		Anchor: c.anchor, SkewThreshold: c.s.cfg.SkewThreshold}
+	res, err := c.s.cfg.Store.Ingest(ctx, batch)
 	if err != nil {
 		return c.refusedBatch(ctx, err, p)
 	}
+	c.s.cfg.Recent.Committed(batch, res)
 	seqs := make([]int64, len(p.Entries))
 	for i, e := range p.Entries {
 		seqs[i] = e.DeviceSeq

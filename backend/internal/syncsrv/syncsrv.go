@@ -21,7 +21,6 @@ import (
 	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/blob"
-	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
 
@@ -56,10 +55,9 @@ type Config struct {
 	MaxMediaSize int64
 	// Agency is the agency name told to enrolling terminals.
 	Agency string
-	// Verified receives the entries whose signatures a push verified, for
-	// the live board of the same process not to verify them again; nil
-	// keeps none.
-	Verified *ledger.VerifiedSignatures
+	// Recent receives each batch a push checked and committed, for the
+	// live board of the same process (see store.Recent); nil keeps none.
+	Recent *store.Recent
 }
 
 // Metrics are the service's Prometheus metrics.

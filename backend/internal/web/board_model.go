@@ -58,15 +58,21 @@ func (m *caseModel) clone() *caseModel {
 	return &c
 }
 
-// apply verifies the entries that follow the head and takes them in; a
-// signature in verified (ingest checked it in this process) is not
-// verified again.
-func (m *caseModel) apply(cat *catalogView, caseID string, recs []store.CaseRecord, keys ledger.Keys, verified *ledger.VerifiedSignatures) {
+// apply verifies the entries that follow the head and takes them in;
+// entries that ingest checked in this process (arrivedChecked, from
+// store.Recent) are only followed along the chain, not checked again.
+func (m *caseModel) apply(cat *catalogView, caseID string, recs []store.CaseRecord, keys ledger.Keys, arrivedChecked bool) {
 	entries := make([]ledger.Entry, len(recs))
 	for i := range recs {
 		entries[i] = recs[i].Entry
 	}
-	for _, f := range verified.VerifyFrom(caseID, m.HeadSeq, m.HeadHash, entries, keys) {
+	var findings []ledger.Finding
+	if arrivedChecked {
+		findings = ledger.FollowFrom(caseID, m.HeadSeq, m.HeadHash, entries)
+	} else {
+		findings = ledger.VerifyFrom(caseID, m.HeadSeq, m.HeadHash, entries, keys, nil)
+	}
+	for _, f := range findings {
 		m.Findings = append(m.Findings, f.String())
 	}
 	for i, r := range recs {
@@ -264,7 +270,7 @@ func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string
 		}
 	}
 	m.mu.Unlock()
-	if err := m.catchUp(ctx, cat, behind, models); err != nil {
+	if err := m.catchUp(ctx, cat, behind, infos, models); err != nil {
 		return nil, err
 	}
 	var save []store.BoardCase
@@ -345,9 +351,12 @@ const catchUpBatch = 500
 
 // catchUp verifies and takes in the new entries of the cases behind (by
 // their index in models), replacing each model with a copy that has them.
-func (m *boardModel) catchUp(ctx context.Context, cat *catalogView, behind map[string]int, models []*caseModel) error {
+func (m *boardModel) catchUp(ctx context.Context, cat *catalogView, behind map[string]int, infos []store.CaseRow, models []*caseModel) error {
 	after := make(map[string]int64, min(len(behind), catchUpBatch))
 	flush := func() error {
+		if len(after) == 0 {
+			return nil
+		}
 		recs, err := m.st.BoardEntriesAfter(ctx, after)
 		if err != nil {
 			return err
@@ -369,12 +378,21 @@ func (m *boardModel) catchUp(ctx context.Context, cat *catalogView, behind map[s
 			}
 			i := behind[id]
 			models[i] = models[i].clone()
-			models[i].apply(cat, id, recs[id], keys, m.s.cfg.Verified)
+			models[i].apply(cat, id, recs[id], keys, false)
+			m.s.boardReadBack.Add(uint64(len(recs[id])))
 		}
 		clear(after)
 		return nil
 	}
 	for id, i := range behind {
+		// A batch this process has just checked and committed is taken
+		// from memory; anything else is read back and verified.
+		if recs := m.s.cfg.Recent.Run(id, models[i].HeadSeq, infos[i].LastSeq); recs != nil {
+			models[i] = models[i].clone()
+			models[i].apply(cat, id, recs, nil, true)
+			m.s.boardFromIngest.Add(uint64(len(recs)))
+			continue
+		}
 		after[id] = models[i].HeadSeq
 		if len(after) == catchUpBatch {
 			if err := flush(); err != nil {

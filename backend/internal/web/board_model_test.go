@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +110,83 @@ func TestBoardVerdictIsIncremental(t *testing.T) {
 		if want := i >= 1; strings.Contains(row, "witness signature bound to the wrong person") != want || strings.Contains(row, "完整性异常 1") != want {
 			t.Fatalf("after entry %d the board's verdict: %s", i+1, row)
 		}
+	}
+}
+
+// metric reads one counter of the server's registry.
+func metric(t *testing.T, e *env, name string) float64 {
+	t.Helper()
+	var buf bytes.Buffer
+	e.m.Metrics.Write(&buf)
+	m := regexp.MustCompile(`(?m)^` + name + `(?:\{[^}]*\})? (\S+)$`).FindStringSubmatch(buf.String())
+	if m == nil {
+		t.Fatalf("no metric %s in:\n%s", name, buf.String())
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Issue 15: the live board takes a batch that ingest in this process has
+// just checked and committed from memory — nothing read back, nothing
+// verified twice — and its rows are exactly the rows derived from the
+// stored entries after a restart (a board model of an older version makes
+// the next start derive every case again). A batch re-sent with
+// duplicates is read back.
+func TestBoardTakesIngestedBatchesFromMemory(t *testing.T) {
+	dir := t.TempDir()
+	inDir := func(c *server.Config) { c.DataDir = dir }
+	e := start(t, nil, inDir)
+	tm := e.terminal(63, "一中队 9 号")
+	note := func(id string) ledger.Entry {
+		return tm.d.Entry(id, "inspection_notes", map[string]any{"fields": map[string]string{"findings": "复查"}})
+	}
+	m1, m2 := tm.d.Case("M1", 2), tm.d.Case("M2", 2)
+	m1 = append(m1, note("M1"), note("M1"))
+	m3 := tm.d.Case("M3", 3)
+	m1 = append(m1, note("M1"))
+	cases := map[string][]ledger.Entry{"M1": m1, "M2": m2, "M3": m3}
+	tm.push(t, m1[:2]...)
+	tm.push(t, append(m2, m1[2:4]...)...)
+	tm.push(t, m3...)
+	tm.push(t, m3[2], m1[4]) // M3 #3 again, with M1 #5
+	sup := e.as("supervisor")
+	live := map[string]string{}
+	for id, es := range cases {
+		row := boardRowHTML(t, sup, id)
+		if !strings.Contains(row, "链与签名完好") || !strings.Contains(row, fmt.Sprintf(`data-entries="%d"`, len(es))) {
+			t.Fatalf("live row of %s: %s", id, row)
+		}
+		live[id] = row
+	}
+	if got := metric(t, e, "lawtrace_board_entries_from_ingest_total"); got != 9 {
+		t.Errorf("the board took %v entries from ingest, want 9 (every batch without duplicates)", got)
+	}
+	if got := metric(t, e, "lawtrace_board_entries_read_back_total"); got != 1 {
+		t.Errorf("the board read back %v entries, want 1 (M1 #5, sent with M3 #3 again)", got)
+	}
+	e.m.Close()
+
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "lawtrace.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE board_cases SET version = version - 1`); err != nil {
+		t.Fatal(err)
+	}
+	e = start(t, nil, inDir)
+	sup = e.as("supervisor")
+	// The terminal was online then and is not now; nothing else may differ.
+	online := regexp.MustCompile(`<span class="net[^"]*" title="[^"]*"></span>`)
+	for id, want := range live {
+		if got := boardRowHTML(t, sup, id); online.ReplaceAllString(got, "") != online.ReplaceAllString(want, "") {
+			t.Errorf("%s derived from the stored entries:\n%s\nlive from ingest:\n%s", id, got, want)
+		}
+	}
+	if got := metric(t, e, "lawtrace_board_entries_read_back_total"); got != 10 {
+		t.Errorf("the restarted board read back %v entries, want all 10", got)
 	}
 }

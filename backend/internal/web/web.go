@@ -20,10 +20,10 @@ import (
 
 	"lawtrace/backend/internal/auth"
 	"lawtrace/backend/internal/events"
+	"lawtrace/backend/internal/metrics"
 	"lawtrace/backend/internal/store"
 	"lawtrace/shared/blob"
 	"lawtrace/shared/enforce"
-	"lawtrace/shared/ledger"
 	"lawtrace/shared/syncproto"
 )
 
@@ -67,9 +67,12 @@ type Config struct {
 	Demo   bool
 	Agency string
 
-	// Verified holds the entries whose signatures ingest in this process
-	// verified: the live board does not verify them again (issue 15).
-	Verified *ledger.VerifiedSignatures
+	// Recent holds the entries that ingest in this process has checked
+	// and committed: the live board takes them in without reading them
+	// back or checking them again (issue 15); nil reads every entry.
+	Recent *store.Recent
+	// Metrics receives the board's counters (nil: a registry of its own).
+	Metrics *metrics.Registry
 
 	NewEnrolCode func(ctx context.Context, deviceName string, ttl time.Duration) (EnrolCode, error)
 	PutOfficer   func(ctx context.Context, o enforce.Officer) (syncproto.CatalogItem, bool, error)
@@ -122,11 +125,14 @@ type Server struct {
 	// playMu makes "log a file's playback once per grant" atomic.
 	playMu sync.Mutex
 
-	board        *hub
-	verify       *verifier
-	online       *onlineSet
-	boardHooks   []BoardHook
-	catalogCache catalogCache
+	board *hub
+	// boardFromIngest and boardReadBack count the entries the live board
+	// took in from store.Recent and those it read back and verified.
+	boardFromIngest, boardReadBack *metrics.Counter
+	verify                         *verifier
+	online                         *onlineSet
+	boardHooks                     []BoardHook
+	catalogCache                   catalogCache
 	// filing: AttachReview mounted the 备案 confirmation of the case page.
 	filing bool
 	// officeFiles lists the files of a case's office chain (submitted
@@ -160,6 +166,9 @@ func New(cfg Config) (*Server, Bootstrap, error) {
 	if cfg.Bus == nil {
 		cfg.Bus = new(events.Bus)
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.NewRegistry()
+	}
 	o := &cfg.Options
 	if o.GrantTTL == 0 {
 		o.GrantTTL = 30 * time.Minute
@@ -174,7 +183,9 @@ func New(cfg Config) (*Server, Bootstrap, error) {
 	if err != nil {
 		return nil, boot, err
 	}
-	s := &Server{cfg: cfg, proxies: proxies, st: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), closed: make(chan struct{})}
+	s := &Server{cfg: cfg, proxies: proxies, st: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), closed: make(chan struct{}),
+		boardFromIngest: cfg.Metrics.NewCounter("lawtrace_board_entries_from_ingest_total", "Entries the live board took in as this process's ingest checked and committed them."),
+		boardReadBack:   cfg.Metrics.NewCounter("lawtrace_board_entries_read_back_total", "Entries the live board read back from the store and verified.")}
 	s.auth = auth.New(auth.Config{Store: cfg.Store, Now: cfg.Now, Cost: o.PasswordCost, IdleTimeout: o.SessionIdle, MaxAge: o.SessionMaxAge})
 	ctx := context.Background()
 	if cfg.Demo {
