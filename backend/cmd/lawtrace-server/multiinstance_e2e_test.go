@@ -98,8 +98,9 @@ func TestMultiInstanceRevocation(t *testing.T) {
 // bridges listen once started.
 func awaitFanOut(t *testing.T, ctx context.Context, a, b *server.Main) {
 	t.Helper()
-	seen, stop := b.Bus.Subscribe(100)
-	defer stop()
+	sub := b.Bus.Subscribe(100)
+	defer sub.Close()
+	seen := sub.Events
 	for tick := time.NewTicker(100 * time.Millisecond); ; {
 		a.Bus.Publish(events.Event{Kind: "fanout_probe"})
 		for waiting := true; waiting; {

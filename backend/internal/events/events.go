@@ -38,22 +38,30 @@ type Event struct {
 }
 
 // Bus fans events out to subscribers. Publish never blocks: a subscriber
-// that does not keep up loses events (counted in Dropped) rather than
+// that does not keep up loses events (counted in its Dropped) rather than
 // slowing ingestion. The zero value is ready to use.
 type Bus struct {
-	mu      sync.Mutex
-	subs    map[*sub]struct{}
-	dropped atomic.Int64
+	mu   sync.Mutex
+	subs map[*sub]struct{}
 }
 
 type sub struct {
-	ch   chan Event
-	once sync.Once
+	ch      chan Event
+	once    sync.Once
+	dropped atomic.Int64
 }
 
-// Subscribe returns a channel of events and a function that ends the
-// subscription and closes the channel.
-func (b *Bus) Subscribe(buffer int) (<-chan Event, func()) {
+// Subscription is one subscriber's events.
+type Subscription struct {
+	// Events delivers the events in the order they were published; it is
+	// closed by Close.
+	Events <-chan Event
+	bus    *Bus
+	s      *sub
+}
+
+// Subscribe starts a subscription with room for buffer events.
+func (b *Bus) Subscribe(buffer int) *Subscription {
 	if buffer < 1 {
 		buffer = 1
 	}
@@ -64,12 +72,19 @@ func (b *Bus) Subscribe(buffer int) (<-chan Event, func()) {
 	}
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
-	return s.ch, func() {
-		b.mu.Lock()
-		delete(b.subs, s)
-		b.mu.Unlock()
-		s.once.Do(func() { close(s.ch) })
-	}
+	return &Subscription{Events: s.ch, bus: b, s: s}
+}
+
+// Dropped counts the events this subscriber lost because it was full —
+// its own, not another subscriber's.
+func (s *Subscription) Dropped() int64 { return s.s.dropped.Load() }
+
+// Close ends the subscription and closes Events.
+func (s *Subscription) Close() {
+	s.bus.mu.Lock()
+	delete(s.bus.subs, s.s)
+	s.bus.mu.Unlock()
+	s.s.once.Do(func() { close(s.s.ch) })
 }
 
 // Publish sends e to every subscriber that has room.
@@ -83,10 +98,7 @@ func (b *Bus) Publish(e Event) {
 		select {
 		case s.ch <- e:
 		default:
-			b.dropped.Add(1)
+			s.dropped.Add(1)
 		}
 	}
 }
-
-// Dropped counts events lost to slow subscribers.
-func (b *Bus) Dropped() int64 { return b.dropped.Load() }

@@ -279,9 +279,9 @@ func (s *Service) Scan(ctx context.Context) ([]Change, error) {
 func (s *Service) Watch(ctx context.Context) {
 	var ch <-chan events.Event
 	if s.cfg.Bus != nil {
-		var stop func()
-		ch, stop = s.cfg.Bus.Subscribe(64)
-		defer stop()
+		sub := s.cfg.Bus.Subscribe(64)
+		defer sub.Close()
+		ch = sub.Events
 	}
 	tick := time.NewTicker(s.cfg.ScanInterval)
 	defer tick.Stop()

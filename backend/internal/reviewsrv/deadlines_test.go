@@ -38,8 +38,9 @@ func TestDeadlineMonitor(t *testing.T) {
 		f.dev.MediaEntry(c, ledger.KindVideo, video),
 		f.dev.Entry(c, "close_scene", map[string]any{}),
 	)
-	sub, stop := f.bus.Subscribe(100)
-	defer stop()
+	subscription := f.bus.Subscribe(100)
+	defer subscription.Close()
+	sub := subscription.Events
 	if ch, err := f.svc.Scan(ctx); err != nil || len(ch) != 0 {
 		t.Fatalf("first scan with nothing overdue: %v %v", ch, err)
 	}

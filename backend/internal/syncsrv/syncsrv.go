@@ -400,11 +400,11 @@ func (s *Server) cutAll() {
 func (s *Server) Watch(ctx context.Context) {
 	done := ctx.Done()
 	ctx = context.WithoutCancel(ctx) // a poll under way finishes its writes
-	evs, unsubscribe := s.cfg.Bus.Subscribe(1024)
+	sub := s.cfg.Bus.Subscribe(1024)
 	var following sync.WaitGroup
-	following.Go(func() { s.followRevocations(ctx, evs) })
+	following.Go(func() { s.followRevocations(ctx, sub.Events) })
 	defer following.Wait()
-	defer unsubscribe()
+	defer sub.Close()
 	var last int64 = -1
 	if _, h, err := s.cfg.Store.CatalogSince(ctx, 1<<62, 1); err == nil {
 		s.catalogHead = h

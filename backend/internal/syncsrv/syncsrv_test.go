@@ -345,8 +345,9 @@ func TestReplayedAndReorderedBatches(t *testing.T) {
 	m := start(t, server.Config{})
 	ctx := ctxT(t)
 	bus := m.Bus
-	evs, cancel := bus.Subscribe(100)
-	defer cancel()
+	sub := bus.Subscribe(100)
+	defer sub.Close()
+	evs := sub.Events
 	c := enrolled(t, m, 1)
 	es := append(c.Dev.Case("C1", 12), c.Dev.Case("C2", 8)...)
 	a, b := es[:10], es[10:]

@@ -189,7 +189,7 @@ func (m *boardModel) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.refresh(ctx, nil, given); err != nil {
+	if _, err := m.refreshCases(ctx, nil, given); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -237,7 +237,16 @@ func (m *boardModel) wait(ctx context.Context) error {
 	}
 }
 
-// refresh brings the given cases (all when ids is nil) up to date: their
+// refresh brings the given cases up to date (none when ids is empty); see
+// refreshCases.
+func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string]hooked) ([]rowChange, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return m.refreshCases(ctx, ids, given)
+}
+
+// refreshCases brings the given cases (all when ids is nil) up to date: their
 // new entries are verified and taken in, their rows rebuilt from the case,
 // its terminal and its files, and published to the open boards. A case in
 // given gets what the board hooks gave it there (runHooks), kept in the
@@ -245,7 +254,7 @@ func (m *boardModel) wait(ctx context.Context) error {
 // changes neither its office stage nor its review deadlines, and the
 // review service names the cases whose deadlines it changed
 // (reviewsrv.EventDeadline). It returns the rows before and after.
-func (m *boardModel) refresh(ctx context.Context, ids []string, given map[string]hooked) ([]rowChange, error) {
+func (m *boardModel) refreshCases(ctx context.Context, ids []string, given map[string]hooked) ([]rowChange, error) {
 	m.refreshing.Lock()
 	defer m.refreshing.Unlock()
 	now := m.s.cfg.Now()

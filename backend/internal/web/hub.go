@@ -133,8 +133,9 @@ func (s *Server) DropLiveBoards() {
 }
 
 func (h *hub) run(ctx context.Context) {
-	evs, unsubscribe := h.s.cfg.Bus.Subscribe(4096)
-	defer unsubscribe()
+	sub := h.s.cfg.Bus.Subscribe(4096)
+	defer sub.Close()
+	evs := sub.Events
 	defer func() {
 		h.mu.Lock()
 		for c := range h.clients {
@@ -160,7 +161,7 @@ func (h *hub) run(ctx context.Context) {
 	}()
 	tick := time.NewTicker(h.s.cfg.Options.Heartbeat)
 	defer tick.Stop()
-	dropped := h.s.cfg.Bus.Dropped()
+	dropped := sub.Dropped()
 	// cases an event names; office those whose office state or review
 	// deadlines may have changed; devices terminals whose cases change.
 	cases, office, devices := map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -197,7 +198,7 @@ func (h *hub) run(ctx context.Context) {
 			// Rows that change with the time alone, and cases whose events
 			// the bus dropped.
 			h.hook(h.model.due(h.s.cfg.Now()))
-			if n := h.s.cfg.Bus.Dropped(); n != dropped {
+			if n := sub.Dropped(); n != dropped { // the board's own events, not another subscriber's
 				dropped = n
 				stale, err := h.model.stale(ctx)
 				if err != nil {
@@ -312,6 +313,9 @@ func (h *hub) hookLoop(ctx context.Context, done chan<- struct{}) {
 		ids := slices.Collect(maps.Keys(h.toHook))
 		clear(h.toHook)
 		h.hookMu.Unlock()
+		if len(ids) == 0 { // an earlier round took this kick's cases
+			continue
+		}
 		given, err := h.model.runHooks(ctx, ids)
 		if err == nil {
 			_, err = h.model.refresh(ctx, ids, given)

@@ -73,12 +73,12 @@ func (b *Bridge) Ready() <-chan struct{} { return b.ready }
 // It publishes one as well when another instance stops listening
 // (watchPeers).
 func (b *Bridge) Run(ctx context.Context) {
-	evs, unsubscribe := b.cfg.Bus.Subscribe(4096)
+	sub := b.cfg.Bus.Subscribe(4096)
 	var running sync.WaitGroup
-	running.Go(func() { b.send(ctx, evs) })
+	running.Go(func() { b.send(ctx, sub.Events) })
 	running.Go(func() { b.watchPeers(ctx) })
 	b.listen(ctx)
-	unsubscribe()
+	sub.Close()
 	running.Wait()
 }
 

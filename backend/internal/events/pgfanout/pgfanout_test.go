@@ -22,12 +22,12 @@ func start(t *testing.T, dsn, name string, peerCheck time.Duration) *instance {
 	t.Helper()
 	in := &instance{}
 	in.bridge = New(Config{DSN: dsn, Bus: &in.bus, Instance: name, PeerCheck: peerCheck})
-	var stop func()
-	in.seen, stop = in.bus.Subscribe(100)
+	sub := in.bus.Subscribe(100)
+	in.seen = sub.Events
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); in.bridge.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; stop() })
+	t.Cleanup(func() { cancel(); <-done; sub.Close() })
 	<-in.bridge.Ready()
 	return in
 }
