@@ -2,6 +2,7 @@
 package simdev
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -98,19 +99,25 @@ func Dial(ctx context.Context, url string) (*WSConn, error) {
 // WSConn is a plain websocket MsgConn; WS is exposed so tests can send
 // frames the protocol forbids.
 type WSConn struct {
-	WS *websocket.Conn
-	mu sync.Mutex
+	WS   *websocket.Conn
+	mu   sync.Mutex
+	read bytes.Buffer // the last message read; MsgConn lets the next read reuse it
 }
 
 func (c *WSConn) ReadMessage() ([]byte, error) {
 	for {
-		typ, b, err := c.WS.ReadMessage()
+		typ, r, err := c.WS.NextReader()
 		if err != nil {
 			return nil, err
 		}
-		if typ == websocket.BinaryMessage {
-			return b, nil
+		if typ != websocket.BinaryMessage {
+			continue
 		}
+		c.read.Reset()
+		if _, err := c.read.ReadFrom(r); err != nil {
+			return nil, err
+		}
+		return c.read.Bytes(), nil
 	}
 }
 

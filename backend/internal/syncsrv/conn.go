@@ -402,7 +402,10 @@ func (c *conn) handle(ctx context.Context, m syncproto.Message) (syncproto.Messa
 
 func (c *conn) push(ctx context.Context, p *syncproto.Push) syncproto.Message {
 	start := time.Now()
-	if err := store.CheckEntries(c.deviceID, c.key, p.Entries); err != nil {
+	c.s.checking <- struct{}{}
+	err := store.CheckEntries(c.deviceID, c.key, p.Entries)
+	<-c.s.checking
+	if err != nil {
 		return c.refusedBatch(ctx, err, p)
 	}
 	batch := store.Batch{DeviceID: c.deviceID, Entries: p.Entries, ClockOffsetMs: c.offsetMs, Skewed: c.skewed, ReceivedAt: c.now(),

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,6 +105,11 @@ type Server struct {
 	log      *slog.Logger
 	M        *Metrics
 	upgrader websocket.Upgrader
+	// checking admits the signature and hash checks of pushed batches on
+	// all cores but one, which stays free for the store's single writer:
+	// checks on every core starved it, and ingest is as fast as the
+	// writer (issue 15).
+	checking chan struct{}
 
 	mu          sync.Mutex
 	live        map[string]map[*conn]struct{} // authenticated, by device
@@ -163,6 +169,7 @@ func New(cfg Config) *Server {
 		// message is written, so an idle connection costs no write buffer
 		// (gorilla's documented remedy; issue 13, docs/security.md).
 		upgrader:      websocket.Upgrader{ReadBufferSize: 0, WriteBufferSize: writeBufferSize, WriteBufferPool: writePool},
+		checking:      make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 		live:          map[string]map[*conn]struct{}{},
 		all:           map[*conn]struct{}{},
 		preAuthByAddr: map[string]int{},
