@@ -193,10 +193,14 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	return ed25519.NewKeyFromSeed(seed), nil
 }
 
-// recentCapacity is how many just-ingested entries the server holds for
-// the live board: more than it may still be catching up on (an entry is
-// about 1 KiB).
-const recentCapacity = 1 << 14
+// recentEntries and recentBytes bound the just-ingested entries the server
+// holds for the live board: more than it may still be catching up on (an
+// entry is about 1 KiB), and never more than 32 MiB however large the
+// entries a terminal pushes.
+const (
+	recentEntries = 1 << 14
+	recentBytes   = 32 << 20
+)
 
 // Main is one running backend.
 type Main struct {
@@ -264,7 +268,7 @@ func Open(cfg Config) (*Main, error) {
 		agency, _ = data.Store.Setting(ctx, "agency")
 	}
 	m := &Main{cfg: cfg, Data: data, Bus: new(events.Bus), Metrics: metrics.NewRegistry(), log: cfg.Logger,
-		recent: store.NewRecent(recentCapacity)}
+		recent: store.NewRecent(recentEntries, recentBytes)}
 	m.Sync = syncsrv.New(syncsrv.Config{Store: data.Store, Blobs: data.Blobs, Key: data.Key, Bus: m.Bus, Logger: cfg.Logger,
 		Metrics: m.Metrics, Now: cfg.Now, SkewThreshold: cfg.SkewThreshold, PollInterval: cfg.PollInterval, Agency: agency, Recent: m.recent})
 	if m.Review, err = reviewsrv.New(ctx, reviewsrv.Config{Store: data.Store, Blobs: data.Blobs, Bus: m.Bus, Logger: cfg.Logger, Now: cfg.Now, ServerID: data.ServerID(), Demo: cfg.Demo, Upload: cfg.UploadRule}); err != nil {

@@ -2,18 +2,22 @@ package store
 
 import "sync"
 
-// Recent holds, up to a capacity, the entries this process's ingest checked
-// in full (CheckEntries: content hash, device signature, hand signatures)
-// and committed, by case and number, so that the live board takes in a
-// batch it was told about without reading the entries back or checking
-// them again (issue 15). Anything it does not hold — evicted, a duplicate
-// re-sent, an entry another instance ingested — the board reads from the
-// store and verifies. A nil *Recent holds nothing.
+// Recent holds, up to a number of entries and of bytes, the entries this
+// process's ingest checked in full (CheckEntries: content hash, device
+// signature, hand signatures) and committed, by case and number, so that
+// the live board takes in a batch it was told about without reading the
+// entries back or checking them again (issue 15). Anything it does not
+// hold — evicted, a duplicate re-sent, an entry another instance ingested
+// — the board reads from the store and verifies. A nil *Recent holds
+// nothing.
 type Recent struct {
-	mu    sync.Mutex
-	held  map[recentKey]CaseRecord
-	order []recentKey // a ring: the oldest is forgotten first
-	next  int
+	mu         sync.Mutex
+	held       map[recentKey]heldRecord
+	order      []recentKey // oldest first from head: the oldest is forgotten first
+	head       int
+	bytes      int
+	maxEntries int
+	maxBytes   int
 }
 
 type recentKey struct {
@@ -21,9 +25,16 @@ type recentKey struct {
 	seq    int64
 }
 
-// NewRecent holds up to capacity entries.
-func NewRecent(capacity int) *Recent {
-	return &Recent{held: make(map[recentKey]CaseRecord, capacity), order: make([]recentKey, 0, capacity)}
+type heldRecord struct {
+	rec  CaseRecord
+	size int
+}
+
+// NewRecent holds up to maxEntries entries taking up to maxBytes (an
+// entry's size is its payload and strings, see recordSize): a terminal
+// pushing large entries cannot make it hold more than maxBytes.
+func NewRecent(maxEntries, maxBytes int) *Recent {
+	return &Recent{held: map[recentKey]heldRecord{}, maxEntries: maxEntries, maxBytes: maxBytes}
 }
 
 // Committed records a batch that passed CheckEntries and that Ingest
@@ -35,23 +46,63 @@ func (r *Recent) Committed(b Batch, res IngestResult) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if cap(r.order) == 0 {
-		return
-	}
 	for i := range b.Entries {
 		e := &b.Entries[i]
-		k := recentKey{e.CaseID, e.Seq}
-		if _, ok := r.held[k]; !ok {
-			if len(r.order) < cap(r.order) {
-				r.order = append(r.order, k)
-			} else {
-				delete(r.held, r.order[r.next])
-				r.order[r.next] = k
-				r.next = (r.next + 1) % len(r.order)
-			}
+		rec := CaseRecord{Entry: *e, ClockSkewed: Calibrate(e, b).Skewed}
+		size := recordSize(&rec)
+		if r.maxEntries < 1 || size > r.maxBytes {
+			continue
 		}
-		r.held[k] = CaseRecord{Entry: *e, ClockSkewed: Calibrate(e, b).Skewed}
+		k := recentKey{e.CaseID, e.Seq}
+		if old, ok := r.held[k]; ok {
+			r.bytes -= old.size
+		} else {
+			r.order = append(r.order, k)
+		}
+		r.held[k] = heldRecord{rec, size}
+		r.bytes += size
+		for len(r.held) > r.maxEntries || r.bytes > r.maxBytes {
+			r.forgetOldest()
+		}
 	}
+}
+
+// forgetOldest drops the oldest entry held.
+func (r *Recent) forgetOldest() {
+	k := r.order[r.head]
+	r.head++
+	if old, ok := r.held[k]; ok {
+		r.bytes -= old.size
+		delete(r.held, k)
+	}
+	if r.head > len(r.order)/2 {
+		r.order = append(r.order[:0], r.order[r.head:]...)
+		r.head = 0
+	}
+}
+
+// recordSize is about what a held record takes in memory: its payload, its
+// strings and a fixed part.
+func recordSize(rec *CaseRecord) int {
+	e := &rec.Entry
+	n := 256 + len(e.Payload) + len(e.ID) + len(e.CaseID) + len(e.DeviceID) + len(e.Step) + len(e.DeviceTime) +
+		len(e.Corrects) + len(e.PrevHash) + len(e.Hash) + len(e.Signature)
+	if e.Place != nil {
+		n += 32 + len(e.Place.Address)
+	}
+	if e.Clock != nil {
+		n += 64 + 2*len(e.Clock.Boot)
+		if e.Clock.Sync != nil {
+			n += len(e.Clock.Sync.DeviceTime)
+		}
+	}
+	for _, s := range e.Officers {
+		n += 16 + len(s)
+	}
+	for _, s := range e.Media {
+		n += 16 + len(s)
+	}
+	return n
 }
 
 // Run returns the entries of caseID numbered after+1 to upTo, in order, if
@@ -68,11 +119,11 @@ func (r *Recent) Run(caseID string, after, upTo int64) []CaseRecord {
 	}
 	out := make([]CaseRecord, 0, upTo-after)
 	for seq := after + 1; seq <= upTo; seq++ {
-		rec, ok := r.held[recentKey{caseID, seq}]
+		h, ok := r.held[recentKey{caseID, seq}]
 		if !ok {
 			return nil
 		}
-		out = append(out, rec)
+		out = append(out, h.rec)
 	}
 	return out
 }

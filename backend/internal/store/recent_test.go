@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"lawtrace/backend/internal/simdev"
 	"lawtrace/backend/internal/store"
+	"lawtrace/shared/ledger"
 )
 
 // Issue 15: the live board takes a batch from memory only when every entry
@@ -22,56 +25,56 @@ func TestRecentHoldsOnlyWholeCommittedRuns(t *testing.T) {
 		want      int // entries returned; 0 means nil
 	}{
 		{"a committed run", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			return r
 		}, "A", 0, 4, 4},
 		{"the tail of a run", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			return r
 		}, "A", 2, 4, 2},
 		{"past what is held", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a[:3]}, ok(3))
 			return r
 		}, "A", 0, 4, 0},
 		{"two batches join", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a[:2]}, ok(2))
 			r.Committed(store.Batch{Entries: b}, ok(2))
 			r.Committed(store.Batch{Entries: a[2:]}, ok(2))
 			return r
 		}, "A", 0, 4, 4},
 		{"a batch with duplicates is not held", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a}, store.IngestResult{Accepted: 2, Duplicates: 2})
 			return r
 		}, "A", 2, 4, 0},
 		{"the oldest evicted: the run is incomplete", func() *store.Recent {
-			r := store.NewRecent(4)
+			r := store.NewRecent(4, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			r.Committed(store.Batch{Entries: b[:1]}, ok(1))
 			return r
 		}, "A", 0, 4, 0},
 		{"after eviction the newer part is whole", func() *store.Recent {
-			r := store.NewRecent(4)
+			r := store.NewRecent(4, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			r.Committed(store.Batch{Entries: b[:1]}, ok(1))
 			return r
 		}, "A", 1, 4, 3},
 		{"another case", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			return r
 		}, "B", 0, 2, 0},
 		{"nothing asked", func() *store.Recent {
-			r := store.NewRecent(16)
+			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			return r
 		}, "A", 4, 4, 0},
 		{"capacity 0 holds nothing", func() *store.Recent {
-			r := store.NewRecent(0)
+			r := store.NewRecent(0, 1<<20)
 			r.Committed(store.Batch{Entries: a}, ok(4))
 			return r
 		}, "A", 0, 4, 0},
@@ -92,11 +95,49 @@ func TestRecentHoldsOnlyWholeCommittedRuns(t *testing.T) {
 	}
 }
 
+// Issue 15: what is held is bounded in bytes as well as in entries, so a
+// terminal pushing large entries (a push body may be 4 MiB) cannot make
+// the server hold more than the byte bound; an entry larger than the
+// bound is not held at all.
+func TestRecentIsBoundedInBytes(t *testing.T) {
+	d := simdev.New(9)
+	big := func(caseID string, n int) []ledger.Entry {
+		out := []ledger.Entry{d.Entry(caseID, "case_open", map[string]any{"note": strings.Repeat("大", 40<<10)})}
+		for i := 1; i < n; i++ {
+			out = append(out, d.Entry(caseID, "inspection_notes", map[string]any{"note": strings.Repeat("检", 40<<10)}))
+		}
+		return out
+	}
+	r := store.NewRecent(1000, 512<<10) // room for four 120 KiB entries
+	for i := 0; i < 10; i++ {
+		es := big(fmt.Sprintf("B%d", i), 1)
+		r.Committed(store.Batch{Entries: es}, store.IngestResult{Accepted: 1})
+	}
+	held := 0
+	for i := 0; i < 10; i++ {
+		if r.Run(fmt.Sprintf("B%d", i), 0, 1) != nil {
+			held++
+			if i < 6 {
+				t.Errorf("B%d is held though newer entries filled the byte bound", i)
+			}
+		}
+	}
+	if held != 4 {
+		t.Errorf("%d entries of 120 KiB held under a 512 KiB bound, want 4", held)
+	}
+	tiny := store.NewRecent(1000, 64<<10)
+	es := big("T", 1)
+	tiny.Committed(store.Batch{Entries: es}, store.IngestResult{Accepted: 1})
+	if tiny.Run("T", 0, 1) != nil {
+		t.Error("an entry larger than the whole bound is held")
+	}
+}
+
 // SPEC S4: a held entry carries the clock verdict its batch gave it.
 func TestRecentKeepsTheClockVerdict(t *testing.T) {
 	d := simdev.New(8)
 	es := d.Case("C", 2)
-	r := store.NewRecent(8)
+	r := store.NewRecent(8, 1<<20)
 	r.Committed(store.Batch{Entries: es, Skewed: true}, store.IngestResult{Accepted: 2})
 	for _, rec := range r.Run("C", 0, 2) {
 		if !rec.ClockSkewed {
