@@ -149,9 +149,11 @@ type ExecutionFacts struct {
 	Enforced       time.Time // the coercive execution decision or the application to the court
 	// Schedule is an approved deferral or instalments (行政处罚法 §66 ¶2);
 	// PaidCents what was paid towards it (the first instalment not covered
-	// is the one that counts).
+	// is the one that counts), Payments those payments with their dates
+	// (加处罚款 runs on each instalment while it is unpaid).
 	Schedule  Schedule
 	PaidCents int64
+	Payments  []Payment
 }
 
 // executionDeadlines adds the execution deadlines of a decided and served
@@ -183,13 +185,26 @@ func executionDeadlines(f Facts, cal *workday.Calendar, add func(kind, subject, 
 		if paidLate {
 			at = x.Paid
 		}
-		lf := LateFeeAt(x.FineCents, pay, at)
-		label := fmt.Sprintf("到期不缴纳罚款，每日加处罚款数额的 3%%：已计 %d 日，%s 元（上限为罚款数额 %s 元，%s 达到）",
-			lf.Days, Yuan(lf.Cents), Yuan(x.FineCents), lf.CapDay.Format(time.DateOnly))
-		if lf.Capped {
-			label = fmt.Sprintf("到期不缴纳罚款，加处罚款已达罚款数额 %s 元（不得超出罚款数额），应依法催告并强制执行", Yuan(x.FineCents))
+		var lf LateFeeAmount
+		var label, article string
+		if len(x.Schedule) > 0 {
+			lf = x.Schedule.LateFeeAt(pay.Location(), x.Payments, at)
+			label = fmt.Sprintf("逾期未缴的分期罚款，每日按该期未缴数额加处 3%%：已计 %d 日，%s 元（每期以该期未缴数额为上限，%s 全部达到）",
+				lf.Days, Yuan(lf.Cents), lf.CapDay.Format(time.DateOnly))
+			if lf.Capped {
+				label = fmt.Sprintf("逾期未缴的分期罚款，加处罚款已达未缴数额 %s 元（不得超出金钱给付义务的数额），应依法催告并强制执行", Yuan(lf.Cents))
+			}
+			article = "行政处罚法 §66, §72(1); 行政强制法 §45"
+		} else {
+			lf = LateFeeAt(x.FineCents, pay, at)
+			label = fmt.Sprintf("到期不缴纳罚款，每日加处罚款数额的 3%%：已计 %d 日，%s 元（上限为罚款数额 %s 元，%s 达到）",
+				lf.Days, Yuan(lf.Cents), Yuan(x.FineCents), lf.CapDay.Format(time.DateOnly))
+			if lf.Capped {
+				label = fmt.Sprintf("到期不缴纳罚款，加处罚款已达罚款数额 %s 元（不得超出罚款数额），应依法催告并强制执行", Yuan(x.FineCents))
+			}
+			article = "行政处罚法 §72(1)"
 		}
-		add(LateFee, "", label, "行政处罚法 §72(1)", pay, workday.AddCalendarDays(lf.CapDay, 1), true, x.Paid)
+		add(LateFee, "", label, article, pay, workday.AddCalendarDays(lf.CapDay, 1), true, x.Paid)
 	}
 	if !x.ReminderServed.IsZero() {
 		due, ok := ReminderEnds(cal, x.ReminderServed)

@@ -3,6 +3,8 @@ package deadline
 import (
 	"fmt"
 	"time"
+
+	"lawtrace/shared/workday"
 )
 
 // Deferral and instalments of a fine (行政处罚法 §66 ¶2): a party in real
@@ -72,5 +74,76 @@ func (s Schedule) Label() string {
 		}
 		out += fmt.Sprintf("第 %d 期 %s 前 %s 元", i+1, in.Day, Yuan(in.Cents))
 	}
+	return out
+}
+
+// Payment is an amount paid towards a schedule and when.
+type Payment struct {
+	At    time.Time
+	Cents int64
+}
+
+// LateFeeAt computes 加处罚款 under the schedule at the moment at, given the
+// payments towards it (they cover the earliest instalments first): each
+// instalment accrues, every calendar day from the day after its last day
+// up to and including at's day, 3 % of its part still unpaid that day (a
+// payment counts from the day after it was made, as LateFeeAt charges the
+// day of payment), and never more than the instalment (行政处罚法 §72(1);
+// 行政强制法 §45 ¶2: not above the 金钱给付义务 — the amount that fell due).
+// An instalment not yet due accrues nothing. For a deferral (one
+// instalment) unpaid throughout, this is LateFeeAt on that instalment.
+//
+// The other reading of §72(1) — 3 % of the whole fine from the first
+// missed instalment — charges the party for amounts the approval put off;
+// it is not taken (docs/lifecycle.md). Days is the most days any
+// instalment was late; CapDay is the day the last unpaid instalment's part
+// reaches its cap if nothing more is paid; Capped says that no part can
+// grow any more while something is unpaid.
+func (s Schedule) LateFeeAt(loc *time.Location, payments []Payment, at time.Time) LateFeeAmount {
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, loc)
+	day := func(t time.Time) int { return calendarDays(epoch, t.In(loc)) }
+	// paidBy is what was paid by the end of day n.
+	paidBy := func(n int) int64 {
+		var sum int64
+		for _, p := range payments {
+			if day(p.At) <= n {
+				sum += p.Cents
+			}
+		}
+		return sum
+	}
+	capDays := int((100 + LateFeePercent - 1) / LateFeePercent)
+	atDay := day(at)
+	var out LateFeeAmount
+	growing, unpaid := false, false // a part can still grow; something is unpaid
+	var before int64                // the sum of the instalments up to this one
+	for _, in := range s {
+		before += in.Cents
+		last, err := time.ParseInLocation(time.DateOnly, in.Day, loc)
+		if err != nil {
+			continue
+		}
+		due := last.AddDate(0, 0, 1)
+		unpaidNow := min(in.Cents, max(before-paidBy(atDay), 0))
+		if unpaidNow > 0 {
+			out.CapDay = workday.AddCalendarDays(due, capDays-1)
+		}
+		var units int64 // fen × percent, over the days it was late
+		late := 0
+		for d := day(due); d <= atDay; d++ {
+			unpaid := min(in.Cents, max(before-paidBy(d-1), 0))
+			if unpaid == 0 {
+				break
+			}
+			late++
+			units = min(units+unpaid*LateFeePercent, in.Cents*100)
+		}
+		out.Days = max(out.Days, late)
+		part := min((units+50)/100, in.Cents)
+		out.Cents += part
+		growing = growing || unpaidNow > 0 && part < in.Cents
+		unpaid = unpaid || unpaidNow > 0
+	}
+	out.Capped = unpaid && !growing
 	return out
 }

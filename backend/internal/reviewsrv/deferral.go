@@ -72,6 +72,34 @@ func (x *Execution) paymentDue(served time.Time) time.Time {
 	return deadline.PaymentDue(served)
 }
 
+// lateFee is the 加处罚款 accrued at at (行政处罚法 §72(1)): on the fine
+// from the end of the payment period, or under an approved deferral or
+// instalments on each instalment's part unpaid day by day from its own end
+// (deadline.Schedule.LateFeeAt).
+func (x *Execution) lateFee(es ExecStatus, at time.Time) deadline.LateFeeAmount {
+	if x.Deferral != nil {
+		return x.Deferral.Plan.LateFeeAt(cst, x.planPayments(), at)
+	}
+	return deadline.LateFeeAt(es.FineCents, es.PaymentDue, at)
+}
+
+// planPayments are the recorded payments towards the approved schedule,
+// dated by their performance check: all of them less the PaidBefore paid
+// before the approval (the earliest first).
+func (x *Execution) planPayments() []deadline.Payment {
+	skip := x.Deferral.PaidBefore
+	var out []deadline.Payment
+	for _, c := range x.Checks {
+		amount := c.Fields.AmountCents
+		before := min(skip, max(amount, 0))
+		skip -= before
+		if amount -= before; amount > 0 {
+			out = append(out, deadline.Payment{At: c.Fields.CheckedAt, Cents: amount})
+		}
+	}
+	return out
+}
+
 // deferralBuild checks the application or the approval.
 func deferralBuild(st *State, by Actor, step string, req LifeRequest, now time.Time, es ExecStatus) (any, error) {
 	x := &st.Exec

@@ -50,11 +50,20 @@ func TestInstalments(t *testing.T) {
 	if d := f.deadlineStates(c)[deadline.FinePayment]; d.LastDay != "2026-05-10" {
 		t.Fatalf("second instalment %+v", d)
 	}
-	// The second instalment is missed: 加处罚款 from 11 May, 3 % of the fine a day.
+	// The second instalment is missed: 加处罚款 from 11 May, 3 % a day of
+	// that instalment's 3,000 yuan (行政强制法 §45 ¶2), not of the whole
+	// fine: 2 days, 180 yuan.
 	f.clock.Set(cstTime(2026, 5, 12, 10, 0))
 	st = f.life(officer, c, StepLateFee, LifeRequest{})
-	if lf := st.Exec.LateFees[0].Fields.Amount; lf.Days != 2 || lf.Cents != 30000 {
+	if lf := st.Exec.LateFees[0].Fields.Amount; lf.Days != 2 || lf.Cents != 18000 {
 		t.Fatalf("late fee %+v", lf)
+	}
+	if es := st.ExecAt(nil, cstTime(2026, 5, 12, 10, 0)); es.OwedCents != 300000+18000 {
+		t.Fatalf("owed %d fen, want the second instalment and its late fee", es.OwedCents)
+	}
+	d = f.deadlineStates(c)[deadline.LateFee]
+	if !strings.Contains(d.Label, "每日按该期未缴数额加处 3%：已计 2 日，180.00 元") || !strings.Contains(d.Article, "行政强制法 §45") {
+		t.Fatalf("late fee on the monitor %+v", d)
 	}
 	f.refuse(officer, c, StepDeferralRequest, LifeRequest{ExecRequest: ExecRequest{Kind: "deferral"}}, "行政处罚法 §66", "")
 }

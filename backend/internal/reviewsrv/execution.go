@@ -21,8 +21,10 @@ import (
 // the chain does not hold yet (§59), the party's performance checked and
 // recorded with the payment voucher, 责令改正 and its check at the
 // deadline, the written reminder (催告) with the party's statement, 加处罚款
-// at 3 % of the fine a day capped at the fine (shared/deadline.LateFeeAt,
-// the one place it is computed), and the coercive execution decision or the
+// at 3 % of the fine a day capped at the fine — under approved instalments
+// of each instalment's unpaid part, capped at the instalment
+// (shared/deadline.LateFeeAt and Schedule.LateFeeAt, the one place it is
+// computed), and the coercive execution decision or the
 // application to the people's court. Each is a server-signed office entry
 // checked inside the write transaction; a refusal cites its article.
 // Closing (结案) is in closing.go.
@@ -367,7 +369,7 @@ func (st *State) ExecAt(cal *workday.Calendar, now time.Time) ExecStatus {
 		at = x.Paid
 	}
 	if es.Fine && !es.PaymentDue.IsZero() {
-		es.LateFee = deadline.LateFeeAt(es.FineCents, es.PaymentDue, at)
+		es.LateFee = x.lateFee(es, at)
 	}
 	if es.Fine && !es.PaidInFull {
 		es.OwedCents = max(es.FineCents+es.LateFee.Cents-es.PaidCents, 0)
@@ -550,7 +552,7 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 		f := PerformanceFields{By: by, CheckedAt: at, Status: req.Status, AmountCents: amount, PaidCents: x.PaidCents + amount, FineCents: es.FineCents,
 			Voucher: req.File, Note: t(req.Note)}
 		if !es.PaymentDue.IsZero() {
-			f.LateFee = deadline.LateFeeAt(es.FineCents, es.PaymentDue, at)
+			f.LateFee = x.lateFee(es, at)
 		}
 		owed := es.FineCents + f.LateFee.Cents
 		f.OwedCents = max(owed-f.PaidCents, 0)
@@ -610,7 +612,7 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 				"到期不缴纳罚款的方可加处罚款：缴款期限至 "+dayText(es.PaymentDue)+"，自次日起每日加处罚款数额的百分之三",
 				item("at", "缴款期限届满后的日期", "行政处罚法 §72(1)"))
 		}
-		return LateFeeFields{By: by, AsOf: at, PaymentDue: es.PaymentDue, FineCents: es.FineCents, Amount: deadline.LateFeeAt(es.FineCents, es.PaymentDue, at), Note: t(req.Note)}, nil
+		return LateFeeFields{By: by, AsOf: at, PaymentDue: es.PaymentDue, FineCents: es.FineCents, Amount: x.lateFee(es, at), Note: t(req.Note)}, nil
 
 	case StepReminder:
 		if x.Reminder != nil {
@@ -648,7 +650,7 @@ func execBuild(st *State, u User, step string, req LifeRequest, now time.Time, c
 			return nil, err
 		}
 		if es.Fine {
-			f.LateFee = deadline.LateFeeAt(es.FineCents, es.PaymentDue, at)
+			f.LateFee = x.lateFee(es, at)
 			f.OwedCents = max(es.FineCents+f.LateFee.Cents-es.PaidCents, 0)
 		}
 		if x.Draft != nil {
@@ -753,7 +755,7 @@ func execFacts(st *State) deadline.ExecutionFacts {
 	x := &st.Exec
 	f := deadline.ExecutionFacts{FineCents: st.fineCents(), Paid: x.Paid}
 	if x.Deferral != nil {
-		f.Schedule, f.PaidCents = x.Deferral.Plan, x.PaidCents-x.Deferral.PaidBefore
+		f.Schedule, f.PaidCents, f.Payments = x.Deferral.Plan, x.PaidCents-x.Deferral.PaidBefore, x.planPayments()
 	}
 	if o := st.OnSpot; o != nil && o.Collected && f.Paid.IsZero() {
 		f.Paid = o.At
