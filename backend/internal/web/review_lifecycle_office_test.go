@@ -235,6 +235,10 @@ func TestSimpleProcedureExecutionInChromium(t *testing.T) {
 	if plan, due := text(head, `#deferral-plan`), text(head, `#payment-due`); !strings.Contains(plan, "分 2 期") || due != "2026-04-10 24:00" {
 		t.Fatalf("plan %q due %q", plan, due)
 	}
+	// 加处罚款 under instalments runs on each instalment (行政强制法 §45).
+	if lf := text(head, `#late-fee`); !strings.Contains(lf, "未到期") || !strings.Contains(lf, "每日按该期未缴数额加处 3%") || !strings.Contains(lf, "行政强制法") {
+		t.Fatalf("late fee under instalments %q", lf)
+	}
 	// 行政强制法 §42: an execution agreement holds the execution until the
 	// party breaks it.
 	do(head, "agreement", page, chromedp.WaitVisible(C(`#form-execution_agreement`)),
