@@ -239,6 +239,7 @@ func TestSimpleProcedureExecutionInChromium(t *testing.T) {
 	if lf := text(head, `#late-fee`); !strings.Contains(lf, "未到期") || !strings.Contains(lf, "每日按该期未缴数额加处 3%") || !strings.Contains(lf, "行政强制法") {
 		t.Fatalf("late fee under instalments %q", lf)
 	}
+	reviewScreenshotOf(t, head, "#exec-status", "lifecycle-instalments.png")
 	// 行政强制法 §42: an execution agreement holds the execution until the
 	// party breaks it.
 	do(head, "agreement", page, chromedp.WaitVisible(C(`#form-execution_agreement`)),
