@@ -102,11 +102,15 @@ type Payment struct {
 func (s Schedule) LateFeeAt(loc *time.Location, payments []Payment, at time.Time) LateFeeAmount {
 	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, loc)
 	day := func(t time.Time) int { return calendarDays(epoch, t.In(loc)) }
+	payDays := make([]int, len(payments))
+	for i, p := range payments {
+		payDays[i] = day(p.At)
+	}
 	// paidBy is what was paid by the end of day n.
 	paidBy := func(n int) int64 {
 		var sum int64
-		for _, p := range payments {
-			if day(p.At) <= n {
+		for i, p := range payments {
+			if payDays[i] <= n {
 				sum += p.Cents
 			}
 		}
@@ -131,12 +135,12 @@ func (s Schedule) LateFeeAt(loc *time.Location, payments []Payment, at time.Time
 		var units int64 // fen × percent, over the days it was late
 		late := 0
 		for d := day(due); d <= atDay; d++ {
-			unpaid := min(in.Cents, max(before-paidBy(d-1), 0))
-			if unpaid == 0 {
+			owing := min(in.Cents, max(before-paidBy(d-1), 0))
+			if owing == 0 {
 				break
 			}
 			late++
-			units = min(units+unpaid*LateFeePercent, in.Cents*100)
+			units = min(units+owing*LateFeePercent, in.Cents*100)
 		}
 		out.Days = max(out.Days, late)
 		part := min((units+50)/100, in.Cents)

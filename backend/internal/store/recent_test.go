@@ -16,7 +16,16 @@ func TestRecentHoldsOnlyWholeCommittedRuns(t *testing.T) {
 	d := simdev.New(7)
 	a := d.Case("A", 4)
 	b := d.Case("B", 2)
-	ok := func(n int) store.IngestResult { return store.IngestResult{Accepted: n} }
+	// holding commits the batches, in order, each wholly accepted.
+	holding := func(capacity int, batches ...[]ledger.Entry) func() *store.Recent {
+		return func() *store.Recent {
+			r := store.NewRecent(capacity, 1<<20)
+			for _, es := range batches {
+				r.Committed(store.Batch{Entries: es}, store.IngestResult{Accepted: len(es)})
+			}
+			return r
+		}
+	}
 	tests := []struct {
 		name      string
 		recent    func() *store.Recent
@@ -24,60 +33,20 @@ func TestRecentHoldsOnlyWholeCommittedRuns(t *testing.T) {
 		after, to int64
 		want      int // entries returned; 0 means nil
 	}{
-		{"a committed run", func() *store.Recent {
-			r := store.NewRecent(16, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			return r
-		}, "A", 0, 4, 4},
-		{"the tail of a run", func() *store.Recent {
-			r := store.NewRecent(16, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			return r
-		}, "A", 2, 4, 2},
-		{"past what is held", func() *store.Recent {
-			r := store.NewRecent(16, 1<<20)
-			r.Committed(store.Batch{Entries: a[:3]}, ok(3))
-			return r
-		}, "A", 0, 4, 0},
-		{"two batches join", func() *store.Recent {
-			r := store.NewRecent(16, 1<<20)
-			r.Committed(store.Batch{Entries: a[:2]}, ok(2))
-			r.Committed(store.Batch{Entries: b}, ok(2))
-			r.Committed(store.Batch{Entries: a[2:]}, ok(2))
-			return r
-		}, "A", 0, 4, 4},
+		{"a committed run", holding(16, a), "A", 0, 4, 4},
+		{"the tail of a run", holding(16, a), "A", 2, 4, 2},
+		{"past what is held", holding(16, a[:3]), "A", 0, 4, 0},
+		{"two batches join", holding(16, a[:2], b, a[2:]), "A", 0, 4, 4},
 		{"a batch with duplicates is not held", func() *store.Recent {
 			r := store.NewRecent(16, 1<<20)
 			r.Committed(store.Batch{Entries: a}, store.IngestResult{Accepted: 2, Duplicates: 2})
 			return r
 		}, "A", 2, 4, 0},
-		{"the oldest evicted: the run is incomplete", func() *store.Recent {
-			r := store.NewRecent(4, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			r.Committed(store.Batch{Entries: b[:1]}, ok(1))
-			return r
-		}, "A", 0, 4, 0},
-		{"after eviction the newer part is whole", func() *store.Recent {
-			r := store.NewRecent(4, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			r.Committed(store.Batch{Entries: b[:1]}, ok(1))
-			return r
-		}, "A", 1, 4, 3},
-		{"another case", func() *store.Recent {
-			r := store.NewRecent(16, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			return r
-		}, "B", 0, 2, 0},
-		{"nothing asked", func() *store.Recent {
-			r := store.NewRecent(16, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			return r
-		}, "A", 4, 4, 0},
-		{"capacity 0 holds nothing", func() *store.Recent {
-			r := store.NewRecent(0, 1<<20)
-			r.Committed(store.Batch{Entries: a}, ok(4))
-			return r
-		}, "A", 0, 4, 0},
+		{"the oldest evicted: the run is incomplete", holding(4, a, b[:1]), "A", 0, 4, 0},
+		{"after eviction the newer part is whole", holding(4, a, b[:1]), "A", 1, 4, 3},
+		{"another case", holding(16, a), "B", 0, 2, 0},
+		{"nothing asked", holding(16, a), "A", 4, 4, 0},
+		{"capacity 0 holds nothing", holding(0, a), "A", 0, 4, 0},
 		{"nil holds nothing", func() *store.Recent { return nil }, "A", 0, 4, 0},
 	}
 	for _, tt := range tests {
